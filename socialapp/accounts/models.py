@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+def avatar_upload_to(user: "User", filename: str) -> str:
+    return f"avatars/{user.pk}/{filename}"
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("email address"), blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    bio = models.TextField(_("bio"), max_length=500, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    is_private = models.BooleanField(
+        _("private account"),
+        default=False,
+        help_text=_("Only approved followers see your posts. Private photos never train the tagger."),
+    )
+    training_consent = models.BooleanField(_("let my public photos improve tagging"), default=False)
+    training_consent_changed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("profile", kwargs={"username": self.username})
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def contributes_to_training(self) -> bool:
+        """Private accounts never feed training, whatever the consent says."""
+        return self.training_consent and not self.is_private and self.is_active
+
+
+class Follow(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set"
+    )
+    followee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_unique_pair"),
+            models.CheckConstraint(condition=~Q(follower=models.F("followee")), name="follow_not_self"),
+        ]
+        indexes = [models.Index(fields=["followee", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.follower} -> {self.followee} ({self.status})"
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique_pair"),
+            models.CheckConstraint(condition=~Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"

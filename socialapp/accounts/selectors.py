@@ -1,0 +1,125 @@
+"""Reads for accounts. Every lookup is scoped to what the viewer may see."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Block, Follow, User
+
+Viewer = User | AnonymousUser
+
+
+def is_blocked_between(a: Viewer, b: User) -> bool:
+    if not a.is_authenticated:
+        return False
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def user_get_active(*, username: str) -> User:
+    """An active account by username. Raises Http404."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise Http404("No such user.")
+    return user
+
+
+def user_get_visible(*, viewer: Viewer, username: str) -> User:
+    """The profile `username` as `viewer` may see it. Raises Http404 for unknown,
+    inactive, or blocked in either direction (a block hides that the account exists)."""
+    user = user_get_active(username=username)
+    if viewer.is_authenticated and user.pk != viewer.pk and is_blocked_between(viewer, user):
+        raise Http404("No such user.")
+    return user
+
+
+def follow_status(*, viewer: Viewer, user: User) -> str | None:
+    """'accepted', 'pending' or None: how `viewer` follows `user`."""
+    if not viewer.is_authenticated:
+        return None
+    return Follow.objects.filter(follower=viewer, followee=user).values_list("status", flat=True).first()
+
+
+def can_see_posts(*, viewer: Viewer, owner: User) -> bool:
+    """Whether `viewer` may see `owner`'s posts: public and unblocked, or an approved follower."""
+    if viewer.is_authenticated and viewer.pk == owner.pk:
+        return True
+    if is_blocked_between(viewer, owner):
+        return False
+    if not owner.is_private:
+        return True
+    return follow_status(viewer=viewer, user=owner) == Follow.Status.ACCEPTED
+
+
+def follow_requests_pending(*, user: User) -> QuerySet[Follow]:
+    """Requests waiting for `user` to approve, oldest first."""
+    return (
+        Follow.objects.filter(followee=user, status=Follow.Status.PENDING)
+        .select_related("follower")
+        .order_by("created_at", "pk")
+    )
+
+
+def follow_request_get(*, user: User, request_id: int) -> Follow:
+    """A pending request addressed to `user`. Raises Http404 otherwise."""
+    follow = follow_requests_pending(user=user).filter(pk=request_id).first()
+    if follow is None:
+        raise Http404("No such follow request.")
+    return follow
+
+
+def followers(*, user: User) -> QuerySet[User]:
+    return User.objects.filter(
+        following_set__followee=user, following_set__status=Follow.Status.ACCEPTED, is_active=True
+    ).order_by("username")
+
+
+def following(*, user: User) -> QuerySet[User]:
+    return User.objects.filter(
+        follower_set__follower=user, follower_set__status=Follow.Status.ACCEPTED, is_active=True
+    ).order_by("username")
+
+
+def blocked_users(*, user: User) -> QuerySet[User]:
+    return User.objects.filter(blocks_received__blocker=user).order_by("username")
+
+
+def blocked_user_get(*, blocker: User, username: str) -> User:
+    """Someone `blocker` has blocked. Raises Http404."""
+    user = blocked_users(user=blocker).filter(username=username).first()
+    if user is None:
+        raise Http404("You have not blocked this account.")
+    return user
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    user: User
+    followers_count: int
+    following_count: int
+    follow_status: str | None
+    can_see_posts: bool
+
+
+def profile_summary(*, viewer: Viewer, user: User) -> ProfileSummary:
+    """Counts and the viewer's relation to `user`, for profile pages and the API."""
+    return ProfileSummary(
+        user=user,
+        followers_count=followers(user=user).count(),
+        following_count=following(user=user).count(),
+        follow_status=follow_status(viewer=viewer, user=user),
+        can_see_posts=can_see_posts(viewer=viewer, owner=user),
+    )
+
+
+def people_to_discover(*, viewer: User) -> QuerySet[User]:
+    """Active accounts the viewer does not follow yet, newest first, minus blocks."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk=viewer.pk)
+        .exclude(follower_set__follower=viewer)
+        .exclude(blocks_made__blocked=viewer)
+        .exclude(blocks_received__blocker=viewer)
+        .order_by("-date_joined", "pk")
+    )

@@ -1,0 +1,185 @@
+"""Writes for accounts: sign-up, profile, consent, follows, blocks, deletion."""
+
+from collections.abc import Callable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Block, Follow, Language, User
+from .selectors import is_blocked_between
+
+# Other apps register callables that list the storage files a user owns (avatars here;
+# photos, thumbnails and cached embeddings in their own apps). user_delete removes them
+# after the rows are gone, so a failed delete never leaves rows pointing at missing files.
+UserFileCollector = Callable[[User], list[tuple[object, str]]]
+user_file_collectors: list[UserFileCollector] = []
+
+
+def user_create(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    language: str = Language.ENGLISH,
+    training_consent: bool = False,
+    display_name: str = "",
+) -> User:
+    """Create an account. Raises ValidationError for a taken name or a weak password."""
+    if language not in Language.values:
+        raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("That username is taken; choose another."), code="username_taken")
+    user = User(
+        username=username,
+        email=email,
+        language=language,
+        display_name=display_name,
+        training_consent=training_consent,
+        training_consent_changed_at=timezone.now(),
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    language: str | None = None,
+    is_private: bool | None = None,
+    avatar: UploadedFile | None = None,
+) -> User:
+    """Change profile fields that are given (None leaves a field as it is)."""
+    if language is not None and language not in Language.values:
+        raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
+    old_avatar = user.avatar.name if avatar is not None and user.avatar else ""
+    for field, value in (
+        ("display_name", display_name),
+        ("bio", bio),
+        ("language", language),
+        ("is_private", is_private),
+    ):
+        if value is not None:
+            setattr(user, field, value)
+    if avatar is not None:
+        user.avatar.save(avatar.name or "avatar.jpg", avatar, save=False)
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        if is_private is False:
+            # Going public accepts everyone who asked, as Instagram does.
+            Follow.objects.filter(followee=user, status=Follow.Status.PENDING).update(
+                status=Follow.Status.ACCEPTED, updated_at=timezone.now()
+            )
+    if old_avatar and old_avatar != user.avatar.name:
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
+    return user
+
+
+def user_set_training_consent(*, user: User, consent: bool) -> User:
+    """Record the "let my public photos improve tagging" choice."""
+    if user.training_consent != consent:
+        user.training_consent = consent
+        user.training_consent_changed_at = timezone.now()
+        user.save(update_fields=["training_consent", "training_consent_changed_at", "updated_at"])
+    return user
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """Set a new password after checking the old one. Raises ValidationError."""
+    if not user.check_password(old_password):
+        raise ValidationError(_("Your old password was entered incorrectly."), code="wrong_password")
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+def user_delete(*, user: User, password: str) -> None:
+    """Delete an account with everything it owns (rows cascade, files follow on commit).
+
+    Raises ValidationError when the password is wrong.
+    """
+    if not user.check_password(password):
+        raise ValidationError(_("The password is not correct."), code="wrong_password")
+    files = [(user.avatar.storage, user.avatar.name)] if user.avatar else []
+    for collect in user_file_collectors:
+        files.extend(collect(user))
+    with transaction.atomic():
+        user.delete()
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files: list[tuple[object, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)  # type: ignore[attr-defined]
+
+
+def follow_create(*, follower: User, followee: User) -> Follow:
+    """Follow someone: accepted at once for public accounts, a request for private ones.
+
+    Following again returns the existing row. Raises ValidationError for yourself or a block.
+    """
+    if follower.pk == followee.pk:
+        raise ValidationError(_("You cannot follow yourself."), code="self")
+    if is_blocked_between(follower, followee):
+        raise ValidationError(_("You cannot follow this account."), code="blocked")
+    status = Follow.Status.PENDING if followee.is_private else Follow.Status.ACCEPTED
+    follow, _created = Follow.objects.get_or_create(
+        follower=follower, followee=followee, defaults={"status": status}
+    )
+    return follow
+
+
+def follow_delete(*, follower: User, followee: User) -> bool:
+    """Unfollow, or withdraw a request. Returns whether there was anything to remove."""
+    deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
+    return deleted > 0
+
+
+def follow_request_approve(*, request: Follow) -> Follow:
+    """Accept a pending request; approving twice is harmless."""
+    if request.status != Follow.Status.ACCEPTED:
+        request.status = Follow.Status.ACCEPTED
+        request.save(update_fields=["status", "updated_at"])
+    return request
+
+
+def follow_request_decline(*, request: Follow) -> None:
+    """Decline a pending request (the row goes; the person may ask again)."""
+    if request.status != Follow.Status.PENDING:
+        raise ValidationError(_("Only pending requests can be declined."), code="not_pending")
+    request.delete()
+
+
+def follower_remove(*, user: User, follower: User) -> bool:
+    """Remove someone from your followers. Returns whether they were following."""
+    return follow_delete(follower=follower, followee=user)
+
+
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block someone: follows in both directions end. Blocking twice is harmless."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."), code="self")
+    with transaction.atomic():
+        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        Follow.objects.filter(
+            Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
+        ).delete()
+    return block
+
+
+def block_delete(*, blocker: User, blocked: User) -> bool:
+    """Unblock. Returns whether there was a block."""
+    deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return deleted > 0

@@ -1,0 +1,58 @@
+"""The one place that reads environment variables.
+
+Everything is read once, at import, into plain module constants that settings use.
+`.env.example` lists each variable with its default. A `.env` file in the project root,
+if present, is read first; real environment variables win over it.
+"""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused by production settings
+
+VAR_DIR = Path(_env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+DEBUG = _env.bool("DEBUG", default=True)
+SECRET_KEY = _env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+ALLOWED_HOSTS = _env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+DATABASE_URL = _env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+REDIS_URL = _env.str("REDIS_URL", default="")
+
+MEDIA_ROOT = Path(_env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STATIC_ROOT = Path(_env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+MODELS_DIR = Path(_env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
+
+EMAIL_URL = _env.str("EMAIL_URL", default="consolemail://")
+DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="socialapp <noreply@localhost>")
+
+API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
+API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
+API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")
+API_PAGE_SIZE = _env.int("API_PAGE_SIZE", default=20)
+
+TORCH_THREADS = _env.int("TORCH_THREADS", default=0)  # 0: torch's own choice
+
+CI = _env.bool("CI", default=False)
+
+
+def email_config() -> dict[str, object]:
+    """Django EMAIL_* settings parsed from EMAIL_URL: consolemail://, filemail:///abs/dir,
+    smtp://user:password@host:587/?tls=True."""
+    config = _env.email_url_config(EMAIL_URL)
+    if EMAIL_URL.startswith("filemail:"):
+        # django-environ drops the leading slash of an absolute path.
+        config["EMAIL_FILE_PATH"] = urlparse(EMAIL_URL).path
+    return config
+
+
+def database_config() -> dict[str, object]:
+    """Django DATABASES['default'] parsed from DATABASE_URL."""
+    return _env.db_url_config(DATABASE_URL)

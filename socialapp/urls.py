@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from socialapp.accounts import urls as accounts_urls
+from socialapp.accounts import views as accounts_views
+
+api_urlpatterns = [
+    *accounts_urls.api_urlpatterns,
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_urlpatterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(accounts_urls.urlpatterns)),
+]
+
+if settings.DEBUG:
+    # Development only: in production the web server or object storage serves uploads.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

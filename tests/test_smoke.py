@@ -1,0 +1,64 @@
+"""Boot the default configuration (no environment: SQLite, in-memory layer, inline tasks)
+the way `make run` does, and fetch pages over real HTTP from daphne."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, deadline: float) -> tuple[int, bytes]:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_default_configuration_boots_and_serves_pages(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CI")}
+    env |= {"VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "socialapp.settings.base"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status, body = _get(f"http://127.0.0.1:{port}/", deadline)
+        css_status, css = _get(f"http://127.0.0.1:{port}/static/css/app.css", deadline)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert status == 200
+    assert b"<title>socialapp</title>" in body
+    assert b"Create an account" in body
+    assert css_status == 200
+    assert css.startswith(b":root")
+    assert (tmp_path / "db.sqlite3").stat().st_size > 0

@@ -1,0 +1,1 @@
+"""English <-> Spanish chat translation with MarianMT: engines in ml/, Django glue beside it."""
