@@ -24,3 +24,6 @@ urlpatterns = [
 if settings.DEBUG:
     # Development only: in production the web server or object storage serves uploads.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "socialapp.api.errors.not_found"
+handler500 = "socialapp.api.errors.server_error"

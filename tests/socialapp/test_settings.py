@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env |= {"DJANGO_SETTINGS_MODULE": "socialapp.settings.production"} | env_overrides
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_refuse_the_development_secret_key():
+    result = _check({})
+
+    assert result.returncode == 1
+    assert "Set SECRET_KEY to a long random value in production." in result.stderr
+
+
+def test_production_settings_start_with_secrets_from_the_environment():
+    result = _check({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "social.example.com"})
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_unknown_api_url_is_json_404(client):
+    response = client.get("/api/nothing-here/")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/nothing-here/")
+
+    assert response.status_code == 404
+    assert "This page isn't available" in response.content.decode()
