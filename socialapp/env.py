@@ -34,6 +34,9 @@ MODELS_DIR = Path(_env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
 EMAIL_URL = _env.str("EMAIL_URL", default="consolemail://")
 DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="socialapp <noreply@localhost>")
 
+UPLOAD_MAX_BYTES = _env.int("UPLOAD_MAX_BYTES", default=20_000_000)
+UPLOAD_MAX_PIXELS = _env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+
 API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
 API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")

@@ -5,19 +5,26 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from socialapp.accounts import urls as accounts_urls
-from socialapp.accounts import views as accounts_views
+from socialapp.photos import urls as photos_urls
+from socialapp.search import urls as search_urls
+from socialapp.shop import urls as shop_urls
 
 api_urlpatterns = [
     *accounts_urls.api_urlpatterns,
+    *photos_urls.api_urlpatterns,
+    *shop_urls.api_urlpatterns,
+    *search_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(photos_urls.urlpatterns)),
+    path("", include(shop_urls.urlpatterns)),
+    path("", include(search_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
 

@@ -12,3 +12,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password(PASSWORD)
+
+
+def make_photo(owner: User, caption: str = "", color: tuple[int, int, int] = (200, 40, 40)):
+    """A real post through the upload pipeline (the same path users take)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from socialapp.photos.services import photo_create
+    from tests.images import jpeg_bytes
+
+    return photo_create(
+        owner=owner, image=SimpleUploadedFile("p.jpg", jpeg_bytes(color=color)), caption=caption
+    )

@@ -1,9 +1,47 @@
+"""Real image bytes for tests, made with Pillow (and pillow-heif for HEIC)."""
+
 import io
 
+import pillow_heif
 from PIL import Image
 
 
-def jpeg_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+def _encode(image: Image.Image, fmt: str, **params) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG")
+    image.save(buffer, fmt, **params)
     return buffer.getvalue()
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 40, 40), **params
+) -> bytes:
+    return _encode(Image.new("RGB", size, color), "JPEG", **params)
+
+
+def png_bytes(size: tuple[int, int] = (40, 30), mode: str = "RGBA") -> bytes:
+    return _encode(Image.new(mode, size, (0, 128, 255, 128) if mode == "RGBA" else 0), "PNG")
+
+
+def webp_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
+    return _encode(Image.new("RGB", size, (10, 200, 30)), "WEBP")
+
+
+def heic_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
+    pillow_heif.register_heif_opener()
+    return _encode(Image.new("RGB", size, (10, 30, 200)), "HEIF")
+
+
+def jpeg_with_gps_and_rotation(size: tuple[int, int] = (80, 40)) -> bytes:
+    """A landscape JPEG whose EXIF says "rotate 90°" (orientation 6) and carries GPS."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; show it rotated
+    exif[0x010F] = "TestCam"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (40.0, 24.0, 59.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "W", (3.0, 42.0, 9.0)
+    return jpeg_bytes(size, exif=exif.tobytes())
+
+
+def png_bomb(side: int = 10_000) -> bytes:
+    """A tiny file that decodes to side×side pixels (100 MP by default)."""
+    return _encode(Image.new("1", (side, side)), "PNG", optimize=True)

@@ -115,7 +115,7 @@ class MeApi(APIView):
         language = serializers.ChoiceField(choices=Language.choices, required=False)
         is_private = serializers.BooleanField(required=False)
         training_consent = serializers.BooleanField(required=False)
-        avatar = serializers.ImageField(required=False)
+        avatar = serializers.FileField(required=False, help_text="JPEG, PNG, WebP or HEIC")
 
     class DeleteSerializer(serializers.Serializer):
         password = serializers.CharField(write_only=True)

@@ -48,7 +48,10 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(
         label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    avatar = forms.ImageField(label=_("Avatar"), required=False)
+    # A plain FileField: the upload pipeline decodes and judges the file itself.
+    avatar = forms.FileField(
+        label=_("Avatar"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     is_private = forms.BooleanField(
         label=_("Private account"),

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import Block, Follow, User
@@ -50,6 +50,20 @@ def can_see_posts(*, viewer: Viewer, owner: User) -> bool:
     if not owner.is_private:
         return True
     return follow_status(viewer=viewer, user=owner) == Follow.Status.ACCEPTED
+
+
+def visible_owner_q(*, viewer: Viewer, owner_field: str = "owner") -> Q:
+    """A filter for rows whose `owner_field` is someone whose posts `viewer` may see:
+    active, not blocked either way, and public, followed with approval, or the viewer."""
+    owner = OuterRef(f"{owner_field}_id")
+    active = Q(**{f"{owner_field}__is_active": True})
+    public = Q(**{f"{owner_field}__is_private": False})
+    if not viewer.is_authenticated:
+        return active & public
+    approved = Follow.objects.filter(follower=viewer, followee=owner, status=Follow.Status.ACCEPTED)
+    blocked = Block.objects.filter(Q(blocker=viewer, blocked=owner) | Q(blocker=owner, blocked=viewer))
+    mine = Q(**{f"{owner_field}_id": viewer.pk})
+    return active & ~Exists(blocked) & (mine | public | Exists(approved))
 
 
 def follow_requests_pending(*, user: User) -> QuerySet[Follow]:

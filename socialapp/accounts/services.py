@@ -1,14 +1,18 @@
 """Writes for accounts: sign-up, profile, consent, follows, blocks, deletion."""
 
+import uuid
 from collections.abc import Callable
+from typing import IO
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from socialapp.uploads import image_process
 
 from .models import Block, Follow, Language, User
 from .selectors import is_blocked_between
@@ -56,12 +60,12 @@ def user_update_profile(
     bio: str | None = None,
     language: str | None = None,
     is_private: bool | None = None,
-    avatar: UploadedFile | None = None,
+    avatar: IO[bytes] | None = None,
 ) -> User:
     """Change profile fields that are given (None leaves a field as it is)."""
     if language is not None and language not in Language.values:
         raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
-    old_avatar = user.avatar.name if avatar is not None and user.avatar else ""
+    processed = image_process(file=avatar) if avatar is not None else None  # raises UploadError
     for field, value in (
         ("display_name", display_name),
         ("bio", bio),
@@ -70,9 +74,10 @@ def user_update_profile(
     ):
         if value is not None:
             setattr(user, field, value)
-    if avatar is not None:
-        user.avatar.save(avatar.name or "avatar.jpg", avatar, save=False)
-    user.full_clean(exclude=["password"])
+    user.full_clean(exclude=["password", "avatar"])
+    old_avatar = user.avatar.name if processed is not None else ""
+    if processed is not None:
+        user.avatar.save(f"{uuid.uuid4().hex}.jpg", ContentFile(processed.thumbnails[320]), save=False)
     with transaction.atomic():
         user.save()
         if is_private is False:
@@ -80,7 +85,7 @@ def user_update_profile(
             Follow.objects.filter(followee=user, status=Follow.Status.PENDING).update(
                 status=Follow.Status.ACCEPTED, updated_at=timezone.now()
             )
-    if old_avatar and old_avatar != user.avatar.name:
+    if old_avatar:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
     return user

@@ -33,7 +33,6 @@ urlpatterns = [
         views.follow_request_decide,
         name="follow_request_decide",
     ),
-    path("u/<str:username>/", views.profile, name="profile"),
     path("u/<str:username>/follow/", views.follow, name="follow"),
     path("u/<str:username>/unfollow/", views.unfollow, name="unfollow"),
     path("u/<str:username>/block/", views.block, name="block"),

@@ -9,17 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialapp.uploads import UploadError
+
 from . import selectors, services
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import User
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    context = {}
-    if request.user.is_authenticated:
-        context["pending_requests"] = selectors.follow_requests_pending(user=request.user).count()
-        context["people"] = selectors.people_to_discover(viewer=request.user)[:12]
-    return render(request, "home.html", context)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -51,6 +45,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         try:
             services.user_update_profile(user=user, **data)
             services.user_set_training_consent(user=user, consent=consent)
+        except UploadError as error:
+            form.add_error("avatar", error.detail)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -72,12 +68,6 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account and everything in it have been deleted."))
             return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
-
-
-def profile(request: HttpRequest, username: str) -> HttpResponse:
-    user = selectors.user_get_visible(viewer=request.user, username=username)
-    summary = selectors.profile_summary(viewer=request.user, user=user)
-    return render(request, "accounts/profile.html", {"profile": summary})
 
 
 @login_required

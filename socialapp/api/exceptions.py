@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from socialapp.uploads import UploadError
+
 
 def _first_message(errors: Any) -> str:
     if isinstance(errors, dict):
@@ -25,6 +27,8 @@ def _first_message(errors: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, UploadError):
+        return Response({"detail": exc.detail}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(" ".join(exc.messages))
     elif isinstance(exc, Http404):

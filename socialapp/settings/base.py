@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "socialapp.accounts",
+    "socialapp.hashtags",
+    "socialapp.photos",
+    "socialapp.shop",
+    "socialapp.demo",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +146,7 @@ REST_FRAMEWORK = {
         "auth": env.API_THROTTLE_AUTH,
     },
     "EXCEPTION_HANDLER": "socialapp.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "socialapp.api.schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -165,3 +169,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+UPLOAD_MAX_BYTES = env.UPLOAD_MAX_BYTES
+UPLOAD_MAX_PIXELS = env.UPLOAD_MAX_PIXELS
+# Uploads larger than this are spooled to disk instead of memory while the request is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

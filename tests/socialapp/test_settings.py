@@ -46,3 +46,12 @@ def test_unknown_page_is_a_friendly_404(client):
 
     assert response.status_code == 404
     assert "This page isn't available" in response.content.decode()
+
+
+def test_openapi_schema_builds_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+    schema = (tmp_path / "schema.yml").read_text()
+    assert "RegisterInputRequest:" in schema and "TokenCreateInputRequest:" in schema

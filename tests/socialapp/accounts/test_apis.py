@@ -135,7 +135,9 @@ def test_me_patch_with_a_file_that_is_not_an_image_is_400(auth_client, user):
     )
 
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("avatar: Upload a valid image.")
+    assert response.json() == {
+        "detail": "The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo."
+    }
     user.refresh_from_db()
     assert user.avatar.name == ""
 

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from socialapp.accounts import services
 from socialapp.accounts.models import Follow, User
 from tests.factories import PASSWORD, UserFactory
 from tests.images import jpeg_bytes
@@ -167,20 +166,3 @@ def test_admin_lists_users(admin_client):
 
     assert response.status_code == 200
     assert "lucia" in response.content.decode()
-
-
-def test_seed_demo_is_idempotent():
-    from django.core.management import call_command
-
-    call_command("seed_demo")
-    counts = (User.objects.count(), Follow.objects.count())
-    call_command("seed_demo")
-
-    assert counts == (5, 4)
-    assert (User.objects.count(), Follow.objects.count()) == counts
-    assert (
-        services.follow_create(
-            follower=User.objects.get(username="alice"), followee=User.objects.get(username="carla")
-        ).status
-        == "pending"
-    )

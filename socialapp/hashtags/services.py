@@ -1,0 +1,47 @@
+"""Writes for hashtags and concepts."""
+
+from django.db import transaction
+
+from . import canonical
+from .models import Concept, ConceptAlias, Hashtag
+
+
+def hashtag_get_or_create(*, typed: str) -> Hashtag:
+    """The canonical Hashtag for a tag as typed (`#Perros` -> `perro`), created with its
+    concept from the alias table, or with a concept of its own when no alias matches."""
+    name = canonical.canonical_name(typed)
+    key = canonical.fold(name)
+    hashtag = Hashtag.objects.filter(key=key).first()
+    if hashtag is not None:
+        return hashtag
+    alias = ConceptAlias.objects.filter(key=key).select_related("concept").first()
+    if alias is not None:
+        concept = alias.concept
+    else:
+        concept, _created = Concept.objects.get_or_create(
+            name=key, defaults={"display_en": name, "display_es": name}
+        )
+    hashtag, _created = Hashtag.objects.get_or_create(key=key, defaults={"name": name, "concept": concept})
+    return hashtag
+
+
+def hashtags_for_caption(*, caption: str) -> list[tuple[Hashtag, str]]:
+    """(Hashtag, as typed) for each distinct tag in a caption. Raises ValueError past the
+    per-post limit (callers turn it into a 400)."""
+    typed_tags = canonical.parse(caption)
+    if len(typed_tags) > canonical.MAX_PER_POST:
+        raise ValueError(len(typed_tags))
+    return [(hashtag_get_or_create(typed=typed), typed) for typed in typed_tags]
+
+
+@transaction.atomic
+def concept_aliases_apply(*, concept: Concept) -> int:
+    """Point existing hashtags matching `concept`'s aliases at it (after an admin edits the
+    table) and drop concepts left with neither hashtags nor aliases. Returns how many
+    hashtags moved."""
+    keys = list(concept.aliases.values_list("key", flat=True))
+    moving = Hashtag.objects.filter(key__in=keys).exclude(concept=concept)
+    old_concepts = set(moving.values_list("concept_id", flat=True))
+    moved = moving.update(concept=concept)
+    Concept.objects.filter(pk__in=old_concepts, hashtags__isnull=True, aliases__isnull=True).delete()
+    return moved

@@ -1,0 +1,93 @@
+"""Reads for photos. Every query goes through visible_photos, so a private or blocked
+owner's post never leaks through a feed, a hashtag page, search, likes or comments."""
+
+from django.core.files.storage import Storage
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from socialapp.accounts.models import Follow, User
+from socialapp.accounts.selectors import Viewer, visible_owner_q
+from socialapp.hashtags.models import Hashtag
+from socialapp.hashtags.selectors import concept_hashtag_ids
+
+from .models import Comment, Like, Photo, PhotoHashtag
+
+
+def visible_photos(*, viewer: Viewer) -> QuerySet[Photo]:
+    """Photos `viewer` may see, with counts, the viewer's like and hashtags loaded."""
+    photos = (
+        Photo.objects.filter(visible_owner_q(viewer=viewer))
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("hashtag_links", queryset=PhotoHashtag.objects.select_related("hashtag").order_by("pk"))
+        )
+        .annotate(like_count=Count("likes", distinct=True), comment_count=Count("comments", distinct=True))
+    )
+    if viewer.is_authenticated:
+        return photos.annotate(liked=Exists(Like.objects.filter(photo=OuterRef("pk"), user=viewer)))
+    return photos
+
+
+def photo_get_visible(*, viewer: Viewer, photo_id: int) -> Photo:
+    """One photo `viewer` may see. Raises Http404 otherwise (never 403: a post you may
+    not see does not exist for you)."""
+    photo = visible_photos(viewer=viewer).filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404("No such post.")
+    return photo
+
+
+def photo_get_owned(*, owner: User, photo_id: int) -> Photo:
+    """One of `owner`'s own photos. Raises Http404."""
+    photo = visible_photos(viewer=owner).filter(pk=photo_id, owner=owner).first()
+    if photo is None:
+        raise Http404("No such post.")
+    return photo
+
+
+def photo_feed(*, viewer: User) -> QuerySet[Photo]:
+    """The viewer's posts and those of people they follow (approved), newest first."""
+    followed = Follow.objects.filter(
+        follower=viewer, followee=OuterRef("owner_id"), status=Follow.Status.ACCEPTED
+    )
+    return (
+        visible_photos(viewer=viewer)
+        .filter(Exists(followed) | Q(owner=viewer))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def profile_photos(*, viewer: Viewer, owner: User) -> QuerySet[Photo]:
+    """`owner`'s grid as `viewer` sees it (empty for a private account they don't follow)."""
+    return visible_photos(viewer=viewer).filter(owner=owner).order_by("-created_at", "-pk")
+
+
+def hashtag_photos(*, viewer: Viewer, hashtag: Hashtag) -> QuerySet[Photo]:
+    """Visible posts carrying `hashtag` or any hashtag of its concept, newest first."""
+    ids = concept_hashtag_ids(hashtag=hashtag)
+    links = PhotoHashtag.objects.filter(photo=OuterRef("pk"), hashtag_id__in=ids)
+    return visible_photos(viewer=viewer).filter(Exists(links)).order_by("-created_at", "-pk")
+
+
+def photo_comments(*, photo: Photo) -> QuerySet[Comment]:
+    return photo.comments.select_related("author").order_by("created_at", "pk")
+
+
+def comment_get(*, photo: Photo, comment_id: int) -> Comment:
+    comment = photo_comments(photo=photo).filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    return comment
+
+
+def photo_likers(*, viewer: Viewer, photo: Photo) -> QuerySet[User]:
+    """Who liked a photo, minus accounts hidden from the viewer by a block."""
+    likers = User.objects.filter(likes__photo=photo, is_active=True)
+    if viewer.is_authenticated:
+        likers = likers.exclude(blocks_made__blocked=viewer).exclude(blocks_received__blocker=viewer)
+    return likers.order_by("username")
+
+
+def photo_files_of_user(user: User) -> list[tuple[Storage, str]]:
+    """Every stored file of `user`'s photos (for account deletion)."""
+    return [f for photo in Photo.objects.filter(owner=user) for f in photo.image_files()]

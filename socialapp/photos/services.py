@@ -1,0 +1,107 @@
+"""Writes for photos: posts, captions, likes and comments."""
+
+from typing import IO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from socialapp.accounts.models import User
+from socialapp.hashtags import canonical
+from socialapp.hashtags.services import hashtags_for_caption
+from socialapp.uploads import files_delete, image_process
+
+from .models import Comment, Like, Photo, PhotoHashtag
+
+CAPTION_MAX = 2200
+
+
+def _caption_hashtags(caption: str) -> list[str]:
+    if len(caption) > CAPTION_MAX:
+        raise ValidationError(
+            _("A caption can have at most %(max)d characters; this one has %(n)d.")
+            % {"max": CAPTION_MAX, "n": len(caption)}
+        )
+    typed = canonical.parse(caption)
+    if len(typed) > canonical.MAX_PER_POST:
+        raise ValidationError(
+            _("A post can have at most %(max)d hashtags; this caption has %(n)d.")
+            % {"max": canonical.MAX_PER_POST, "n": len(typed)}
+        )
+    return typed
+
+
+def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
+    """Publish a photo. Raises ValidationError (caption) or UploadError (image); either
+    way nothing is stored."""
+    _caption_hashtags(caption)
+    processed = image_process(file=image)
+    photo = Photo(owner=owner, caption=caption)
+    photo.image_attach(processed)
+    try:
+        with transaction.atomic():
+            photo.save()
+            _link_caption_hashtags(photo)
+    except BaseException:
+        files_delete(photo.image_files())
+        raise
+    return photo
+
+
+def _link_caption_hashtags(photo: Photo) -> None:
+    wanted = {h.pk: (h, typed) for h, typed in hashtags_for_caption(caption=photo.caption)}
+    links = photo.hashtag_links.all()
+    links.filter(source=PhotoHashtag.Source.CAPTION).exclude(hashtag_id__in=wanted).delete()
+    present = set(links.values_list("hashtag_id", flat=True))
+    PhotoHashtag.objects.bulk_create(
+        PhotoHashtag(photo=photo, hashtag=hashtag, typed=typed)
+        for pk, (hashtag, typed) in wanted.items()
+        if pk not in present
+    )
+
+
+@transaction.atomic
+def photo_update_caption(*, photo: Photo, caption: str) -> Photo:
+    """Change a caption; its hashtags follow (accepted suggestions stay)."""
+    _caption_hashtags(caption)
+    photo.caption = caption
+    photo.save(update_fields=["caption", "updated_at"])
+    _link_caption_hashtags(photo)
+    return photo
+
+
+def photo_delete(*, photo: Photo) -> None:
+    """Delete a post; its files go once the deletion is committed."""
+    files = photo.image_files()
+    with transaction.atomic():
+        photo.delete()
+        transaction.on_commit(lambda: files_delete(files))
+
+
+def like_create(*, user: User, photo: Photo) -> Like:
+    """Like a photo (liking twice keeps one like)."""
+    like, _created = Like.objects.get_or_create(user=user, photo=photo)
+    return like
+
+
+def like_delete(*, user: User, photo: Photo) -> bool:
+    """Unlike. Returns whether there was a like."""
+    deleted, _by_model = Like.objects.filter(user=user, photo=photo).delete()
+    return deleted > 0
+
+
+def comment_create(*, author: User, photo: Photo, text: str) -> Comment:
+    """Comment on a photo the author can see. Raises ValidationError for empty or long text."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write something before posting a comment."))
+    if len(text) > CAPTION_MAX:
+        raise ValidationError(_("A comment can have at most %(max)d characters.") % {"max": CAPTION_MAX})
+    return Comment.objects.create(author=author, photo=photo, text=text)
+
+
+def comment_delete(*, comment: Comment, by: User) -> None:
+    """Delete a comment: its author or the post's owner may. Raises PermissionDenied."""
+    if by.pk not in (comment.author_id, comment.photo.owner_id):
+        raise PermissionDenied(_("Only the comment's author or the post's owner can delete it."))
+    comment.delete()

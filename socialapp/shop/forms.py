@@ -1,0 +1,73 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from socialapp.photos.models import Photo
+
+from .models import Listing
+
+
+class ListingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search the shop")}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Listing.Category.choices]
+    )
+    min_price = forms.DecimalField(
+        label=_("Min price"), required=False, min_value=Decimal(0), max_digits=10, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label=_("Max price"), required=False, min_value=Decimal(0), max_digits=10, decimal_places=2
+    )
+    show_sold = forms.BooleanField(label=_("Show sold"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_price", _("The max price must not be below the min price."))
+        return data
+
+
+class ListingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    price = forms.DecimalField(label=_("Price"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=Listing.Currency.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Listing.Category.choices)
+    # A plain FileField: the upload pipeline decodes and judges the file itself.
+    image = forms.FileField(
+        label=_("New photo"),
+        required=False,
+        help_text=_("Leave empty to keep the current photo."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+
+class ListingCreateForm(ListingForm):
+    photo = forms.TypedChoiceField(
+        label=_("Or use one of your posts"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of your own posts.")},
+    )
+
+    def __init__(self, *args: Any, photos: list[Photo], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.photos = photos
+        self.fields["photo"].choices = [("", _("None")), *((p.pk, str(p.pk)) for p in photos)]
+        self.fields["image"].label = _("Photo")
+        self.fields["image"].help_text = _("Upload a photo, or choose one of your posts below.")
+
+    def clean_photo(self) -> Photo | None:
+        photo_id = self.cleaned_data.get("photo")
+        return next((photo for photo in self.photos if photo.pk == photo_id), None)

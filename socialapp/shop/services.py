@@ -1,0 +1,187 @@
+"""Writes for the shop: listings and their photos."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from socialapp.accounts.models import User
+from socialapp.photos.models import Photo
+from socialapp.uploads import ProcessedImage, UploadError, files_delete, image_process
+
+from .models import Listing
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+PRICE_MAX = Decimal("99999999.99")  # max_digits=10, decimal_places=2
+
+
+def _clean_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("Give the listing a title."), code="title")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            _("A title can have at most %(max)d characters; this one has %(n)d.")
+            % {"max": TITLE_MAX, "n": len(title)},
+            code="title",
+        )
+    return title
+
+
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError(
+            _("A description can have at most %(max)d characters; this one has %(n)d.")
+            % {"max": DESCRIPTION_MAX, "n": len(description)},
+            code="description",
+        )
+    return description
+
+
+def _clean_price(price: Decimal) -> Decimal:
+    if not price.is_finite() or price <= 0:
+        raise ValidationError(_("The price must be greater than 0."), code="price")
+    if price > PRICE_MAX:
+        raise ValidationError(_("The price can be at most %(max)s.") % {"max": PRICE_MAX}, code="price")
+    if price != price.quantize(Decimal("0.01")):
+        raise ValidationError(_("The price can have at most 2 decimal places."), code="price")
+    return price.quantize(Decimal("0.01"))
+
+
+def _clean_currency(currency: str) -> str:
+    if currency not in Listing.Currency.values:
+        raise ValidationError(
+            _("The currency must be one of %(choices)s.") % {"choices": ", ".join(Listing.Currency.values)},
+            code="currency",
+        )
+    return currency
+
+
+def _clean_category(category: str) -> str:
+    if category not in Listing.Category.values:
+        raise ValidationError(
+            _("The category must be one of %(choices)s.") % {"choices": ", ".join(Listing.Category.values)},
+            code="category",
+        )
+    return category
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "title": _clean_title,
+    "description": _clean_description,
+    "price": _clean_price,
+    "currency": _clean_currency,
+    "category": _clean_category,
+}
+
+
+def _cleaned(**fields: Any) -> dict[str, Any]:
+    """The given fields (None means "not given"), each checked and normalised."""
+    return {name: _CLEANERS[name](value) for name, value in fields.items() if value is not None}
+
+
+def _process_photo(*, seller: User, image: IO[bytes] | None, photo: Photo | None) -> ProcessedImage:
+    if image is not None and photo is not None:
+        raise ValidationError(
+            _("Use one photo: upload an image or choose one of your posts, not both."), code="photo"
+        )
+    if image is not None:
+        return image_process(file=image)
+    if photo is None:
+        raise ValidationError(_("Add a photo: upload an image or choose one of your posts."), code="photo")
+    if photo.owner_id != seller.pk:
+        raise ValidationError(_("You can only sell with a photo from your own posts."), code="photo")
+    # A copy run through the pipeline again, so the listing keeps its photo if the post goes.
+    try:
+        with photo.image.open("rb") as stored:
+            return image_process(file=stored)
+    except OSError as error:
+        raise UploadError(_("That post's photo is no longer available; upload an image instead.")) from error
+
+
+def _save_with_image(listing: Listing, processed: ProcessedImage) -> None:
+    """Write the files, then the row; if the row fails the new files go again."""
+    listing.image_attach(processed)
+    try:
+        with transaction.atomic():
+            listing.save()
+    except BaseException:
+        files_delete(listing.image_files())
+        raise
+
+
+def listing_create(
+    *,
+    seller: User,
+    title: str,
+    description: str,
+    price: Decimal,
+    currency: str,
+    category: str,
+    image: IO[bytes] | None = None,
+    photo: Photo | None = None,
+) -> Listing:
+    """Put something up for sale with an uploaded image or a copy of one of the seller's
+    posts. Raises ValidationError (fields, photo choice) or UploadError (image); either
+    way nothing is stored."""
+    fields = _cleaned(title=title, description=description, price=price, currency=currency, category=category)
+    processed = _process_photo(seller=seller, image=image, photo=photo)
+    listing = Listing(seller=seller, source_photo=photo, **fields)
+    _save_with_image(listing, processed)
+    return listing
+
+
+def listing_update(
+    *,
+    listing: Listing,
+    title: str | None = None,
+    description: str | None = None,
+    price: Decimal | None = None,
+    currency: str | None = None,
+    category: str | None = None,
+    image: IO[bytes] | None = None,
+) -> Listing:
+    """Change the fields that are given (None leaves one as it is) and, with `image`,
+    replace the photo (the old files go once that is committed). Raises ValidationError
+    or UploadError, changing nothing."""
+    fields = _cleaned(title=title, description=description, price=price, currency=currency, category=category)
+    processed = image_process(file=image) if image is not None else None
+    for name, value in fields.items():
+        setattr(listing, name, value)
+    if processed is None:
+        listing.save()
+        return listing
+    old_files = listing.image_files()
+    _save_with_image(listing, processed)
+    transaction.on_commit(lambda: files_delete(old_files))
+    return listing
+
+
+def _listing_set_status(listing: Listing, status: str) -> Listing:
+    if listing.status != status:
+        listing.status = status
+        listing.save(update_fields=["status", "updated_at"])
+    return listing
+
+
+def listing_mark_sold(*, listing: Listing) -> Listing:
+    """Mark a listing sold; marking it twice is harmless."""
+    return _listing_set_status(listing, Listing.Status.SOLD)
+
+
+def listing_mark_available(*, listing: Listing) -> Listing:
+    """Put a sold listing back on sale; harmless if it already is."""
+    return _listing_set_status(listing, Listing.Status.AVAILABLE)
+
+
+def listing_delete(*, listing: Listing) -> None:
+    """Delete a listing; its files go once the deletion is committed."""
+    files = listing.image_files()
+    with transaction.atomic():
+        listing.delete()
+        transaction.on_commit(lambda: files_delete(files))

@@ -1,0 +1,162 @@
+"""The one upload pipeline for photos, listings and avatars.
+
+An upload is validated by decoding it (never by its name or the client's content type),
+turned upright from its EXIF orientation, stripped of all metadata (GPS included),
+re-encoded as JPEG, and scaled into thumbnails. Nothing is written until it all worked,
+so a refused upload leaves no file and no row behind.
+"""
+
+import io
+import uuid
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO
+
+import pillow_heif
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
+
+FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
+THUMBNAIL_SIZES = (320, 1080)
+JPEG_QUALITY = 88
+
+
+class UploadError(Exception):
+    """An upload we refuse; `detail` says what to fix."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class UploadTooLarge(UploadError):
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    jpeg: bytes
+    width: int
+    height: int
+    thumbnails: dict[int, bytes]
+
+
+def image_process(*, file: IO[bytes], size: int | None = None) -> ProcessedImage:
+    """Validate and normalise an uploaded image. Raises UploadError / UploadTooLarge."""
+    max_bytes, max_pixels = settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_PIXELS
+    if size is None:
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+    file.seek(0)
+    if size == 0:
+        raise UploadError(_("The file is empty; choose a photo to upload."))
+    if size > max_bytes:
+        raise UploadTooLarge(
+            _("The file is %(size).1f MB; upload a photo of at most %(limit).0f MB.")
+            % {"size": size / 1e6, "limit": max_bytes / 1e6}
+        )
+    image = _decode(file, max_pixels)
+    image = _upright_rgb(image)
+    thumbnails = {}
+    for side in THUMBNAIL_SIZES:
+        thumbnail = image.copy()
+        thumbnail.thumbnail((side, side), Image.Resampling.LANCZOS)
+        thumbnails[side] = _jpeg(thumbnail)
+    return ProcessedImage(_jpeg(image), image.width, image.height, thumbnails)
+
+
+def _decode(file: IO[bytes], max_pixels: int) -> Image.Image:
+    unreadable = _("The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(file)
+            if image.format not in FORMATS:
+                raise UploadError(
+                    _("%(format)s images are not supported; upload a JPEG, PNG, WebP or HEIC photo.")
+                    % {"format": image.format}
+                )
+            width, height = image.size
+            if width * height > max_pixels:
+                raise UploadError(
+                    _("The image is %(w)d×%(h)d pixels; upload one of at most %(limit).0f megapixels.")
+                    % {"w": width, "h": height, "limit": max_pixels / 1e6}
+                )
+            image.load()
+    except UnidentifiedImageError as error:
+        raise UploadError(unreadable) from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UploadError(_("The image is too large to open safely; upload a smaller photo.")) from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise UploadError(
+            _("The image is damaged or incomplete; export it again and upload the new file.")
+        ) from error
+    return image
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    clean = Image.new("RGB", image.size)  # a fresh image carries no metadata at all
+    clean.paste(image)
+    return clean
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _upload_to(instance: models.Model, filename: str) -> str:
+    return f"{instance._meta.model_name}/{timezone.now():%Y/%m}/{filename}"
+
+
+class StoredImage(models.Model):
+    """An image with its thumbnails, as the pipeline made them. Names are random, so a
+    file's URL says nothing about its owner or its original name."""
+
+    image = models.ImageField(upload_to=_upload_to)
+    thumbnail_320 = models.ImageField(upload_to=_upload_to)
+    thumbnail_1080 = models.ImageField(upload_to=_upload_to)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def image_files(self) -> list[tuple[Storage, str]]:
+        fields: Iterable[FieldFile] = (self.image, self.thumbnail_320, self.thumbnail_1080)
+        return [(f.storage, f.name) for f in fields if f.name]
+
+    def image_attach(self, processed: ProcessedImage) -> None:
+        """Write the files and point the fields at them (the row is saved by the caller,
+        who deletes the files again with files_delete if that fails)."""
+        stem = uuid.uuid4().hex
+        self.width, self.height = processed.width, processed.height
+        self.image.save(f"{stem}.jpg", ContentFile(processed.jpeg), save=False)
+        self.thumbnail_320.save(f"{stem}_320.jpg", ContentFile(processed.thumbnails[320]), save=False)
+        self.thumbnail_1080.save(f"{stem}_1080.jpg", ContentFile(processed.thumbnails[1080]), save=False)
+
+
+def files_delete(files: Iterable[tuple[Storage, str]]) -> None:
+    """Delete stored files; ones already gone are fine."""
+    for storage, name in files:
+        storage.delete(name)

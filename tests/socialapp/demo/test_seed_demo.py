@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from socialapp.accounts.models import Follow, User
+from socialapp.photos.models import Comment, Like, Photo
+from socialapp.shop.models import Listing
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "follows": Follow.objects.count(),
+        "photos": Photo.objects.count(),
+        "likes": Like.objects.count(),
+        "comments": Comment.objects.count(),
+        "listings": Listing.objects.count(),
+    }
+
+
+def test_seed_demo_builds_a_real_looking_demo_once(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+
+    assert _counts() == first
+    assert first["users"] == 7  # six people and the admin
+    assert (first["follows"], first["photos"], first["listings"]) == (14, 96, 21)
+    assert first["likes"] > 50 and first["comments"] > 10
+    assert set(User.objects.filter(is_private=True).values_list("username", flat=True)) == {"carla"}
+    assert set(User.objects.values_list("language", flat=True)) == {"en", "es"}
+    assert "Demo: 6 people, 96 posts, 21 listings." in capsys.readouterr().out
+    spanish = Photo.objects.get(caption__startswith="Molino de viento en el puerto de Rodas")
+    assert spanish.owner.language == "es"
+    assert [h.name for h in spanish.hashtags.order_by("photo_links__pk")][:2] == ["molino", "roda"]

@@ -1,0 +1,126 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from socialapp.accounts import services as account_services
+from socialapp.photos.models import Comment, Like, Photo
+from tests.factories import PASSWORD, UserFactory, make_photo
+from tests.images import jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_upload_page_publishes_and_redirects_to_the_post(client):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        "/p/new/", {"image": SimpleUploadedFile("x.jpg", jpeg_bytes()), "caption": "Hola #mar"}
+    )
+
+    photo = Photo.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/p/{photo.pk}/")
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    assert '<a href="/tags/mar/">#mar</a>' in page
+
+
+def test_upload_page_shows_what_to_fix(client):
+    client.force_login(UserFactory())
+
+    response = client.post("/p/new/", {"image": SimpleUploadedFile("x.jpg", b"text"), "caption": ""})
+
+    assert response.status_code == 400
+    assert "The file is not an image we can read" in response.content.decode()
+    assert Photo.objects.count() == 0
+
+
+def test_feed_shows_followed_posts(client):
+    me, friend = UserFactory(), UserFactory(username="friend")
+    account_services.follow_create(follower=me, followee=friend)
+    make_photo(friend, "Sunset at the #beach")
+    client.force_login(me)
+
+    page = client.get("/").content.decode()
+
+    assert "friend" in page
+    assert "Sunset at the" in page
+
+
+def test_private_post_page_is_404_for_strangers_and_visitors(client):
+    photo = make_photo(UserFactory(is_private=True), "#secret")
+
+    assert client.get(f"/p/{photo.pk}/").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(f"/p/{photo.pk}/").status_code == 404
+    assert client.post(f"/p/{photo.pk}/like/").status_code == 404
+    assert client.post(f"/p/{photo.pk}/comments/", {"text": "hi"}).status_code == 404
+    assert (Like.objects.count(), Comment.objects.count()) == (0, 0)
+
+
+def test_profile_grid_and_private_notice(client):
+    public, private = UserFactory(username="pub"), UserFactory(username="priv", is_private=True)
+    shown = make_photo(public, "#sea")
+    hidden = make_photo(private, "#sea")
+
+    public_page = client.get("/u/pub/").content.decode()
+    private_page = client.get("/u/priv/").content.decode()
+
+    assert f"/p/{shown.pk}/" in public_page
+    assert f"/p/{hidden.pk}/" not in private_page
+    assert "This account is private. Follow it to see its photos." in private_page
+
+
+def test_hashtag_page_lists_visible_posts_of_every_alias(client):
+    owner = UserFactory()
+    perro = make_photo(owner, "#perros")
+    dog = make_photo(owner, "#dog")
+    secret = make_photo(UserFactory(is_private=True), "#dog")
+
+    page = client.get("/tags/dog/").content.decode()
+
+    assert f"/p/{perro.pk}/" in page and f"/p/{dog.pk}/" in page
+    assert f"/p/{secret.pk}/" not in page
+
+
+def test_like_comment_and_delete_from_the_page(client):
+    owner, fan = UserFactory(), UserFactory()
+    photo = make_photo(owner, "#sea")
+    client.force_login(fan)
+
+    client.post(f"/p/{photo.pk}/like/")
+    client.post(f"/p/{photo.pk}/comments/", {"text": "¡Precioso!"})
+    comment = Comment.objects.get()
+    client.force_login(owner)
+    client.post(f"/p/{photo.pk}/comments/{comment.pk}/delete/")
+
+    assert Like.objects.filter(user=fan, photo=photo).count() == 1
+    assert Comment.objects.count() == 0
+
+
+def test_owner_edits_and_deletes_from_the_page(client, django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    photo = make_photo(owner, "#sea")
+    client.force_login(owner)
+
+    client.post(f"/p/{photo.pk}/edit/", {"caption": "#boats"})
+    photo.refresh_from_db()
+    assert [h.name for h in photo.hashtags.all()] == ["boat"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/p/{photo.pk}/delete/")
+
+    assert response.status_code == 302
+    assert Photo.objects.count() == 0
+
+
+def test_account_deletion_removes_photo_files(client, django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    photo = make_photo(owner, "#sea")
+    files = [Path(settings.MEDIA_ROOT) / name for _, name in photo.image_files()]
+    client.force_login(owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/delete/", {"password": PASSWORD})
+
+    assert Photo.objects.count() == 0
+    assert not any(f.exists() for f in files)

@@ -1,0 +1,119 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from socialapp.uploads import UploadError, UploadTooLarge, image_process
+from tests.images import (
+    heic_bytes,
+    jpeg_bytes,
+    jpeg_with_gps_and_rotation,
+    png_bomb,
+    png_bytes,
+    webp_bytes,
+)
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def _process(data: bytes):
+    return image_process(file=io.BytesIO(data))
+
+
+def _reopen(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+@pytest.mark.parametrize(
+    ("data", "size"),
+    [
+        (jpeg_bytes((64, 48)), (64, 48)),
+        (png_bytes((40, 30)), (40, 30)),
+        (webp_bytes((40, 30)), (40, 30)),
+        (heic_bytes((64, 48)), (64, 48)),
+    ],
+    ids=["jpeg", "png-with-alpha", "webp", "heic"],
+)
+def test_accepted_formats_are_stored_as_jpeg(data, size):
+    processed = _process(data)
+
+    stored = _reopen(processed.jpeg)
+    assert (stored.format, stored.mode, stored.size) == ("JPEG", "RGB", size)
+    assert (processed.width, processed.height) == size
+
+
+def test_transparent_png_is_flattened_on_white():
+    processed = _process(png_bytes((10, 10)))
+
+    red, green, blue = _reopen(processed.jpeg).getpixel((5, 5))
+    # 50% blue over white, give or take JPEG rounding
+    assert abs(red - 127) <= 3 and abs(green - 191) <= 3 and blue >= 250
+
+
+def test_exif_orientation_is_applied_and_all_metadata_removed():
+    processed = _process(jpeg_with_gps_and_rotation((80, 40)))
+
+    for data in (processed.jpeg, *processed.thumbnails.values()):
+        stored = _reopen(data)
+        assert len(stored.getexif()) == 0
+        assert set(stored.info) & {"exif", "xmp", "icc_profile", "comment"} == set()
+        assert b"TestCam" not in data
+    assert _reopen(processed.jpeg).size == (40, 80)  # turned upright
+
+
+def test_thumbnails_are_320_and_1080_and_never_upscaled():
+    processed = _process(jpeg_bytes((2000, 1000)))
+
+    assert _reopen(processed.thumbnails[320]).size == (320, 160)
+    assert _reopen(processed.thumbnails[1080]).size == (1080, 540)
+    small = _process(jpeg_bytes((100, 50)))
+    assert _reopen(small.thumbnails[1080]).size == (100, 50)
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        (b"", "The file is empty; choose a photo to upload."),
+        (
+            b"hello, I am text pretending to be a photo\n" * 3,
+            "The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo.",
+        ),
+        (SVG, "The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo."),
+        (
+            jpeg_bytes((400, 300))[:600],
+            "The image is damaged or incomplete; export it again and upload the new file.",
+        ),
+        (png_bomb(8000), "The image is 8000×8000 pixels; upload one of at most 50 megapixels."),
+        (png_bomb(10_000), "The image is too large to open safely; upload a smaller photo."),
+    ],
+    ids=["zero-bytes", "text-renamed-jpg", "svg", "truncated-jpeg", "too-many-pixels", "png-bomb"],
+)
+def test_refused_uploads_say_what_to_fix(data, detail):
+    with pytest.raises(UploadError) as error:
+        _process(data)
+
+    assert error.value.status_code == 400
+    assert error.value.detail == detail
+
+
+def test_gif_is_refused_by_format():
+    buffer = io.BytesIO()
+    Image.new("P", (10, 10)).save(buffer, "GIF")
+
+    with pytest.raises(UploadError) as error:
+        _process(buffer.getvalue())
+
+    assert error.value.detail == "GIF images are not supported; upload a JPEG, PNG, WebP or HEIC photo."
+
+
+def test_oversize_file_is_413_before_decoding():
+    upload = SimpleUploadedFile("big.jpg", b"\xff" * 25_000_000)
+
+    with pytest.raises(UploadTooLarge) as error:
+        image_process(file=upload, size=upload.size)
+
+    assert error.value.status_code == 413
+    assert error.value.detail == "The file is 25.0 MB; upload a photo of at most 20 MB."
