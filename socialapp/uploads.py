@@ -9,7 +9,7 @@ so a refused upload leaves no file and no row behind.
 import io
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -17,7 +17,7 @@ import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,6 +154,22 @@ class StoredImage(models.Model):
         self.image.save(f"{stem}.jpg", ContentFile(processed.jpeg), save=False)
         self.thumbnail_320.save(f"{stem}_320.jpg", ContentFile(processed.thumbnails[320]), save=False)
         self.thumbnail_1080.save(f"{stem}_1080.jpg", ContentFile(processed.thumbnails[1080]), save=False)
+
+
+def stored_image_save(
+    instance: StoredImage, processed: ProcessedImage, *, then: Callable[[], object] | None = None
+) -> None:
+    """Write the image files, then save the row (and run `then`) in one transaction; if
+    that fails, the new files are deleted again so nothing is left half-stored."""
+    instance.image_attach(processed)
+    try:
+        with transaction.atomic():
+            instance.save()
+            if then is not None:
+                then()
+    except BaseException:
+        files_delete(instance.image_files())
+        raise
 
 
 def files_delete(files: Iterable[tuple[Storage, str]]) -> None:

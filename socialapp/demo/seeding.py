@@ -190,7 +190,7 @@ def _likes_and_comments(users: dict[str, User], posts: list[Photo], rng: random.
 
 def _listings(posts: list[Photo]) -> None:
     rows = _rows()
-    for photo, row in zip(posts, rows, strict=True):
+    for index, (photo, row) in enumerate(zip(posts, rows, strict=True)):
         category = row["shop_category"]
         if category == "none" or Listing.objects.filter(source_photo=photo).exists():
             continue
@@ -200,7 +200,7 @@ def _listings(posts: list[Photo]) -> None:
             seller=photo.owner,
             title=title,
             description=caption,
-            price=Decimal(PRICES.get(category, "20.00")),
+            price=Decimal(PRICES.get(category, "20.00")) + index % 7 * 3,
             currency="EUR",
             category=category,
             photo=photo,

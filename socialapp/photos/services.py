@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.hashtags import canonical
 from socialapp.hashtags.services import hashtags_for_caption
-from socialapp.uploads import files_delete, image_process
+from socialapp.uploads import files_delete, image_process, stored_image_save
 
 from .models import Comment, Like, Photo, PhotoHashtag
 
@@ -37,14 +37,7 @@ def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
     _caption_hashtags(caption)
     processed = image_process(file=image)
     photo = Photo(owner=owner, caption=caption)
-    photo.image_attach(processed)
-    try:
-        with transaction.atomic():
-            photo.save()
-            _link_caption_hashtags(photo)
-    except BaseException:
-        files_delete(photo.image_files())
-        raise
+    stored_image_save(photo, processed, then=lambda: _link_caption_hashtags(photo))
     return photo
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from socialapp.uploads import StoredImage
 
@@ -20,7 +21,7 @@ class Listing(StoredImage):
         SHOES = "shoes", _("Shoes")
         ACCESSORIES = "accessories", _("Accessories")
         ELECTRONICS = "electronics", _("Electronics")
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("shop category", "Home")
         FOOD_DRINK = "food_drink", _("Food and drink")
         BEAUTY = "beauty", _("Beauty")
         TOYS = "toys", _("Toys")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.photos.models import Photo
-from socialapp.uploads import ProcessedImage, UploadError, files_delete, image_process
+from socialapp.uploads import ProcessedImage, UploadError, files_delete, image_process, stored_image_save
 
 from .models import Listing
 
@@ -104,17 +104,6 @@ def _process_photo(*, seller: User, image: IO[bytes] | None, photo: Photo | None
         raise UploadError(_("That post's photo is no longer available; upload an image instead.")) from error
 
 
-def _save_with_image(listing: Listing, processed: ProcessedImage) -> None:
-    """Write the files, then the row; if the row fails the new files go again."""
-    listing.image_attach(processed)
-    try:
-        with transaction.atomic():
-            listing.save()
-    except BaseException:
-        files_delete(listing.image_files())
-        raise
-
-
 def listing_create(
     *,
     seller: User,
@@ -132,7 +121,7 @@ def listing_create(
     fields = _cleaned(title=title, description=description, price=price, currency=currency, category=category)
     processed = _process_photo(seller=seller, image=image, photo=photo)
     listing = Listing(seller=seller, source_photo=photo, **fields)
-    _save_with_image(listing, processed)
+    stored_image_save(listing, processed)
     return listing
 
 
@@ -157,7 +146,7 @@ def listing_update(
         listing.save()
         return listing
     old_files = listing.image_files()
-    _save_with_image(listing, processed)
+    stored_image_save(listing, processed)
     transaction.on_commit(lambda: files_delete(old_files))
     return listing
 

@@ -117,3 +117,29 @@ def test_oversize_file_is_413_before_decoding():
 
     assert error.value.status_code == 413
     assert error.value.detail == "The file is 25.0 MB; upload a photo of at most 20 MB."
+
+
+@pytest.mark.django_db
+def test_stored_image_save_deletes_its_files_when_the_row_fails():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from socialapp.photos.models import Photo
+    from socialapp.uploads import stored_image_save
+    from tests.factories import UserFactory
+
+    def files() -> set[Path]:
+        return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+    photo = Photo(owner=UserFactory(), caption="")
+    before = files()
+
+    def fail() -> None:
+        raise RuntimeError("the database said no")
+
+    with pytest.raises(RuntimeError):
+        stored_image_save(photo, _process(jpeg_bytes()), then=fail)
+
+    assert Photo.objects.count() == 0
+    assert files() == before
