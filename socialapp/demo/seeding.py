@@ -88,7 +88,9 @@ def seed(*, log=print) -> None:  # type: ignore[no-untyped-def]
     log(
         f"Demo: {User.objects.filter(username__in=users).count()} people, "
         f"{Photo.objects.filter(owner__in=users.values()).count()} posts, "
-        f"{Listing.objects.filter(seller__in=users.values()).count()} listings."
+        f"{Listing.objects.filter(seller__in=users.values()).count()} listings.\n"
+        f"Log in as {', '.join(u.username + (' (private)' if u.private else '') for u in USERS)}, "
+        f"or admin for /admin/; the password is {PASSWORD}."
     )
 
 

@@ -30,7 +30,9 @@ def test_seed_demo_builds_a_real_looking_demo_once(capsys):
     assert first["likes"] > 50 and first["comments"] > 10
     assert set(User.objects.filter(is_private=True).values_list("username", flat=True)) == {"carla"}
     assert set(User.objects.values_list("language", flat=True)) == {"en", "es"}
-    assert "Demo: 6 people, 96 posts, 21 listings." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Demo: 6 people, 96 posts, 21 listings." in out
+    assert "the password is socialapp-demo" in out
     spanish = Photo.objects.get(caption__startswith="Molino de viento en el puerto de Rodas")
     assert spanish.owner.language == "es"
     assert [h.name for h in spanish.hashtags.order_by("photo_links__pk")][:2] == ["molino", "roda"]
