@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint typecheck migrations-check pytest lock clean
+.PHONY: setup run test lint typecheck migrations-check pytest lock clean bench
 
 setup: $(STAMP)
 
@@ -51,3 +51,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Speed targets live here, never in timed tests. Results: bench/results/latest.json
+bench: setup
+	$(BIN)/python bench/tagger.py

@@ -43,6 +43,11 @@ API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")
 API_PAGE_SIZE = _env.int("API_PAGE_SIZE", default=20)
 
 TORCH_THREADS = _env.int("TORCH_THREADS", default=0)  # 0: torch's own choice
+TAGGING_BACKBONE = _env.str("TAGGING_BACKBONE", default="efficientnet_lite0")
+TAGGING_CHECKPOINT = _env.str("TAGGING_CHECKPOINT", default="")
+TAGGING_MAX_SUGGESTIONS = _env.int("TAGGING_MAX_SUGGESTIONS", default=10)
+TAGGING_MIN_SCORE = _env.float("TAGGING_MIN_SCORE", default=0.1)
+TAGGING_SHOP_MIN_SCORE = _env.float("TAGGING_SHOP_MIN_SCORE", default=0.3)
 
 CI = _env.bool("CI", default=False)
 

@@ -1,0 +1,122 @@
+"""Tagger speed on this machine: `make bench` runs it and writes bench/results/latest.json.
+
+- backbone raw forward at batch 1 (p50/p95 ms) and the best images/s over batch sizes;
+- suggest_tags end to end on a 12 MP JPEG (decode with draft, preprocess, forward, head,
+  ranking) against draft decode + preprocess + raw forward measured in the same run.
+  Target: end-to-end p50 / reference p50 <= 1.3.
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from tagging.ml.preprocessing import batch  # noqa: E402
+from tagging.selectors import tagger_active  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+
+
+def _times_ms(fn: Callable[[], object], runs: int = RUNS, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _p(times: list[float], q: float) -> float:
+    return round(statistics.quantiles(times, n=100, method="inclusive")[int(q) - 1], 2)
+
+
+def _photo_12mp(folder: Path) -> Path:
+    source = ROOT / "socialapp" / "demo" / "data" / "photos" / "dev_004.jpg"
+    path = folder / "12mp.jpg"
+    Image.open(source).convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC).save(path, quality=92)
+    return path
+
+
+def main() -> None:
+    tagger = tagger_active()
+    backbone = tagger.backbone
+    crop = backbone.preprocessing.crop
+    results: dict[str, object] = {
+        "backbone": backbone.version,
+        "model_version": tagger.version,
+        "torch_threads": torch.get_num_threads(),
+    }
+    with torch.inference_mode():
+        one = torch.randn(1, 3, crop, crop)
+        forward = _times_ms(lambda: backbone.logits(backbone.features(one)))
+        results["forward_batch1_ms"] = {"p50": _p(forward, 50), "p95": _p(forward, 95)}
+        throughput = {}
+        for size in (1, 2, 4, 8, 16):
+            images = torch.randn(size, 3, crop, crop)
+            times = _times_ms(lambda images=images: backbone.features(images), runs=max(5, RUNS // size))
+            throughput[size] = round(size / (statistics.median(times) / 1000), 1)
+        results["images_per_second_by_batch"] = throughput
+        results["best_images_per_second"] = max(throughput.values())
+    with tempfile.TemporaryDirectory() as folder:
+        photo = _photo_12mp(Path(folder))
+
+        def reference() -> None:
+            with torch.inference_mode():
+                backbone.logits(backbone.features(batch([photo], backbone.preprocessing)))
+
+        reference_ms = _times_ms(reference)
+        end_to_end_ms = _times_ms(lambda: tagger.predict([photo]))
+    results["reference_decode_preprocess_forward_ms"] = {
+        "p50": _p(reference_ms, 50),
+        "p95": _p(reference_ms, 95),
+    }
+    results["suggest_tags_12mp_ms"] = {"p50": _p(end_to_end_ms, 50), "p95": _p(end_to_end_ms, 95)}
+    results["ratio_end_to_end_to_reference"] = round(_p(end_to_end_ms, 50) / _p(reference_ms, 50), 3)
+    results["target_ratio"] = 1.3
+
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    _print(results, out)
+
+
+def _print(results: dict[str, object], out: Path) -> None:
+    forward = results["forward_batch1_ms"]
+    e2e = results["suggest_tags_12mp_ms"]
+    ref = results["reference_decode_preprocess_forward_ms"]
+    rows = [
+        ("backbone", results["backbone"]),
+        ("raw forward, batch 1 (p50 / p95 ms)", f"{forward['p50']} / {forward['p95']}"),  # type: ignore[index]
+        (
+            "best images/s (batch: images/s)",
+            f"{results['best_images_per_second']}  {results['images_per_second_by_batch']}",
+        ),
+        ("suggest_tags, 12 MP JPEG (p50 / p95 ms)", f"{e2e['p50']} / {e2e['p95']}"),  # type: ignore[index]
+        ("draft decode + preprocess + forward (p50 / p95 ms)", f"{ref['p50']} / {ref['p95']}"),  # type: ignore[index]
+        ("ratio (target <= 1.3)", results["ratio_end_to_end_to_reference"]),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Cold start: suggestions from the backbone's ImageNet head before we train our own.
+
+A concept's score is the probability the ImageNet classifier gives to all the classes
+that carry that concept: `golden retriever` carries #goldenretriever, #dog and #pet, so
+#dog scores the summed probability of every dog breed. It reads as "how much of the
+classifier's belief is on things this hashtag describes", in [0, 1]. Shop categories
+score the same way over the classes data/shop_categories.tsv maps to them.
+
+The class -> concepts table is generated from WordNet by coldstart_build.py and committed,
+so nothing here needs WordNet."""
+
+import csv
+from pathlib import Path
+
+import torch
+
+from .backbones import Backbone
+from .heads import SHOP_CATEGORIES, Concept
+
+VERSION = "coldstart-1"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file, delimiter="\t"))
+
+
+def load_concepts() -> dict[str, Concept]:
+    """Every cold-start concept: general ones (concept_names.tsv) and one per class."""
+    concepts = {
+        row["hashtag_en"]: Concept(row["hashtag_en"], row["hashtag_en"], row["hashtag_es"])
+        for row in _rows("imagenet_hashtags.tsv")
+    }
+    for row in _rows("concept_names.tsv"):
+        concepts[row["concept"]] = Concept(row["concept"], row["display_en"], row["display_es"])
+    return concepts
+
+
+class ColdStartHead:
+    """ImageNet softmax -> concept and shop-category scores through fixed 0/1 maps."""
+
+    version = VERSION
+
+    def __init__(self, backbone: Backbone) -> None:
+        self.backbone = backbone
+        by_name = load_concepts()
+        table = _rows("coldstart.tsv")
+        names = sorted({c for row in table for c in row["concepts"].split()})
+        self.concepts = [by_name[name] for name in names]
+        column = {name: i for i, name in enumerate(names)}
+        self.class_concepts = torch.zeros(len(table), len(names))
+        self.class_categories = torch.zeros(len(table), len(SHOP_CATEGORIES))
+        for row in table:
+            index = int(row["index"])
+            for name in row["concepts"].split():
+                self.class_concepts[index, column[name]] = 1.0
+            if row["shop_category"]:
+                self.class_categories[index, SHOP_CATEGORIES.index(row["shop_category"])] = 1.0
+
+    def _probabilities(self, embeddings: torch.Tensor) -> torch.Tensor:
+        return self.backbone.logits(embeddings).softmax(dim=-1)
+
+    def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
+        return (self._probabilities(embeddings) @ self.class_concepts).clamp(max=1.0)
+
+    def category_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
+        return (self._probabilities(embeddings) @ self.class_categories).clamp(max=1.0)

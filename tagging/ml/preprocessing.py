@@ -1,0 +1,50 @@
+"""Photo -> input tensor, the way the backbone was trained to see it.
+
+JPEGs are decoded with Pillow's draft(): the decoder scales by 1/2, 1/4 or 1/8 while it
+reads, so a 12 MP photo is never fully decoded to make a 224 px input."""
+
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from .backbones import Preprocessing
+
+ImageSource = str | Path | BinaryIO
+
+
+def decode(source: ImageSource, preprocessing: Preprocessing) -> Image.Image:
+    """Open and decode just enough pixels: a JPEG comes out at the smallest 1/2, 1/4 or
+    1/8 scale that still covers `resize` on both sides. Upright (EXIF), RGB."""
+    with Image.open(source) as opened:
+        opened.draft("RGB", (preprocessing.resize, preprocessing.resize))
+        return ImageOps.exif_transpose(opened).convert("RGB")
+
+
+def load_image(source: ImageSource, preprocessing: Preprocessing) -> Image.Image:
+    """Decode, resize the shorter side to `resize` (bicubic), centre-crop `crop`."""
+    image = decode(source, preprocessing)
+    width, height = image.size
+    scale = preprocessing.resize / min(width, height)
+    resized = image.resize(
+        (max(preprocessing.crop, round(width * scale)), max(preprocessing.crop, round(height * scale))),
+        Image.Resampling.BICUBIC,
+    )
+    left = (resized.width - preprocessing.crop) // 2
+    top = (resized.height - preprocessing.crop) // 2
+    return resized.crop((left, top, left + preprocessing.crop, top + preprocessing.crop))
+
+
+def to_tensor(image: Image.Image, preprocessing: Preprocessing) -> torch.Tensor:
+    """(3, crop, crop) float tensor, normalised with the backbone's mean and std."""
+    array = np.asarray(image, dtype=np.float32) / 255.0
+    mean = np.asarray(preprocessing.mean, dtype=np.float32)
+    std = np.asarray(preprocessing.std, dtype=np.float32)
+    return torch.from_numpy(((array - mean) / std).transpose(2, 0, 1).copy())
+
+
+def batch(sources: list[ImageSource], preprocessing: Preprocessing) -> torch.Tensor:
+    """Stack photos into one (n, 3, crop, crop) batch."""
+    return torch.stack([to_tensor(load_image(s, preprocessing), preprocessing) for s in sources])

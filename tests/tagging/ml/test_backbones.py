@@ -1,0 +1,80 @@
+import torch
+from timm.data import ImageNetInfo
+
+from tagging.ml.backbones import efficientnet_lite0_weights, load_backbone, remap_lukemelas
+from tagging.ml.preprocessing import batch
+from tests.tagging.conftest import BEE, CASTLE
+
+
+def test_packaged_weights_load_strictly_into_timm(backbone):
+    packaged = torch.load(efficientnet_lite0_weights(), map_location="cpu", weights_only=True)
+    loaded = backbone.model.state_dict()
+
+    assert len(packaged) == len(loaded) == 296
+    assert torch.equal(loaded["conv_stem.weight"], packaged["_conv_stem.weight"])
+    assert torch.equal(loaded["blocks.0.0.conv_dw.weight"], packaged["_blocks.0._depthwise_conv.weight"])
+    assert torch.equal(loaded["blocks.6.0.conv_pwl.weight"], packaged["_blocks.15._project_conv.weight"])
+    assert torch.equal(loaded["classifier.bias"], packaged["_fc.bias"])
+    assert backbone.model.bn1.eps == 1e-3
+    assert (backbone.embedding_dim, backbone.version) == (1280, "efficientnet_lite0-57934424")
+
+
+def test_remap_walks_flat_blocks_into_stages():
+    state = {
+        "_blocks.0._depthwise_conv.weight": torch.zeros(1),
+        "_blocks.1._expand_conv.weight": torch.zeros(1),
+        "_blocks.2._bn2.bias": torch.zeros(1),
+        "_blocks.3._bn0.weight": torch.zeros(1),
+        "_bn1.weight": torch.zeros(1),
+    }
+    state["_blocks.2._expand_conv.weight"] = torch.zeros(1)
+    state["_blocks.3._expand_conv.weight"] = torch.zeros(1)
+
+    renamed = remap_lukemelas(state, [1, 2, 1])
+
+    assert sorted(renamed) == [
+        "blocks.0.0.conv_dw.weight",
+        "blocks.1.0.conv_pw.weight",
+        "blocks.1.1.bn3.bias",
+        "blocks.1.1.conv_pw.weight",
+        "blocks.2.0.bn1.weight",
+        "blocks.2.0.conv_pw.weight",
+        "bn2.weight",
+    ]
+
+
+def test_known_photos_get_their_imagenet_class(backbone):
+    info = ImageNetInfo()
+
+    with torch.inference_mode():
+        probabilities = backbone.logits(
+            backbone.features(batch([BEE, CASTLE], backbone.preprocessing))
+        ).softmax(-1)
+
+    top = [info.index_to_description(int(i)) for i in probabilities.argmax(-1)]
+    assert top == ["bee", "castle"]
+    assert float(probabilities[0].max()) > 0.9
+
+
+def test_any_timm_architecture_loads_from_a_local_checkpoint(tmp_path):
+    import timm
+
+    random_model = timm.create_model("resnet18", pretrained=False)
+    checkpoint = tmp_path / "resnet18.pth"
+    torch.save(random_model.state_dict(), checkpoint)
+
+    loaded = load_backbone("resnet18", checkpoint)
+
+    assert loaded.embedding_dim == 512
+    assert torch.equal(loaded.model.state_dict()["fc.weight"], random_model.state_dict()["fc.weight"])
+    assert (loaded.preprocessing.crop, loaded.preprocessing.mean) == (224, (0.485, 0.456, 0.406))
+    assert loaded.version.startswith("resnet18-")
+    with torch.inference_mode():
+        assert loaded.features(torch.zeros(2, 3, 224, 224)).shape == (2, 512)
+
+
+def test_other_architectures_need_a_checkpoint():
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="needs a local checkpoint"):
+        load_backbone("resnet18")

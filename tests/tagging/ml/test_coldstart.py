@@ -1,0 +1,73 @@
+import csv
+
+import pytest
+import torch
+
+from tagging.ml.coldstart import DATA, ColdStartHead, load_concepts
+from tagging.ml.coldstart_build import ancestors_by_distance
+from tagging.ml.heads import SHOP_CATEGORIES
+
+
+def _class_row(name: str) -> dict[str, str]:
+    with (DATA / "coldstart.tsv").open(encoding="utf-8") as file:
+        return next(r for r in csv.DictReader(file, delimiter="\t") if r["description"].split(",")[0] == name)
+
+
+@pytest.mark.parametrize(
+    ("description", "concepts"),
+    [
+        ("golden retriever", ["goldenretriever", "dog", "pet"]),
+        ("espresso", ["espresso", "coffee"]),
+        ("seashore", ["beach", "sea"]),
+    ],
+)
+def test_classes_carry_specific_and_general_concepts(description, concepts):
+    row = _class_row(description)
+
+    assert set(concepts) <= set(row["concepts"].split())
+
+
+@pytest.mark.parametrize(
+    ("concept", "english", "spanish"),
+    [
+        ("dog", "dog", "perro"),
+        ("coffee", "coffee", "café"),
+        ("beach", "beach", "playa"),
+        ("cat", "cat", "gato"),
+    ],
+)
+def test_concepts_are_shown_in_both_languages(concept, english, spanish):
+    shown = load_concepts()[concept]
+
+    assert (shown.display("en"), shown.display("es")) == (english, spanish)
+
+
+def test_shop_categories_for_things_and_none_for_scenery_and_animals():
+    assert _class_row("espresso")["shop_category"] == "food_drink"
+    assert _class_row("running shoe")["shop_category"] == "shoes"
+    assert _class_row("laptop")["shop_category"] == "electronics"
+    assert _class_row("seashore")["shop_category"] == ""
+    assert _class_row("golden retriever")["shop_category"] == ""
+    assert _class_row("castle")["shop_category"] == ""
+
+
+def test_concept_scores_sum_the_probability_of_their_classes(backbone):
+    head = ColdStartHead(backbone)
+    dog = [c.name for c in head.concepts].index("dog")
+    breeds = head.class_concepts[:, dog].nonzero().flatten()
+
+    embeddings = torch.randn(2, backbone.embedding_dim)
+    with torch.inference_mode():
+        expected = backbone.logits(embeddings).softmax(-1)[:, breeds].sum(-1)
+        dog_scores = head.concept_scores(embeddings)[:, dog]
+        scores = head.category_scores(embeddings)
+
+    assert len(breeds) > 100  # every ImageNet dog breed
+    assert torch.allclose(dog_scores, expected, atol=1e-6)
+    assert scores.shape == (2, len(SHOP_CATEGORIES)) and float(scores.max()) <= 1.0
+
+
+def test_hypernym_walk_keeps_the_nearest_distance():
+    hypernyms = {"a": ["b", "c"], "b": ["d"], "c": ["d"], "d": ["e"]}
+
+    assert ancestors_by_distance("a", hypernyms) == {"a": 0, "b": 1, "c": 1, "d": 2, "e": 3}

@@ -1,0 +1,73 @@
+import pytest
+
+from tagging.ml.alt_text import alt_text
+from tagging.ml.inference import Tagger, Thresholds
+from tests.tagging.conftest import BEE, CASTLE, CUPS
+
+
+def test_predictions_rank_hashtags_with_scores_in_unit_range(cold_start):
+    [bee] = cold_start.predict([BEE])
+
+    names = [s.hashtag for s in bee.hashtags]
+    scores = [s.score for s in bee.hashtags]
+    assert "bee" in names and "insect" in names
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.1 <= s <= 1.0 for s in scores)
+    assert len(bee.embedding) == 1280
+    assert bee.model_version == "coldstart-1"
+
+
+def test_hashtags_and_alt_text_in_spanish(cold_start):
+    [castle] = cold_start.predict([CASTLE], language="es")
+
+    assert "castillo" in [s.hashtag for s in castle.hashtags]
+    assert castle.alt_text.startswith("Foto en la que puede aparecer castillo")
+
+
+def test_shop_category_for_things_none_for_scenery(cold_start):
+    cups, castle = cold_start.predict([CUPS, CASTLE])
+
+    assert cups.shop_category is not None and cups.shop_category.name == "home"
+    assert cups.shop_category.score >= 0.3
+    assert castle.shop_category is None
+
+
+def test_limits_and_exclusions(backbone, cold_start):
+    few = Tagger(backbone, cold_start.head, Thresholds(max_suggestions=2, min_score=0.01))
+
+    [limited] = few.predict([BEE])
+    [excluded] = cold_start.predict([BEE], exclude={"bee", "animal"})
+
+    assert len(limited.hashtags) == 2
+    assert {"bee", "animal"} & {s.concept for s in excluded.hashtags} == set()
+    assert "insect" in [s.concept for s in excluded.hashtags]
+
+
+def test_batched_and_single_predictions_agree(cold_start):
+    batched = cold_start.predict([BEE, CASTLE])
+    single = [cold_start.predict([BEE])[0], cold_start.predict([CASTLE])[0]]
+
+    for a, b in zip(batched, single, strict=True):
+        assert [s.concept for s in a.hashtags] == [s.concept for s in b.hashtags]
+        assert a.hashtags[0].score == pytest.approx(b.hashtags[0].score, abs=1e-3)
+
+
+def test_unreadable_file_raises_oserror(cold_start, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a photo")
+
+    with pytest.raises(OSError):
+        cold_start.predict([broken])
+
+
+@pytest.mark.parametrize(
+    ("words", "language", "text"),
+    [
+        (["bee"], "en", "Photo that may show bee."),
+        (["bee", "insect", "animal"], "en", "Photo that may show bee, insect and animal."),
+        (["castillo", "viaje"], "es", "Foto en la que puede aparecer castillo y viaje."),
+        ([], "es", "Foto."),
+    ],
+)
+def test_alt_text(words, language, text):
+    assert alt_text(words, language) == text

@@ -1,0 +1,30 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.tagging.conftest import BEE, CASTLE
+
+
+def test_suggest_tags_json_in_spanish(capsys):
+    call_command("suggest_tags", str(BEE), str(CASTLE), "--json", "--language", "es")
+
+    results = json.loads(capsys.readouterr().out)
+    assert list(results) == [str(BEE), str(CASTLE)]
+    bee = results[str(BEE)]
+    assert set(bee) == {"hashtags", "shop_category", "alt_text", "model_version"}
+    assert "abeja" in [h["name"] for h in bee["hashtags"]]
+    assert bee["model_version"] == "coldstart-1"
+    assert results[str(CASTLE)]["shop_category"] is None
+
+
+def test_suggest_tags_table(capsys):
+    call_command("suggest_tags", str(BEE))
+
+    out = capsys.readouterr().out
+    assert "#bee" in out and "model: coldstart-1" in out and "shop: none" in out
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match=r"No such file: .*nothing\.jpg"):
+        call_command("suggest_tags", str(tmp_path / "nothing.jpg"))
