@@ -71,3 +71,19 @@ def test_hypernym_walk_keeps_the_nearest_distance():
     hypernyms = {"a": ["b", "c"], "b": ["d"], "c": ["d"], "d": ["e"]}
 
     assert ancestors_by_distance("a", hypernyms) == {"a": 0, "b": 1, "c": 1, "d": 2, "e": 3}
+
+
+def test_committed_table_is_what_the_generator_builds():
+    import os
+    from pathlib import Path
+
+    from tagging.ml.coldstart_build import build
+
+    wordnet = Path("/usr/share/wordnet/data.noun")
+    if not wordnet.exists():
+        message = "WordNet 3.0 is not installed (Debian package wordnet-base)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    with (DATA / "coldstart.tsv").open(encoding="utf-8") as file:
+        committed = [row for row in csv.reader(file, delimiter="\t")][1:]
+
+    assert build(wordnet) == committed
