@@ -48,6 +48,10 @@ TAGGING_CHECKPOINT = _env.str("TAGGING_CHECKPOINT", default="")
 TAGGING_MAX_SUGGESTIONS = _env.int("TAGGING_MAX_SUGGESTIONS", default=10)
 TAGGING_MIN_SCORE = _env.float("TAGGING_MIN_SCORE", default=0.1)
 TAGGING_SHOP_MIN_SCORE = _env.float("TAGGING_SHOP_MIN_SCORE", default=0.3)
+TAGGING_SAMPLING = _env.str("TAGGING_SAMPLING", default="sqrt")
+TAGGING_MIN_COUNT = _env.int("TAGGING_MIN_COUNT", default=2)
+TAGGING_MAX_VOCAB = _env.int("TAGGING_MAX_VOCAB", default=5000)
+TAGGING_SEED = _env.int("TAGGING_SEED", default=0)
 
 CI = _env.bool("CI", default=False)
 

@@ -1,11 +1,19 @@
-"""Which tagger is active. Loaded once per process (the ml layer caches it)."""
+"""Which tagger is active, and which photos may train it."""
 
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 from django.conf import settings
+from django.db.models import QuerySet
 
+from socialapp.photos.models import Photo
+from tagging.ml.backbones import load_backbone
+from tagging.ml.coldstart import ColdStartHead
 from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
+from tagging.ml.learned import BlendedHead, load_saved
+
+from .models import ConceptStat, ModelVersion
 
 
 def thresholds() -> Thresholds:
@@ -16,10 +24,62 @@ def thresholds() -> Thresholds:
     )
 
 
+def _checkpoint() -> Path | None:
+    return Path(settings.TAGGING_CHECKPOINT) if settings.TAGGING_CHECKPOINT else None
+
+
 def tagger_active() -> Tagger:
-    """The tagger suggestions come from: the cold-start ImageNet map until a head trained
-    on the platform's hashtags is activated."""
+    """The tagger suggestions come from: the active model version blended with cold
+    start, or cold start alone while no version is active. Loaded once per process."""
     if settings.TORCH_THREADS and torch.get_num_threads() != settings.TORCH_THREADS:
         torch.set_num_threads(settings.TORCH_THREADS)
-    checkpoint = Path(settings.TAGGING_CHECKPOINT) if settings.TAGGING_CHECKPOINT else None
-    return cold_start_tagger(settings.TAGGING_BACKBONE, checkpoint, thresholds())
+    active = ModelVersion.objects.filter(is_active=True).values_list("name", "folder").first()
+    if active is None:
+        return cold_start_tagger(settings.TAGGING_BACKBONE, _checkpoint(), thresholds())
+    return tagger_for_version(*active)
+
+
+def tagger_for_version(name: str, folder: str) -> Tagger:
+    return _tagger_for_version(name, folder, settings.TAGGING_BACKBONE, _checkpoint(), thresholds())
+
+
+@lru_cache(maxsize=2)
+def _tagger_for_version(
+    name: str, folder: str, backbone_name: str, checkpoint: Path | None, limits: Thresholds
+) -> Tagger:
+    directory = Path(settings.MODELS_DIR) / folder
+    finetuned = directory / "backbone.pt"
+    backbone = load_backbone(backbone_name, finetuned if finetuned.exists() else checkpoint)
+    head = BlendedHead(load_saved(directory / "head.pt"), ColdStartHead(backbone), version=name)
+    return Tagger(backbone, head, limits)
+
+
+def training_photos() -> QuerySet[Photo]:
+    """Photos that may train the tagger: public posts of active people who consented,
+    never private accounts, withdrawn consent or posts hidden by moderators."""
+    return (
+        Photo.objects.filter(
+            owner__is_active=True,
+            owner__is_private=False,
+            owner__training_consent=True,
+            is_hidden=False,
+        )
+        .select_related("owner")
+        .order_by("pk")
+    )
+
+
+def concept_statuses() -> dict[str, str]:
+    """Concept name -> effective status (admin override or computed)."""
+    return {s.concept.name: s.effective_status for s in ConceptStat.objects.select_related("concept")}
+
+
+def model_version_get(*, name: str) -> ModelVersion:
+    """Raises ModelVersion.DoesNotExist."""
+    return ModelVersion.objects.get(name=name)
+
+
+def excluded_concepts() -> frozenset[str]:
+    """Concepts never suggested: non-visual ones and those admins blocked."""
+    hidden = (ConceptStat.Status.NON_VISUAL, ConceptStat.Status.BLOCKED)
+    return frozenset(name for name, status in concept_statuses().items() if status in hidden)

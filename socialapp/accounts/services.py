@@ -7,6 +7,7 @@ from typing import IO
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,11 +18,11 @@ from socialapp.uploads import image_process
 from .models import Block, Follow, Language, User
 from .selectors import is_blocked_between
 
-# Other apps register callables that list the storage files a user owns (avatars here;
-# photos, thumbnails and cached embeddings in their own apps). user_delete removes them
-# after the rows are gone, so a failed delete never leaves rows pointing at missing files.
-UserFileCollector = Callable[[User], list[tuple[object, str]]]
-user_file_collectors: list[UserFileCollector] = []
+# Other apps register what deleting an account must also remove outside the database
+# (photo and listing files, cached embeddings): each callable looks at the user before
+# the rows go and returns the clean-up to run once the deletion is committed.
+UserCleanup = Callable[[User], Callable[[], object]]
+user_delete_cleanups: list[UserCleanup] = []
 
 
 def user_create(
@@ -117,17 +118,18 @@ def user_delete(*, user: User, password: str) -> None:
     """
     if not user.check_password(password):
         raise ValidationError(_("The password is not correct."), code="wrong_password")
-    files = [(user.avatar.storage, user.avatar.name)] if user.avatar else []
-    for collect in user_file_collectors:
-        files.extend(collect(user))
+    avatar = (user.avatar.storage, user.avatar.name) if user.avatar else None
+    cleanups = [collect(user) for collect in user_delete_cleanups]
     with transaction.atomic():
         user.delete()
-        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: _after_delete(avatar, cleanups))
 
 
-def _delete_files(files: list[tuple[object, str]]) -> None:
-    for storage, name in files:
-        storage.delete(name)  # type: ignore[attr-defined]
+def _after_delete(avatar: tuple[Storage, str] | None, cleanups: list[Callable[[], object]]) -> None:
+    if avatar is not None:
+        avatar[0].delete(avatar[1])
+    for cleanup in cleanups:
+        cleanup()
 
 
 def follow_create(*, follower: User, followee: User) -> Follow:

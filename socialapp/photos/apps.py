@@ -8,8 +8,8 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self) -> None:
-        from socialapp.accounts.services import user_file_collectors
+        from socialapp.accounts.services import user_delete_cleanups
 
-        from .selectors import photo_files_of_user
+        from .services import photos_cleanup_for_user
 
-        user_file_collectors.append(photo_files_of_user)
+        user_delete_cleanups.append(photos_cleanup_for_user)

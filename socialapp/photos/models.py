@@ -22,6 +22,10 @@ class Photo(StoredImage):
         max_length=12, choices=TaggingStatus.choices, default=TaggingStatus.NOT_STARTED
     )
     tagging_reason = models.CharField(max_length=300, blank=True)
+    # Hidden by a moderator: gone from every public surface and from training data.
+    is_hidden = models.BooleanField(default=False)
+    # 64-bit difference hash, so near-duplicates stay on one side of a train/val split.
+    perceptual_hash = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

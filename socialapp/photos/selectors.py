@@ -1,7 +1,6 @@
 """Reads for photos. Every query goes through visible_photos, so a private or blocked
 owner's post never leaks through a feed, a hashtag page, search, likes or comments."""
 
-from django.core.files.storage import Storage
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -17,6 +16,7 @@ def visible_photos(*, viewer: Viewer) -> QuerySet[Photo]:
     """Photos `viewer` may see, with counts, the viewer's like and hashtags loaded."""
     photos = (
         Photo.objects.filter(visible_owner_q(viewer=viewer))
+        .exclude(_hidden_from(viewer))
         .select_related("owner")
         .prefetch_related(
             Prefetch("hashtag_links", queryset=PhotoHashtag.objects.select_related("hashtag").order_by("pk"))
@@ -26,6 +26,13 @@ def visible_photos(*, viewer: Viewer) -> QuerySet[Photo]:
     if viewer.is_authenticated:
         return photos.annotate(liked=Exists(Like.objects.filter(photo=OuterRef("pk"), user=viewer)))
     return photos
+
+
+def _hidden_from(viewer: Viewer) -> Q:
+    """Hidden posts are gone for everyone but their owner."""
+    if viewer.is_authenticated:
+        return Q(is_hidden=True) & ~Q(owner=viewer)
+    return Q(is_hidden=True)
 
 
 def photo_get_visible(*, viewer: Viewer, photo_id: int) -> Photo:
@@ -86,8 +93,3 @@ def photo_likers(*, viewer: Viewer, photo: Photo) -> QuerySet[User]:
     if viewer.is_authenticated:
         likers = likers.exclude(blocks_made__blocked=viewer).exclude(blocks_received__blocker=viewer)
     return likers.order_by("username")
-
-
-def photo_files_of_user(user: User) -> list[tuple[Storage, str]]:
-    """Every stored file of `user`'s photos (for account deletion)."""
-    return [f for photo in Photo.objects.filter(owner=user) for f in photo.image_files()]

@@ -1,8 +1,10 @@
 """Writes for photos: posts, captions, likes and comments."""
 
+from collections.abc import Callable
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -63,12 +65,30 @@ def photo_update_caption(*, photo: Photo, caption: str) -> Photo:
     return photo
 
 
+# Other apps register what must go with deleted photos outside the database (the
+# tagger's cached embeddings); each hook gets the deleted photos' ids after commit.
+photo_delete_hooks: list[Callable[[list[int]], object]] = []
+
+
+def _after_photos_deleted(photo_ids: list[int], files: list[tuple[Storage, str]]) -> None:
+    files_delete(files)
+    for hook in photo_delete_hooks:
+        hook(photo_ids)
+
+
 def photo_delete(*, photo: Photo) -> None:
-    """Delete a post; its files go once the deletion is committed."""
-    files = photo.image_files()
+    """Delete a post; its files (and cached embeddings) go once that is committed."""
+    photo_id, files = photo.pk, photo.image_files()
     with transaction.atomic():
         photo.delete()
-        transaction.on_commit(lambda: files_delete(files))
+        transaction.on_commit(lambda: _after_photos_deleted([photo_id], files))
+
+
+def photos_cleanup_for_user(user: User) -> Callable[[], None]:
+    """What deleting `user` must remove besides rows: every photo file and hook data."""
+    photos = list(Photo.objects.filter(owner=user))
+    ids, files = [p.pk for p in photos], [f for p in photos for f in p.image_files()]
+    return lambda: _after_photos_deleted(ids, files)
 
 
 def like_create(*, user: User, photo: Photo) -> Like:

@@ -8,8 +8,8 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self) -> None:
-        from socialapp.accounts.services import user_file_collectors
+        from socialapp.accounts.services import user_delete_cleanups
 
-        from .selectors import listing_files_of_user
+        from .services import listings_cleanup_for_user
 
-        user_file_collectors.append(listing_files_of_user)
+        user_delete_cleanups.append(listings_cleanup_for_user)

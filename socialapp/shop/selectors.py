@@ -4,7 +4,6 @@ never those of inactive sellers, nor across a block in either direction."""
 from contextlib import suppress
 from decimal import Decimal
 
-from django.core.files.storage import Storage
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
@@ -99,8 +98,3 @@ def sellable_photos(*, seller: User, preselect_id: int | None = None) -> list[Ph
         with suppress(Http404):
             photos.insert(0, photo_get_owned(owner=seller, photo_id=preselect_id))
     return photos
-
-
-def listing_files_of_user(user: User) -> list[tuple[Storage, str]]:
-    """Every stored file of `user`'s listings (for account deletion)."""
-    return [f for listing in Listing.objects.filter(seller=user) for f in listing.image_files()]

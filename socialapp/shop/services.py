@@ -174,3 +174,9 @@ def listing_delete(*, listing: Listing) -> None:
     with transaction.atomic():
         listing.delete()
         transaction.on_commit(lambda: files_delete(files))
+
+
+def listings_cleanup_for_user(user: User) -> Callable[[], None]:
+    """What deleting `user` must remove besides rows: their listings' files."""
+    files = [f for listing in Listing.objects.filter(seller=user) for f in listing.image_files()]
+    return lambda: files_delete(files)

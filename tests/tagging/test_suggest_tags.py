@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 
 from tests.tagging.conftest import BEE, CASTLE
 
+pytestmark = pytest.mark.django_db
+
 
 def test_suggest_tags_json_in_spanish(capsys):
     call_command("suggest_tags", str(BEE), str(CASTLE), "--json", "--language", "es")

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tagging.ml.inference import Prediction
-from tagging.selectors import tagger_active
+from tagging.selectors import excluded_concepts, tagger_active
 
 
 def prediction_json(prediction: Prediction) -> dict[str, object]:
@@ -33,7 +33,9 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
         try:
-            predictions = tagger_active().predict(images, language=str(options["language"]))
+            predictions = tagger_active().predict(
+                images, language=str(options["language"]), exclude=excluded_concepts()
+            )
         except OSError as error:
             raise CommandError(f"Cannot read an image: {error}") from error
         results = {str(p): prediction_json(r) for p, r in zip(images, predictions, strict=True)}

@@ -1,0 +1,273 @@
+"""Train the hashtag head (and shop head) on an exported training set.
+
+    python -m tagging.ml.train --data set.pt --out DIR [--finetune] [--sampling sqrt]
+    torchrun --nproc_per_node 2 -m tagging.ml.train --data set.pt --out DIR
+
+Writes DIR/head.pt (what the app loads), DIR/vocabulary.json, DIR/metrics.json and
+DIR/plots/*.png. Under torchrun every process reads the same file, draws the same
+samples (same seed) and trains on its slice of each global batch; DDP averages the
+gradients, so two processes give the same head as one (gloo on CPU, nccl on GPUs).
+"""
+
+import argparse
+import json
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from . import metrics
+from .dataset import SHOP_LABELS, TrainingSet
+from .learned import LinearHead, blend_weights
+from .sampling import draw, sample_weights
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10
+    min_steps: int = 200  # small sets still get enough optimiser steps
+    batch_size: int = 1024
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    sampling: str = "sqrt"
+    seed: int = 0
+    finetune: bool = False
+    finetune_epochs: int = 1
+    finetune_lr: float = 1e-4
+
+
+@dataclass(frozen=True)
+class World:
+    rank: int = 0
+    size: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+@contextmanager
+def distributed() -> Iterator[World]:
+    """A process group when started by torchrun (WORLD_SIZE > 1), else a world of one."""
+    size = int(os.environ.get("WORLD_SIZE", "1"))
+    if size == 1:
+        yield World()
+        return
+    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    try:
+        yield World(dist.get_rank(), dist.get_world_size())
+    finally:
+        dist.destroy_process_group()
+
+
+def soft_targets(targets: list[list[int]], rows: torch.Tensor, num_concepts: int) -> torch.Tensor:
+    """k-hot/k rows: each of a photo's k hashtags gets 1/k."""
+    dense = torch.zeros(len(rows), num_concepts)
+    for row, index in enumerate(rows.tolist()):
+        labels = targets[index]
+        dense[row, labels] = 1.0 / len(labels)
+    return dense
+
+
+def _standardisation(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return x.mean(0), x.std(0).clamp(min=1e-6)
+
+
+def fit_linear(
+    x: torch.Tensor,
+    batches: list[torch.Tensor],
+    make_targets: Any,
+    outputs: int,
+    config: TrainConfig,
+    world: World,
+) -> LinearHead:
+    """Softmax cross-entropy on soft targets over the given global batches of row indices."""
+    torch.manual_seed(config.seed)
+    mean, std = _standardisation(x)
+    head = LinearHead(x.shape[1], outputs, mean, std)
+    model: nn.Module = DistributedDataParallel(head) if world.size > 1 else head
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, len(batches)))
+    for rows in batches:
+        local = rows.chunk(world.size)[world.rank]
+        loss = -(make_targets(local) * model(x[local]).log_softmax(-1)).sum(-1).mean()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        schedule.step()
+    head.eval()
+    return head
+
+
+def _batches(weights: torch.Tensor, config: TrainConfig, world: World) -> list[torch.Tensor]:
+    """Global batches of drawn row indices; every batch is full and splits evenly."""
+    photos = int((weights > 0).sum())
+    batch = min(config.batch_size, max(photos, 32))
+    batch = max(world.size, batch - batch % world.size)
+    steps = max(config.min_steps, config.epochs * math.ceil(photos / batch))
+    return list(draw(weights, steps * batch, seed=config.seed).split(batch))
+
+
+def train_hashtags(data: TrainingSet, config: TrainConfig, world: World) -> tuple[LinearHead, dict[str, Any]]:
+    """Fit the hashtag head on the train split; evaluate it on val."""
+    assert data.embeddings is not None
+    train_rows = data.indices("train")
+    x = data.embeddings[train_rows]
+    labels = [data.targets[i] for i in train_rows]
+    weights = sample_weights(labels, len(data.concepts), config.sampling)
+    head = fit_linear(
+        x,
+        _batches(weights, config, world),
+        lambda rows: soft_targets(labels, rows, len(data.concepts)),
+        len(data.concepts),
+        config,
+        world,
+    )
+    return head, evaluate_hashtags(head, data, labels)
+
+
+def evaluate_hashtags(head: LinearHead, data: TrainingSet, train_labels: list[list[int]]) -> dict[str, Any]:
+    """Ranking metrics on val for the head and the baselines, and the blend weights."""
+    assert data.embeddings is not None
+    num = len(data.concepts)
+    val_rows = data.indices("val")
+    truth = [data.targets[i] for i in val_rows]
+    counts = torch.zeros(num)
+    for photo in train_labels:
+        counts[photo] += 1
+    k_mean = sum(len(t) for t in train_labels) / max(1, len(train_labels))
+    result: dict[str, Any] = {
+        "k_mean": k_mean,
+        "train_photos": len(train_labels),
+        "val_photos": len(val_rows),
+    }
+    if not val_rows:
+        result["blend_weights"] = blend_weights(counts, [None] * num).tolist()
+        return result
+    with torch.inference_mode():
+        scores = head(data.embeddings[val_rows]).softmax(-1)
+    per_concept = metrics.per_concept_ap(scores, truth)
+    result["hashtags"] = metrics.ranking_metrics(scores, truth)
+    result["per_concept_ap"] = {
+        c.name: ap for c, ap in zip(data.concepts, per_concept, strict=True) if ap is not None
+    }
+    result["baselines"] = {"most_frequent": metrics.ranking_metrics(counts.expand(len(val_rows), num), truth)}
+    if data.coldstart_scores is not None:
+        result["baselines"]["cold_start"] = metrics.ranking_metrics(data.coldstart_scores[val_rows], truth)
+    result["blend_weights"] = blend_weights(counts, per_concept).tolist()
+    result["_scores"], result["_truth"] = scores, truth
+    return result
+
+
+def train_shop(
+    data: TrainingSet, config: TrainConfig, world: World
+) -> tuple[LinearHead | None, dict[str, Any]]:
+    """Fit the shop head on listings (plus "none" photos) when the export has them."""
+    shop = data.shop
+    if shop is None:
+        return None, {}
+    train_rows = [i for i, s in enumerate(shop.split) if s == "train"]
+    labels = [[shop.labels[i]] for i in train_rows]
+    weights = sample_weights(labels, len(SHOP_LABELS), "natural")
+    head = fit_linear(
+        shop.embeddings[train_rows],
+        _batches(weights, config, world),
+        lambda rows: soft_targets(labels, rows, len(SHOP_LABELS)),
+        len(SHOP_LABELS),
+        config,
+        world,
+    )
+    val_rows = [i for i, s in enumerate(shop.split) if s == "val"]
+    if not val_rows:
+        return head, {}
+    with torch.inference_mode():
+        predicted = head(shop.embeddings[val_rows]).argmax(-1).tolist()
+    truth = [shop.labels[i] for i in val_rows]
+    majority = max(set(s[0] for s in labels), key=lambda c: sum(1 for s in labels if s[0] == c))
+    return head, {
+        "shop": metrics.classification_metrics(predicted, truth, list(SHOP_LABELS)),
+        "shop_baseline_most_frequent": metrics.classification_metrics(
+            [majority] * len(truth), truth, list(SHOP_LABELS)
+        ),
+    }
+
+
+def write_outputs(
+    out: Path, data: TrainingSet, hashtags: LinearHead, shop: LinearHead | None, result: dict[str, Any]
+) -> None:
+    """head.pt, vocabulary.json, metrics.json and plots/ in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    scores, truth = result.pop("_scores", None), result.pop("_truth", None)
+    torch.save(
+        {
+            "concepts": [asdict(c) for c in data.concepts],
+            "hashtags": {"state": hashtags.state_dict()},
+            "k_mean": result["k_mean"],
+            "blend_weights": result["blend_weights"],
+            "shop": {"state": shop.state_dict(), "labels": list(SHOP_LABELS)} if shop is not None else None,
+            "backbone": data.backbone,
+            "backbone_version": data.backbone_version,
+        },
+        out / "head.pt",
+    )
+    (out / "vocabulary.json").write_text(
+        json.dumps([asdict(c) for c in data.concepts], ensure_ascii=False, indent=1)
+    )
+    (out / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=float))
+    if scores is not None and result.get("per_concept_ap"):
+        (out / "plots").mkdir(exist_ok=True)
+        metrics.plot_per_concept_ap(result["per_concept_ap"], out / "plots" / "per_concept_ap.png")
+        metrics.plot_precision_recall(scores, truth, out / "plots" / "precision_recall.png")
+
+
+def run(data_path: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
+    """Train everything the set allows and write the outputs (rank 0 only). Returns metrics."""
+    data = TrainingSet.load(data_path)
+    with distributed() as world:
+        if config.finetune:
+            from .finetune import finetune
+
+            data = finetune(data, config, world, out)
+        hashtags, result = train_hashtags(data, config, world)
+        shop, shop_result = train_shop(data, config, world)
+        result.update(shop_result)
+        result["config"] = asdict(config)
+        result["world_size"] = world.size
+        if world.main:
+            write_outputs(out, data, hashtags, shop, result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Train the tagger's heads on an exported training set.")
+    parser.add_argument("--data", type=Path, required=True, help="file written by the app's export")
+    parser.add_argument("--out", type=Path, required=True, help="folder for head.pt, metrics and plots")
+    parser.add_argument("--finetune", action="store_true", help="also fine-tune the backbone on the images")
+    parser.add_argument("--sampling", choices=["natural", "sqrt", "uniform"], default="sqrt")
+    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        sampling=args.sampling,
+        seed=args.seed,
+        finetune=args.finetune,
+    )
+    result = run(args.data, args.out, config)
+    if int(os.environ.get("RANK", "0")) == 0:
+        summary = result.get("hashtags", {})
+        print(json.dumps({"out": str(args.out), **summary}, default=float))
+
+
+if __name__ == "__main__":
+    main()

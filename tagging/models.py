@@ -1,0 +1,69 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from socialapp.hashtags.models import Concept
+from socialapp.photos.models import Photo
+
+
+class ModelVersion(models.Model):
+    """A trained tagger: its head lives in MODELS_DIR/<folder>, its lineage here."""
+
+    name = models.CharField(max_length=20, unique=True)  # v1, v2, ...
+    backbone = models.CharField(max_length=100)  # backbone version the embeddings came from
+    folder = models.CharField(max_length=200, help_text=_("Relative to MODELS_DIR."))
+    vocabulary = models.JSONField(default=list)  # concept names, in head order
+    metrics = models.JSONField(default=dict)
+    plots = models.JSONField(default=list)  # PNG paths relative to MODELS_DIR
+    is_active = models.BooleanField(default=False)
+    trained_on = models.ManyToManyField(Photo, related_name="model_versions", blank=True)
+    trained_photo_count = models.PositiveIntegerField(default=0)  # as trained, even after deletions
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_tagger"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def hit_at_5(self) -> float | None:
+        return self.metrics.get("hashtags", {}).get("hit@5")
+
+
+class ConceptStat(models.Model):
+    """What the last vocabulary build learned about a concept, and the admins' say."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        NON_VISUAL = "non_visual", _("Non-visual")
+        RARE = "rare", _("Too rare")
+        BLOCKED = "blocked", _("Blocked")
+
+    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="stat")
+    count = models.PositiveIntegerField(default=0)
+    visualness = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RARE)
+    override = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("Set to overrule the computed status (e.g. mark a tag non-visual or visual)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-count", "concept__name"]
+
+    def __str__(self) -> str:
+        return f"{self.concept} ({self.effective_status})"
+
+    @property
+    def effective_status(self) -> str:
+        return self.override or self.status
