@@ -1,5 +1,6 @@
 """Writes for the tagger: the vocabulary, training exports, model versions."""
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +76,13 @@ def vocabulary_build(*, progress: Progress = _quiet) -> list[ConceptStat]:
     photos = list(selectors.training_photos())
     by_photo = _concepts_by_photo(photos)
     embeddings = photo_embeddings(photos=photos, progress=progress) if photos else None
-    overrides = dict(ConceptStat.objects.exclude(override="").values_list("concept__name", "override"))
+    # A blocked concept is never a target either; the override itself stays "blocked".
+    overrides = {
+        name: ConceptStat.Status.NON_VISUAL if override == ConceptStat.Status.BLOCKED else override
+        for name, override in ConceptStat.objects.exclude(override="").values_list(
+            "concept__name", "override"
+        )
+    }
     stats = vocabulary.build_vocabulary(
         [by_photo.get(p.pk, []) for p in photos],
         embeddings,
@@ -176,7 +183,7 @@ def model_version_train(
     held-out hit@5 (or with `force`, or when none is active). Returns (version, activated).
     Raises ValueError without enough data."""
     name = _next_name()
-    folder = Path("versions") / name
+    folder = Path("versions") / f"{name}-{uuid.uuid4().hex[:8]}"  # never reuse a folder
     directory = Path(settings.MODELS_DIR) / folder
     data, photo_ids = training_set_export(path=directory / "training.pt", progress=progress)
     progress("training", 0, 1)

@@ -45,3 +45,20 @@ def jpeg_with_gps_and_rotation(size: tuple[int, int] = (80, 40)) -> bytes:
 def png_bomb(side: int = 10_000) -> bytes:
     """A tiny file that decodes to side×side pixels (100 MP by default)."""
     return _encode(Image.new("1", (side, side)), "PNG", optimize=True)
+
+
+def pattern_jpeg(color: tuple[int, int, int], seed: int, size: tuple[int, int] = (96, 96)) -> bytes:
+    """A photo-like JPEG: a dominant colour with random blocks, different for each seed
+    (so perceptual hashes differ and photos are not near-duplicates of each other)."""
+    import random
+
+    from PIL import ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, color)
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        shade = tuple(max(0, min(255, c + rng.randint(-90, 90))) for c in color)
+        draw.rectangle((x, y, x + rng.randint(8, 40), y + rng.randint(8, 40)), fill=shade)
+    return _encode(image, "JPEG", quality=90)

@@ -254,10 +254,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sampling", choices=["natural", "sqrt", "uniform"], default="sqrt")
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--min-steps", type=int, default=TrainConfig.min_steps)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     config = TrainConfig(
         epochs=args.epochs,
+        min_steps=args.min_steps,
         batch_size=args.batch_size,
         sampling=args.sampling,
         seed=args.seed,
