@@ -102,6 +102,12 @@ def vocabulary_build(*, progress: Progress = _quiet) -> list[ConceptStat]:
     return rows
 
 
+def rejected_concepts(photos: list[Photo]) -> dict[int, set[str]]:
+    """Concepts each photo's owner rejected as suggestions: never that photo's targets.
+    (Suggestions arrive with the upload flow; until then there are none.)"""
+    return defaultdict(set)
+
+
 def _perceptual_hashes(photos: list[Photo]) -> list[int]:
     for photo in photos:
         if photo.perceptual_hash is None:
@@ -136,6 +142,7 @@ def training_set_export(*, path: Path, progress: Progress = _quiet) -> tuple[Tra
     photos = [p for p in candidates if any(n in column for n in by_photo.get(p.pk, []))]
     if len(vocab) < 2 or len(photos) < 10:
         raise ValueError(f"Not enough data to train: {len(vocab)} active concepts, {len(photos)} photos.")
+    rejected = rejected_concepts(photos)
     split = split_by_owner(
         [p.owner_id for p in photos], _perceptual_hashes(photos), held_out=0.2, seed=settings.TAGGING_SEED
     )
@@ -144,8 +151,10 @@ def training_set_export(*, path: Path, progress: Progress = _quiet) -> tuple[Tra
         concepts=[ConceptNames(c.name, c.display_en, c.display_es) for c in vocab],
         photo_ids=[p.pk for p in photos],
         owners=[p.owner_id for p in photos],
-        targets=[[column[n] for n in by_photo[p.pk] if n in column] for p in photos],
-        negatives=[[] for _ in photos],
+        targets=[
+            [column[n] for n in by_photo[p.pk] if n in column and n not in rejected[p.pk]] for p in photos
+        ],
+        negatives=[[column[n] for n in rejected[p.pk] if n in column] for p in photos],
         split=split,
         backbone=settings.TAGGING_BACKBONE,
         backbone_version=_base_tagger().backbone.version,
