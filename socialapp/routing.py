@@ -1,5 +1,9 @@
 """WebSocket routes. Each domain app adds its consumers here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from socialapp.notifications.consumers import NotificationsConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/notifications/", NotificationsConsumer.as_asgi()),
+]

@@ -8,12 +8,14 @@ from socialapp.accounts import urls as accounts_urls
 from socialapp.photos import urls as photos_urls
 from socialapp.search import urls as search_urls
 from socialapp.shop import urls as shop_urls
+from tagging import urls as tagging_urls
 
 api_urlpatterns = [
     *accounts_urls.api_urlpatterns,
     *photos_urls.api_urlpatterns,
     *shop_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
+    *tagging_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -25,6 +27,7 @@ urlpatterns = [
     path("", include(photos_urls.urlpatterns)),
     path("", include(shop_urls.urlpatterns)),
     path("", include(search_urls.urlpatterns)),
+    path("", include(tagging_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
 

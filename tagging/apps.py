@@ -7,8 +7,10 @@ class TaggingConfig(AppConfig):
     verbose_name = _("Tagging")
 
     def ready(self) -> None:
-        from socialapp.photos.services import photo_delete_hooks
+        from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
 
         from .services import embeddings_delete
+        from .services.suggestions import photo_tagging_start
 
+        photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))

@@ -67,3 +67,53 @@ class ConceptStat(models.Model):
     @property
     def effective_status(self) -> str:
         return self.override or self.status
+
+
+class PhotoSuggestion(models.Model):
+    """A hashtag the tagger suggested for a photo, and what its owner decided."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="suggestions")
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="suggestions")
+    hashtag = models.CharField(max_length=100)  # as shown, in the owner's language
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+    model_version = models.CharField(max_length=40)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["photo", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "concept", "model_version"], name="suggestion_unique_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag} for {self.photo_id} ({self.state})"
+
+
+class ShopSuggestion(models.Model):
+    """The shop category the tagger suggested for a photo."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="shop_suggestions")
+    category = models.CharField(max_length=20)
+    score = models.FloatField()
+    model_version = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "model_version"], name="shop_suggestion_unique_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} for {self.photo_id}"

@@ -6,6 +6,7 @@ from pathlib import Path
 import torch
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 
 from socialapp.photos.models import Photo
 from tagging.ml.backbones import load_backbone
@@ -13,7 +14,7 @@ from tagging.ml.coldstart import ColdStartHead
 from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
 from tagging.ml.learned import BlendedHead, load_saved
 
-from .models import ConceptStat, ModelVersion
+from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 
 def thresholds() -> Thresholds:
@@ -83,3 +84,24 @@ def excluded_concepts() -> frozenset[str]:
     """Concepts never suggested: non-visual ones and those admins blocked."""
     hidden = (ConceptStat.Status.NON_VISUAL, ConceptStat.Status.BLOCKED)
     return frozenset(name for name, status in concept_statuses().items() if status in hidden)
+
+
+def photo_suggestions(*, photo: Photo) -> list[PhotoSuggestion]:
+    """The current suggestions of a photo: those of the version that last tagged it."""
+    return list(
+        PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).order_by(
+            "rank"
+        )
+    )
+
+
+def shop_suggestion(*, photo: Photo) -> ShopSuggestion | None:
+    return ShopSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).first()
+
+
+def suggestion_get(*, photo: Photo, suggestion_id: int) -> PhotoSuggestion:
+    """One of the photo's suggestions. Raises Http404."""
+    suggestion = PhotoSuggestion.objects.filter(photo=photo, pk=suggestion_id).first()
+    if suggestion is None:
+        raise Http404("No such suggestion.")
+    return suggestion

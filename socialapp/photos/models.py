@@ -22,6 +22,7 @@ class Photo(StoredImage):
         max_length=12, choices=TaggingStatus.choices, default=TaggingStatus.NOT_STARTED
     )
     tagging_reason = models.CharField(max_length=300, blank=True)
+    tagging_model_version = models.CharField(max_length=40, blank=True)  # of the current suggestions
     # Hidden by a moderator: gone from every public surface and from training data.
     is_hidden = models.BooleanField(default=False)
     # 64-bit difference hash, so near-duplicates stay on one side of a train/val split.

@@ -39,8 +39,19 @@ def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
     _caption_hashtags(caption)
     processed = image_process(file=image)
     photo = Photo(owner=owner, caption=caption)
-    stored_image_save(photo, processed, then=lambda: _link_caption_hashtags(photo))
+    stored_image_save(photo, processed, then=lambda: _after_create(photo))
     return photo
+
+
+# The tagger registers what to do with each new post (queue its suggestions); the
+# photos app does not import it.
+photo_created_hooks: list[Callable[[Photo], object]] = []
+
+
+def _after_create(photo: Photo) -> None:
+    _link_caption_hashtags(photo)
+    for hook in photo_created_hooks:
+        hook(photo)
 
 
 def _link_caption_hashtags(photo: Photo) -> None:

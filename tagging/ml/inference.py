@@ -22,6 +22,8 @@ class Suggestion:
     concept: str
     hashtag: str  # as shown in the requested language, without '#'
     score: float  # in [0, 1]; see the head's docs for what it means
+    display_en: str = ""
+    display_es: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,15 @@ class Tagger:
                 break
             concept = self.head.concepts[index]
             if concept.name not in excluded:
-                suggestions.append(Suggestion(concept.name, concept.display(language), round(score, 4)))
+                suggestions.append(
+                    Suggestion(
+                        concept.name,
+                        concept.display(language),
+                        round(score, 4),
+                        concept.display_en,
+                        concept.display_es,
+                    )
+                )
         best = int(categories.argmax())
         shop = (
             ShopGuess(SHOP_CATEGORIES[best], round(float(categories[best]), 4))

@@ -45,7 +45,7 @@ def test_create_photo_returns_201_with_canonical_hashtags():
     assert body["image_url"] == f"http://testserver{photo.image.url}"
     assert body["thumbnail_url"] == f"http://testserver{photo.thumbnail_320.url}"
     assert (body["width"], body["height"], body["like_count"], body["comment_count"]) == (120, 80, 0, 0)
-    assert body["tagging_status"] == "not_started"
+    assert body["tagging_status"] == "pending"
     assert list(photo.hashtag_links.values_list("typed", flat=True)) == ["Perros", "París", "dogs"]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.shop.models import Listing
+from tagging import selectors
 from tagging.ml import vocabulary
 from tagging.ml.dataset import SHOP_LABELS, ShopSet, TrainingSet
 from tagging.ml.embeddings import EmbeddingCache
@@ -20,9 +21,7 @@ from tagging.ml.heads import Concept as ConceptNames
 from tagging.ml.inference import Tagger, cold_start_tagger
 from tagging.ml.splits import dhash, split_by_owner
 from tagging.ml.train import TrainConfig, run
-
-from . import selectors
-from .models import ConceptStat, ModelVersion
+from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 MIN_LISTINGS = 20  # below this the shop head is not trained and cold start keeps guessing
@@ -103,12 +102,15 @@ def vocabulary_build(*, progress: Progress = _quiet) -> list[ConceptStat]:
 
 
 def rejected_concepts(photos: list[Photo]) -> dict[int, set[str]]:
-    """Concepts each photo's owner rejected as suggestions: never that photo's targets.
-    (Suggestions arrive with the upload flow; until then there are none.)"""
-    return defaultdict(set)
+    """Concepts each photo's owner rejected as suggestions: never that photo's targets."""
+    rejected: dict[int, set[str]] = defaultdict(set)
+    decisions = PhotoSuggestion.objects.filter(photo__in=photos, state=PhotoSuggestion.State.REJECTED)
+    for photo_id, name in decisions.values_list("photo_id", "concept__name"):
+        rejected[photo_id].add(name)
+    return rejected
 
 
-def _perceptual_hashes(photos: list[Photo]) -> list[int]:
+def _perceptual_hashes(photos: list[Photo]) -> list[int | None]:
     for photo in photos:
         if photo.perceptual_hash is None:
             # Stored signed: PostgreSQL's bigint has no unsigned 64-bit type.

@@ -1,0 +1,35 @@
+"""Writes for the tagger: training (vocabulary, exports, versions) and suggestions."""
+
+from .suggestions import (
+    photo_suggestions_compute,
+    photo_tagging_fail,
+    photo_tagging_retry,
+    photo_tagging_start,
+    suggestion_accept,
+    suggestion_reject,
+)
+from .training import (
+    embeddings_delete,
+    model_version_activate,
+    model_version_evaluate,
+    model_version_train,
+    photo_embeddings,
+    training_set_export,
+    vocabulary_build,
+)
+
+__all__ = [
+    "embeddings_delete",
+    "model_version_activate",
+    "model_version_evaluate",
+    "model_version_train",
+    "photo_embeddings",
+    "photo_suggestions_compute",
+    "photo_tagging_fail",
+    "photo_tagging_retry",
+    "photo_tagging_start",
+    "suggestion_accept",
+    "suggestion_reject",
+    "training_set_export",
+    "vocabulary_build",
+]

@@ -1,0 +1,133 @@
+"""Suggestions for one photo: compute and store them, and the owner's decisions."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialapp.hashtags.models import Concept
+from socialapp.hashtags.services import hashtag_get_or_create
+from socialapp.notifications.services import notification_send
+from socialapp.photos.models import Photo, PhotoHashtag
+from tagging import selectors
+from tagging.ml.inference import Prediction
+from tagging.models import PhotoSuggestion, ShopSuggestion
+
+Status = Photo.TaggingStatus
+
+
+def photo_tagging_start(*, photo: Photo) -> None:
+    """Mark a photo pending and, once that is committed, queue its tagging task."""
+    from tagging.tasks import photo_suggest
+
+    Photo.objects.filter(pk=photo.pk).update(tagging_status=Status.PENDING, tagging_reason="")
+    photo.tagging_status, photo.tagging_reason = Status.PENDING, ""
+    photo_id = photo.pk
+    transaction.on_commit(lambda: photo_suggest.delay(photo_id))
+
+
+def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
+    """Run the active tagger on a photo and store its suggestions, shop category and alt
+    text, then tell the owner's sockets. Idempotent: a photo already tagged by the active
+    version is left as it is. Returns None if the photo is gone.
+    Raises OSError for an unreadable file, FileNotFoundError for a missing model."""
+    photo = Photo.objects.select_related("owner").filter(pk=photo_id).first()
+    if photo is None:
+        return None
+    tagger = selectors.tagger_active()
+    if photo.tagging_status == Status.READY and photo.tagging_model_version == tagger.version:
+        return photo
+    present = set(photo.hashtags.values_list("concept__name", flat=True))
+    [prediction] = tagger.predict(
+        [photo.image.path], language=photo.owner.language, exclude=selectors.excluded_concepts() | present
+    )
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
+        _store(photo, prediction)
+        owner_id = photo.owner_id
+        transaction.on_commit(
+            lambda: notification_send(
+                user_id=owner_id,
+                event={
+                    "type": "suggestions.ready",
+                    "photo_id": photo_id,
+                    "model_version": prediction.model_version,
+                },
+            )
+        )
+    return photo
+
+
+def _store(photo: Photo, prediction: Prediction) -> None:
+    version = prediction.model_version
+    for rank, suggestion in enumerate(prediction.hashtags):
+        concept, _created = Concept.objects.get_or_create(
+            name=suggestion.concept,
+            defaults={"display_en": suggestion.display_en, "display_es": suggestion.display_es},
+        )
+        PhotoSuggestion.objects.get_or_create(
+            photo=photo,
+            concept=concept,
+            model_version=version,
+            defaults={"hashtag": suggestion.hashtag, "score": suggestion.score, "rank": rank},
+        )
+    if prediction.shop_category is not None:
+        ShopSuggestion.objects.get_or_create(
+            photo=photo,
+            model_version=version,
+            defaults={"category": prediction.shop_category.name, "score": prediction.shop_category.score},
+        )
+    if not photo.alt_text:
+        photo.alt_text = prediction.alt_text  # never overwrite what the owner wrote
+    photo.tagging_status, photo.tagging_reason, photo.tagging_model_version = Status.READY, "", version
+    photo.save(
+        update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
+    )
+
+
+def photo_tagging_fail(*, photo_id: int, reason: str) -> None:
+    """The post stays published; its suggestions failed for `reason` (the owner or an
+    admin can retry)."""
+    Photo.objects.filter(pk=photo_id).update(tagging_status=Status.FAILED, tagging_reason=reason[:300])
+    photo = Photo.objects.filter(pk=photo_id).values_list("owner_id", flat=True).first()
+    if photo is not None:
+        transaction.on_commit(
+            lambda: notification_send(
+                user_id=photo, event={"type": "suggestions.failed", "photo_id": photo_id, "reason": reason}
+            )
+        )
+
+
+def photo_tagging_retry(*, photo: Photo) -> Photo:
+    """Queue tagging again for a photo whose suggestions failed (or never ran)."""
+    photo_tagging_start(photo=photo)
+    return photo
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: PhotoSuggestion) -> PhotoSuggestion:
+    """The hashtag joins the post, marked as suggested; the decision is kept for training."""
+    hashtag = hashtag_get_or_create(typed=suggestion.hashtag)
+    PhotoHashtag.objects.get_or_create(
+        photo_id=suggestion.photo_id,
+        hashtag=hashtag,
+        defaults={"typed": suggestion.hashtag, "source": PhotoHashtag.Source.SUGGESTION},
+    )
+    return _decide(suggestion, PhotoSuggestion.State.ACCEPTED)
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: PhotoSuggestion) -> PhotoSuggestion:
+    """Reject a suggestion (taking it off the post if it was accepted before); a rejected
+    concept is never a training target for this photo."""
+    PhotoHashtag.objects.filter(
+        photo_id=suggestion.photo_id,
+        source=PhotoHashtag.Source.SUGGESTION,
+        hashtag__concept_id=suggestion.concept_id,
+    ).delete()
+    return _decide(suggestion, PhotoSuggestion.State.REJECTED)
+
+
+def _decide(suggestion: PhotoSuggestion, state: str) -> PhotoSuggestion:
+    suggestion.state = state
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["state", "decided_at"])
+    return suggestion

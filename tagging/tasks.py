@@ -1,0 +1,40 @@
+"""Celery tasks of the tagger. They take ids, reload rows and are safe to run twice."""
+
+import logging
+
+from celery import Task, shared_task
+from django.db import DatabaseError
+
+from tagging import services
+
+logger = logging.getLogger(__name__)
+
+# Worth another try: the database or broker hiccuped. Anything else (an unreadable file,
+# a missing model) will fail the same way again, so the photo is marked failed at once.
+TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,  # a task is acknowledged after it ran, so a lost worker's task runs again
+    reject_on_worker_lost=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def photo_suggest(self: Task, photo_id: int) -> str:
+    """Compute a photo's suggestions. Returns the tagging status."""
+    try:
+        photo = services.photo_suggestions_compute(photo_id=photo_id)
+    except TRANSIENT as error:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        services.photo_tagging_fail(
+            photo_id=photo_id, reason=f"Gave up after {self.max_retries} retries: {error}"
+        )
+        return "failed"
+    except OSError as error:  # unreadable image, missing model files
+        logger.warning("Tagging photo %s failed: %s", photo_id, error)
+        services.photo_tagging_fail(photo_id=photo_id, reason=f"Could not analyse the photo: {error}")
+        return "failed"
+    return photo.tagging_status if photo is not None else "gone"

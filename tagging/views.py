@@ -1,0 +1,33 @@
+"""Suggestion chips without JavaScript: plain POST forms on the post page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from socialapp.photos.selectors import photo_get_owned
+
+from . import selectors, services
+
+
+@login_required
+@require_POST
+def suggestion_decide(request: HttpRequest, photo_id: int, suggestion_id: int, decision: str) -> HttpResponse:
+    if decision not in ("accept", "reject"):
+        raise Http404("No such decision.")
+    photo = photo_get_owned(owner=request.user, photo_id=photo_id)
+    suggestion = selectors.suggestion_get(photo=photo, suggestion_id=suggestion_id)
+    if decision == "accept":
+        services.suggestion_accept(suggestion=suggestion)
+    else:
+        services.suggestion_reject(suggestion=suggestion)
+    return redirect(photo)
+
+
+@login_required
+@require_POST
+def suggestions_retry(request: HttpRequest, photo_id: int) -> HttpResponse:
+    photo = photo_get_owned(owner=request.user, photo_id=photo_id)
+    if photo.tagging_status in (photo.TaggingStatus.FAILED, photo.TaggingStatus.NOT_STARTED):
+        services.photo_tagging_retry(photo=photo)
+    return redirect(photo)
