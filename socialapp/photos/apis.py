@@ -83,7 +83,8 @@ class PhotoDetailApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     class UpdateSerializer(serializers.Serializer):
-        caption = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        caption = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+        alt_text = serializers.CharField(allow_blank=True, max_length=300, required=False)
 
     @extend_schema(responses={200: PhotoOutputSerializer})
     def get(self, request: Request, photo_id: int) -> Response:
@@ -94,7 +95,7 @@ class PhotoDetailApi(APIView):
         photo = selectors.photo_get_owned(owner=request.user, photo_id=photo_id)
         data = self.UpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.photo_update_caption(photo=photo, caption=data.validated_data["caption"])
+        services.photo_update(photo=photo, **data.validated_data)
         return _photo_response(request, photo_id)
 
     @extend_schema(request=None, responses={204: None})

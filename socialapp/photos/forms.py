@@ -22,6 +22,9 @@ class CaptionForm(forms.Form):
         max_length=2200,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    alt_text = forms.CharField(
+        label=_("Alt text (describes the photo for people who cannot see it)"), required=False, max_length=300
+    )
 
 
 class CommentForm(forms.Form):

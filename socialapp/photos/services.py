@@ -67,12 +67,17 @@ def _link_caption_hashtags(photo: Photo) -> None:
 
 
 @transaction.atomic
-def photo_update_caption(*, photo: Photo, caption: str) -> Photo:
-    """Change a caption; its hashtags follow (accepted suggestions stay)."""
-    _caption_hashtags(caption)
-    photo.caption = caption
-    photo.save(update_fields=["caption", "updated_at"])
-    _link_caption_hashtags(photo)
+def photo_update(*, photo: Photo, caption: str | None = None, alt_text: str | None = None) -> Photo:
+    """Change the caption (its hashtags follow; accepted suggestions stay) and/or the alt
+    text. Raises ValidationError for a caption that breaks the limits."""
+    if caption is not None:
+        _caption_hashtags(caption)
+        photo.caption = caption
+    if alt_text is not None:
+        photo.alt_text = alt_text.strip()[:300]
+    photo.save(update_fields=["caption", "alt_text", "updated_at"])
+    if caption is not None:
+        _link_caption_hashtags(photo)
     return photo
 
 

@@ -56,7 +56,7 @@ def photo_detail(request: HttpRequest, photo_id: int) -> HttpResponse:
         "photo": photo,
         "comments": selectors.photo_comments(photo=photo),
         "comment_form": CommentForm(),
-        "caption_form": CaptionForm(initial={"caption": photo.caption}),
+        "caption_form": CaptionForm(initial={"caption": photo.caption, "alt_text": photo.alt_text}),
     }
     return render(request, "photos/detail.html", context)
 
@@ -68,7 +68,7 @@ def photo_edit(request: HttpRequest, photo_id: int) -> HttpResponse:
     form = CaptionForm(request.POST)
     if form.is_valid():
         try:
-            services.photo_update_caption(photo=photo, caption=form.cleaned_data["caption"])
+            services.photo_update(photo=photo, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect(photo)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.uploads import UploadError
+from tagging.selectors import shop_suggestion
 
 from . import selectors, services
 from .forms import ListingCreateForm, ListingFilterForm, ListingForm
@@ -55,9 +56,12 @@ def _preselected_photo(request: HttpRequest) -> int | None:
 def listing_create(request: HttpRequest) -> HttpResponse:
     preselect = _preselected_photo(request)
     photos = selectors.sellable_photos(seller=request.user, preselect_id=preselect)
-    form = ListingCreateForm(
-        request.POST or None, request.FILES or None, photos=photos, initial={"photo": preselect}
-    )
+    initial: dict[str, object] = {"photo": preselect}
+    chosen = next((p for p in photos if p.pk == preselect), None)
+    suggested = shop_suggestion(photo=chosen) if chosen is not None else None
+    if suggested is not None:
+        initial["category"] = suggested.category  # the tagger's guess, pre-selected
+    form = ListingCreateForm(request.POST or None, request.FILES or None, photos=photos, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             listing = services.listing_create(seller=request.user, **form.cleaned_data)

@@ -1,0 +1,73 @@
+// Suggestion chips that update without reloading: wait for "suggestions.ready" on the
+// notifications socket, then fetch and draw the chips; accept/reject through the API.
+// Without JavaScript the same chips are plain forms and a reload shows new suggestions.
+(function () {
+  const box = document.getElementById("suggestions");
+  if (!box) return;
+  const photoId = Number(box.dataset.photo);
+  const api = box.dataset.api;
+  const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
+
+  function chip(s) {
+    const el = document.createElement("span");
+    el.className = "chip suggestion " + s.state;
+    el.append("#" + s.name + " ");
+    const score = document.createElement("span");
+    score.className = "muted small";
+    score.textContent = Math.round(s.score * 100) + "%";
+    el.append(score);
+    for (const [action, label] of [["accept", "✓"], ["reject", "✗"]]) {
+      if ((action === "accept" && s.state === "accepted") || (action === "reject" && s.state === "rejected")) continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = action === "reject" ? "link danger" : "link";
+      button.textContent = label;
+      button.addEventListener("click", () => decide(s.id, action));
+      el.append(" ", button);
+    }
+    return el;
+  }
+
+  function draw(data) {
+    const chips = box.querySelector("[data-role=chips]");
+    chips.replaceChildren(...data.hashtags.map(chip));
+    const pending = box.querySelector("[data-role=pending]");
+    if (pending && data.status !== "pending") pending.remove();
+    box.dataset.status = data.status;
+  }
+
+  async function load() {
+    const response = await fetch(api, { credentials: "same-origin" });
+    if (response.ok) draw(await response.json());
+  }
+
+  async function decide(id, action) {
+    const response = await fetch(`${api}${id}/${action}/`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": decodeURIComponent(csrf) },
+    });
+    if (response.ok) draw(await response.json());
+  }
+
+  // Progressive enhancement: take over the forms' buttons.
+  box.querySelectorAll("button[data-action]").forEach((button) => {
+    button.type = "button";
+    button.addEventListener("click", () => decide(button.dataset.id, button.dataset.action));
+  });
+
+  if (box.dataset.status === "pending") {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/notifications/`);
+    socket.addEventListener("message", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.photo_id === photoId && data.type.startsWith("suggestions.")) {
+        socket.close();
+        if (data.type === "suggestions.failed") location.reload();
+        else load();
+      }
+    });
+    // The analysis may have finished before the socket opened.
+    socket.addEventListener("open", load);
+  }
+})();

@@ -1,0 +1,211 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from socialapp.asgi import application
+from socialapp.hashtags.models import Concept
+from socialapp.photos.models import Photo, PhotoHashtag
+from tagging import services
+from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
+from tagging.tasks import photo_suggest
+from tests.factories import UserFactory
+from tests.tagging.conftest import BEE, CUPS
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _upload(client: APIClient, path=BEE, caption: str = "Garden visitor #garden"):
+    with open(path, "rb") as image:
+        return client.post(
+            "/api/photos/",
+            {"image": SimpleUploadedFile(path.name, image.read()), "caption": caption},
+            format="multipart",
+        )
+
+
+def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_callbacks):
+    owner = UserFactory(language="es")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(_client(owner))
+
+    photo = Photo.objects.get(pk=response.json()["id"])
+    suggestions = _client(owner).get(f"/api/photos/{photo.pk}/suggestions/").json()
+    names = [h["name"] for h in suggestions["hashtags"]]
+    assert suggestions["status"] == "ready" and suggestions["reason"] == ""
+    assert suggestions["model_version"] == "coldstart-1"
+    assert "abeja" in names and "garden" not in names  # Spanish, and not what the post already has
+    assert all(h["state"] == "open" and 0 < h["score"] <= 1 for h in suggestions["hashtags"])
+    assert suggestions["alt_text"].startswith("Foto en la que puede aparecer")
+    assert photo.suggestions.count() == len(names)
+
+
+def test_running_the_task_twice_stores_one_set(django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_id = _upload(_client(owner), CUPS).json()["id"]
+    stored = PhotoSuggestion.objects.filter(photo_id=photo_id).count()
+
+    Photo.objects.filter(pk=photo_id).update(tagging_status="pending")
+    assert photo_suggest.apply(args=[photo_id]).get() == "ready"
+
+    assert PhotoSuggestion.objects.filter(photo_id=photo_id).count() == stored > 0
+    assert ShopSuggestion.objects.filter(photo_id=photo_id).get().category == "home"
+
+
+def test_accept_and_reject_round_trip():
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    services.photo_suggestions_compute(photo_id=photo.pk)
+    bee, insect = (PhotoSuggestion.objects.get(photo=photo, concept__name=n) for n in ("bee", "insect"))
+    client = _client(owner)
+
+    accepted = client.post(f"/api/photos/{photo.pk}/suggestions/{bee.pk}/accept/").json()
+    client.post(f"/api/photos/{photo.pk}/suggestions/{insect.pk}/reject/")
+
+    states = {h["name"]: h["state"] for h in accepted["hashtags"]}
+    assert states["bee"] == "accepted"
+    link = PhotoHashtag.objects.get(photo=photo, hashtag__name="bee")
+    assert link.source == "suggestion"
+    assert client.get(f"/api/photos/{photo.pk}/").json()["hashtags"] == ["garden", "bee"]
+    insect.refresh_from_db()
+    assert insect.state == "rejected" and insect.decided_at is not None
+
+    client.post(f"/api/photos/{photo.pk}/suggestions/{bee.pk}/reject/")
+    assert not PhotoHashtag.objects.filter(photo=photo, hashtag__name="bee").exists()
+
+
+def test_only_the_owner_sees_and_decides_suggestions():
+    owner, other = UserFactory(), UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    services.photo_suggestions_compute(photo_id=photo.pk)
+    suggestion = photo.suggestions.first()
+
+    for response in (
+        _client(other).get(f"/api/photos/{photo.pk}/suggestions/"),
+        _client(other).post(f"/api/photos/{photo.pk}/suggestions/{suggestion.pk}/accept/"),
+        _client(other).post(f"/api/photos/{photo.pk}/suggestions/retry/"),
+    ):
+        assert (response.status_code, response.json()) == (404, {"detail": "No such post."})
+    suggestion.refresh_from_db()
+    assert suggestion.state == "open"
+
+
+def test_unreadable_photo_fails_with_a_reason_and_can_be_retried(django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    original = photo.image.read()
+    photo.image.close()
+    with open(photo.image.path, "wb") as broken:
+        broken.write(b"no longer a photo")
+
+    assert photo_suggest.apply(args=[photo.pk]).get() == "failed"
+    photo.refresh_from_db()
+    assert photo.tagging_status == "failed" and photo.tagging_reason.startswith("Could not analyse the photo")
+
+    with open(photo.image.path, "wb") as restored:
+        restored.write(original)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
+    assert response.status_code == 202
+    photo.refresh_from_db()
+    assert photo.tagging_status == "ready" and photo.suggestions.exists()
+    again = _client(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
+    assert again.status_code == 409
+
+
+def test_blocked_and_non_visual_concepts_are_never_suggested():
+    owner = UserFactory()
+    for name in ("insect", "animal"):
+        concept, _ = Concept.objects.get_or_create(
+            name=name, defaults={"display_en": name, "display_es": name}
+        )
+        ConceptStat.objects.create(concept=concept, override="blocked" if name == "insect" else "non_visual")
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+
+    services.photo_suggestions_compute(photo_id=photo.pk)
+
+    names = set(photo.suggestions.values_list("concept__name", flat=True))
+    assert "bee" in names and {"insect", "animal"}.isdisjoint(names)
+
+
+def test_listing_from_a_post_preselects_the_suggested_category(client):
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner), CUPS).json()["id"])
+    services.photo_suggestions_compute(photo_id=photo.pk)
+    client.force_login(owner)
+
+    page = client.get(f"/shop/new/?photo={photo.pk}")
+
+    assert page.context["form"].initial["category"] == "home"
+
+
+def test_owner_edits_alt_text():
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+
+    response = _client(owner).patch(
+        f"/api/photos/{photo.pk}/", {"alt_text": "A bee on a purple aster."}, format="json"
+    )
+
+    assert response.json()["alt_text"] == "A bee on a purple aster."
+    services.photo_suggestions_compute(photo_id=photo.pk)
+    photo.refresh_from_db()
+    assert photo.alt_text == "A bee on a purple aster."  # the tagger never overwrites it
+
+
+def test_post_page_shows_chips_to_the_owner_only(client):
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    services.photo_suggestions_compute(photo_id=photo.pk)
+    bee = photo.suggestions.get(concept__name="bee")
+
+    client.force_login(UserFactory())
+    assert "Suggested hashtags" not in client.get(f"/p/{photo.pk}/").content.decode()
+    client.force_login(owner)
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    assert "Suggested hashtags" in page and "#bee" in page
+    client.post(f"/p/{photo.pk}/suggestions/{bee.pk}/accept/")
+    bee.refresh_from_db()
+    assert bee.state == "accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_the_uploaders_socket_hears_when_suggestions_are_ready():
+    owner = await sync_to_async(UserFactory)()
+    communicator = WebsocketCommunicator(
+        application, "/ws/notifications/", headers=[(b"origin", b"http://localhost")]
+    )
+    communicator.scope["user"] = owner
+    connected, _ = await communicator.connect()
+    assert connected
+
+    response = await sync_to_async(_upload)(_client(owner))  # autocommit: the task runs inline on commit
+
+    event = await communicator.receive_json_from(timeout=30)
+    assert event == {
+        "type": "suggestions.ready",
+        "photo_id": response.json()["id"],
+        "model_version": "coldstart-1",
+    }
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_anonymous_sockets_are_refused():
+    communicator = WebsocketCommunicator(
+        application, "/ws/notifications/", headers=[(b"origin", b"http://localhost")]
+    )
+
+    connected, code = await communicator.connect()
+
+    assert (connected, code) == (False, 4403)
