@@ -1,0 +1,104 @@
+"""The real path: an upload queued on Redis, a Celery worker process with a prefork pool
+tagging it, and that pool's child killed with SIGKILL mid-task."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from socialapp.photos.models import Photo
+from socialapp.photos.services import photo_create
+from tagging import tasks
+from tagging.models import PhotoSuggestion, ShopSuggestion
+from tests.factories import UserFactory
+from tests.tagging.conftest import CUPS
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait(condition, seconds: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"Timed out waiting for {what}")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_url, monkeypatch, tmp_path):
+    queue = f"tagging-test-{uuid.uuid4().hex}"
+    sender = Celery(broker=redis_url, backend=redis_url)
+    sent = []
+    monkeypatch.setattr(
+        tasks.photo_suggest,
+        "delay",
+        lambda photo_id: sent.append(
+            sender.send_task("tagging.tasks.photo_suggest", args=[photo_id], queue=queue)
+        ),
+    )
+    database = connection.settings_dict
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "MODELS_DIR": str(settings.MODELS_DIR),
+        "VAR_DIR": str(tmp_path),
+    }
+    worker = subprocess.Popen(
+        [
+            Path(sys.executable).parent / "celery",
+            "-A",
+            "socialapp",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        photo = photo_create(owner=UserFactory(), image=SimpleUploadedFile("cups.jpg", CUPS.read_bytes()))
+        [result] = sent
+        _wait(lambda: sender.AsyncResult(result.id).state == "STARTED", 120, "the task to start")
+        [child] = _children(worker.pid)
+        os.kill(child, signal.SIGKILL)
+        killed_while = Photo.objects.get(pk=photo.pk).tagging_status
+
+        _wait(lambda: Photo.objects.get(pk=photo.pk).tagging_status == "ready", 180, "the retried task")
+        state = sender.AsyncResult(result.id).get(timeout=60)
+    finally:
+        worker.terminate()
+        _, stderr = worker.communicate(timeout=60)
+
+    assert killed_while == "pending", stderr.decode()[-2000:]
+    assert state == "ready"
+    suggestions = PhotoSuggestion.objects.filter(photo=photo)
+    assert suggestions.count() == suggestions.values("concept").distinct().count() > 0
+    assert list(ShopSuggestion.objects.filter(photo=photo).values_list("category", flat=True)) == ["home"]
+    assert b"WorkerLostError" in stderr or b"SIGKILL" in stderr
