@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ConceptStat, ModelVersion
+from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 
 @admin.register(ModelVersion)
@@ -31,3 +31,18 @@ class ConceptStatAdmin(admin.ModelAdmin):
     list_editable = ["override"]
     search_fields = ["concept__name"]
     readonly_fields = ["concept", "count", "visualness", "status"]
+
+
+@admin.register(PhotoSuggestion)
+class PhotoSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["photo", "hashtag", "score", "rank", "state", "model_version", "decided_at"]
+    list_filter = ["state", "model_version"]
+    search_fields = ["hashtag", "concept__name"]
+    raw_id_fields = ["photo", "concept"]
+
+
+@admin.register(ShopSuggestion)
+class ShopSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["photo", "category", "score", "model_version"]
+    list_filter = ["category", "model_version"]
+    raw_id_fields = ["photo"]

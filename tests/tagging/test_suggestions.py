@@ -209,3 +209,14 @@ async def test_anonymous_sockets_are_refused():
     connected, code = await communicator.connect()
 
     assert (connected, code) == (False, 4403)
+
+
+def test_an_admin_can_retry_a_failed_analysis(admin_client, django_capture_on_commit_callbacks):
+    photo = Photo.objects.get(pk=_upload(_client(UserFactory())).json()["id"])
+    services.photo_tagging_fail(photo_id=photo.pk, reason="model missing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/photos/photo/", {"action": "retry_tagging", "_selected_action": [photo.pk]})
+
+    photo.refresh_from_db()
+    assert (photo.tagging_status, photo.tagging_reason) == ("ready", "")

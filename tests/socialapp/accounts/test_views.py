@@ -166,3 +166,12 @@ def test_admin_lists_users(admin_client):
 
     assert response.status_code == 200
     assert "lucia" in response.content.decode()
+
+
+def test_admin_pages_of_every_app_render(admin_client):
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        meta = model._meta
+        response = admin_client.get(f"/admin/{meta.app_label}/{meta.model_name}/")
+        assert response.status_code == 200, meta.label
