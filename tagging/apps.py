@@ -7,10 +7,16 @@ class TaggingConfig(AppConfig):
     verbose_name = _("Tagging")
 
     def ready(self) -> None:
+        from socialapp.accounts.export import user_export_sections
+        from socialapp.accounts.services import training_stopped_hooks
         from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
 
-        from .services import embeddings_delete
+        from .services import embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
 
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
+        user_export_sections.append(suggestions_export)
+        training_stopped_hooks.append(
+            lambda user: embeddings_delete(photo_ids=list(user.photos.values_list("pk", flat=True)))
+        )

@@ -1,13 +1,15 @@
 """Which tagger is active, and which photos may train it."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from socialapp.accounts.models import User
 from socialapp.photos.models import Photo
 from tagging.ml.backbones import load_backbone
 from tagging.ml.coldstart import ColdStartHead
@@ -105,3 +107,26 @@ def suggestion_get(*, photo: Photo, suggestion_id: int) -> PhotoSuggestion:
     if suggestion is None:
         raise Http404("No such suggestion.")
     return suggestion
+
+
+@dataclass(frozen=True)
+class TrainingUsage:
+    contributes: bool
+    eligible_photos: int
+    versions: list[tuple[str, int, bool]]  # (version, how many of your photos trained it, active)
+
+
+def training_usage(*, user: User) -> TrainingUsage:
+    """How `user`'s photos are used: whether they feed training now, how many would,
+    and how many trained each model version (from lineage)."""
+    versions = (
+        ModelVersion.objects.filter(trained_on__owner=user)
+        .annotate(yours=Count("trained_on"))
+        .order_by("-created_at")
+        .values_list("name", "yours", "is_active")
+    )
+    return TrainingUsage(
+        contributes=user.contributes_to_training,
+        eligible_photos=training_photos().filter(owner=user).count(),
+        versions=list(versions),
+    )

@@ -3,6 +3,7 @@ from django.urls import path
 from . import apis, views
 
 urlpatterns = [
+    path("settings/privacy/", views.privacy, name="privacy"),
     path(
         "p/<int:photo_id>/suggestions/<int:suggestion_id>/<str:decision>/",
         views.suggestion_decide,
@@ -12,6 +13,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("settings/privacy/", views.privacy, name="privacy"),
     path("photos/<int:photo_id>/suggestions/", apis.PhotoSuggestionsApi.as_view(), name="api-suggestions"),
     path(
         "photos/<int:photo_id>/suggestions/<int:suggestion_id>/accept/",

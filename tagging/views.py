@@ -2,9 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from socialapp.accounts.services import user_set_training_consent
 from socialapp.photos.selectors import photo_get_owned
 
 from . import selectors, services
@@ -31,3 +32,12 @@ def suggestions_retry(request: HttpRequest, photo_id: int) -> HttpResponse:
     if photo.tagging_status in (photo.TaggingStatus.FAILED, photo.TaggingStatus.NOT_STARTED):
         services.photo_tagging_retry(photo=photo)
     return redirect(photo)
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """How your photos are used, with one click to withdraw (or give) consent."""
+    if request.method == "POST":
+        user_set_training_consent(user=request.user, consent=request.POST.get("consent") == "yes")
+        return redirect("privacy")
+    return render(request, "tagging/privacy.html", {"usage": selectors.training_usage(user=request.user)})

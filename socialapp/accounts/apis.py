@@ -1,6 +1,7 @@
 """Account APIs: one view per operation, thin over services and selectors."""
 
 from django.contrib.auth import authenticate
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from socialapp.api.pagination import Pagination
 
 from . import selectors, services
+from .export import export_response
 from .forms import PasswordResetForm
 from .models import Language, User
 
@@ -241,3 +243,11 @@ class BlockApi(APIView):
         blocked = selectors.blocked_user_get(blocker=request.user, username=username)
         services.block_delete(blocker=request.user, blocked=blocked)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DataExportApi(APIView):
+    """Everything socialapp keeps about you, as a zip."""
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request: Request) -> FileResponse:
+        return export_response(request.user)

@@ -24,6 +24,15 @@ from .selectors import is_blocked_between
 UserCleanup = Callable[[User], Callable[[], object]]
 user_delete_cleanups: list[UserCleanup] = []
 
+# Called (after commit) when someone's public photos stop feeding training — consent
+# withdrawn or the account made private — so the tagger can drop what it kept of them.
+training_stopped_hooks: list[Callable[[User], object]] = []
+
+
+def _watch_training(user: User, contributed: bool) -> None:
+    if contributed and not user.contributes_to_training:
+        transaction.on_commit(lambda: [hook(user) for hook in training_stopped_hooks])
+
 
 def user_create(
     *,
@@ -64,6 +73,7 @@ def user_update_profile(
     avatar: IO[bytes] | None = None,
 ) -> User:
     """Change profile fields that are given (None leaves a field as it is)."""
+    contributed = user.contributes_to_training
     if language is not None and language not in Language.values:
         raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
     processed = image_process(file=avatar) if avatar is not None else None  # raises UploadError
@@ -89,15 +99,19 @@ def user_update_profile(
     if old_avatar:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
+    _watch_training(user, contributed)
     return user
 
 
 def user_set_training_consent(*, user: User, consent: bool) -> User:
-    """Record the "let my public photos improve tagging" choice."""
+    """Record the "let my public photos improve tagging" choice. Withdrawing removes the
+    photos from all future training (and the tagger drops their cached embeddings)."""
     if user.training_consent != consent:
+        contributed = user.contributes_to_training
         user.training_consent = consent
         user.training_consent_changed_at = timezone.now()
         user.save(update_fields=["training_consent", "training_consent_changed_at", "updated_at"])
+        _watch_training(user, contributed)
     return user
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("settings/", views.settings_view, name="settings"),
     path("settings/delete/", views.account_delete, name="account_delete"),
+    path("settings/export/", views.data_export, name="data_export"),
     path("settings/blocked/", views.blocked_list, name="blocked"),
     path("requests/", views.follow_requests, name="follow_requests"),
     re_path(
@@ -46,6 +47,7 @@ api_urlpatterns = [
     path("auth/password-reset/", apis.PasswordResetApi.as_view(), name="api-password-reset"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("me/password/", apis.PasswordChangeApi.as_view(), name="api-password-change"),
+    path("me/export/", apis.DataExportApi.as_view(), name="api-data-export"),
     path("me/follow-requests/", apis.FollowRequestListApi.as_view(), name="api-follow-requests"),
     path(
         "me/follow-requests/<int:request_id>/approve/",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from socialapp.uploads import UploadError
 
 from . import selectors, services
+from .export import export_response
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import User
 
@@ -131,3 +132,9 @@ def follow_request_decide(request: HttpRequest, request_id: int, decision: str) 
     else:
         services.follow_request_decline(request=follow_request)
     return redirect("follow_requests")
+
+
+@login_required
+def data_export(request: HttpRequest) -> FileResponse:
+    """Download your data as a zip."""
+    return export_response(request.user)

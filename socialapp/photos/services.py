@@ -1,5 +1,6 @@
 """Writes for photos: posts, captions, likes and comments."""
 
+import zipfile
 from collections.abc import Callable
 from typing import IO
 
@@ -134,3 +135,34 @@ def comment_delete(*, comment: Comment, by: User) -> None:
     if by.pk not in (comment.author_id, comment.photo.owner_id):
         raise PermissionDenied(_("Only the comment's author or the post's owner can delete it."))
     comment.delete()
+
+
+def photos_export(user: User, archive: zipfile.ZipFile) -> None:
+    """The export's photo part: posts with their hashtags and images, comments, likes."""
+    from socialapp.accounts.export import write_json
+
+    posts = []
+    for photo in Photo.objects.filter(owner=user).prefetch_related("hashtag_links__hashtag").order_by("pk"):
+        image = f"photos/{photo.pk}.jpg"
+        with photo.image.open("rb") as stored:
+            archive.writestr(image, stored.read())
+        posts.append(
+            {
+                "id": photo.pk,
+                "caption": photo.caption,
+                "alt_text": photo.alt_text,
+                "created_at": photo.created_at,
+                "image": image,
+                "hashtags": [
+                    {"name": link.hashtag.name, "typed": link.typed, "source": link.source}
+                    for link in photo.hashtag_links.all()
+                ],
+            }
+        )
+    write_json(archive, "posts.json", posts)
+    write_json(
+        archive,
+        "comments.json",
+        list(Comment.objects.filter(author=user).values("photo_id", "text", "created_at")),
+    )
+    write_json(archive, "likes.json", list(Like.objects.filter(user=user).values("photo_id", "created_at")))

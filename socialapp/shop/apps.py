@@ -8,8 +8,10 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self) -> None:
+        from socialapp.accounts.export import user_export_sections
         from socialapp.accounts.services import user_delete_cleanups
 
-        from .services import listings_cleanup_for_user
+        from .services import listings_cleanup_for_user, listings_export
 
         user_delete_cleanups.append(listings_cleanup_for_user)
+        user_export_sections.append(listings_export)

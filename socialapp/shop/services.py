@@ -1,5 +1,6 @@
 """Writes for the shop: listings and their photos."""
 
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from typing import IO, Any
@@ -180,3 +181,28 @@ def listings_cleanup_for_user(user: User) -> Callable[[], None]:
     """What deleting `user` must remove besides rows: their listings' files."""
     files = [f for listing in Listing.objects.filter(seller=user) for f in listing.image_files()]
     return lambda: files_delete(files)
+
+
+def listings_export(user: User, archive: zipfile.ZipFile) -> None:
+    """The export's shop part: the user's listings and their images."""
+    from socialapp.accounts.export import write_json
+
+    listings = []
+    for listing in Listing.objects.filter(seller=user).order_by("pk"):
+        image = f"listings/{listing.pk}.jpg"
+        with listing.image.open("rb") as stored:
+            archive.writestr(image, stored.read())
+        listings.append(
+            {
+                "id": listing.pk,
+                "title": listing.title,
+                "description": listing.description,
+                "price": str(listing.price),
+                "currency": listing.currency,
+                "category": listing.category,
+                "status": listing.status,
+                "created_at": listing.created_at,
+                "image": image,
+            }
+        )
+    write_json(archive, "listings.json", listings)

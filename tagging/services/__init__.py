@@ -7,6 +7,7 @@ from .suggestions import (
     photo_tagging_start,
     suggestion_accept,
     suggestion_reject,
+    suggestions_export,
 )
 from .training import (
     embeddings_delete,
@@ -30,6 +31,7 @@ __all__ = [
     "photo_tagging_start",
     "suggestion_accept",
     "suggestion_reject",
+    "suggestions_export",
     "training_set_export",
     "vocabulary_build",
 ]

@@ -1,15 +1,19 @@
 """Suggestions for one photo: compute and store them, and the owner's decisions."""
 
+import zipfile
+
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from socialapp.accounts.models import User
 from socialapp.hashtags.models import Concept
 from socialapp.hashtags.services import hashtag_get_or_create
 from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import selectors
 from tagging.ml.inference import Prediction
-from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
 
 Status = Photo.TaggingStatus
 
@@ -131,3 +135,27 @@ def _decide(suggestion: PhotoSuggestion, state: str) -> PhotoSuggestion:
     suggestion.decided_at = timezone.now()
     suggestion.save(update_fields=["state", "decided_at"])
     return suggestion
+
+
+def suggestions_export(user: User, archive: zipfile.ZipFile) -> None:
+    """The export's tagger part: suggestions for the user's photos and their decisions,
+    and the model versions their photos trained."""
+    from socialapp.accounts.export import write_json
+
+    suggestions = PhotoSuggestion.objects.filter(photo__owner=user).order_by(
+        "photo_id", "model_version", "rank"
+    )
+    write_json(
+        archive,
+        "suggestions.json",
+        list(suggestions.values("photo_id", "hashtag", "score", "model_version", "state", "decided_at")),
+    )
+    write_json(
+        archive,
+        "training.json",
+        list(
+            ModelVersion.objects.filter(trained_on__owner=user)
+            .annotate(your_photos=Count("trained_on"))
+            .values("name", "created_at", "your_photos")
+        ),
+    )
