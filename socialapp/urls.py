@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from socialapp.accounts import urls as accounts_urls
+from socialapp.moderation import urls as moderation_urls
 from socialapp.photos import urls as photos_urls
 from socialapp.search import urls as search_urls
 from socialapp.shop import urls as shop_urls
@@ -16,6 +17,7 @@ api_urlpatterns = [
     *shop_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
     *tagging_urls.api_urlpatterns,
+    *moderation_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "socialapp.hashtags",
     "socialapp.photos",
     "socialapp.shop",
+    "socialapp.moderation",
     "socialapp.demo",
     "tagging",
 ]

@@ -1,0 +1,183 @@
+"""Writes for moderation: reports, hide / restore / delete with an audit trail, appeals."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from socialapp.accounts.models import User
+from socialapp.hashtags.models import Hashtag
+from socialapp.notifications.services import notification_send
+from socialapp.photos.models import Photo
+from socialapp.photos.services import photo_delete
+
+from .models import Appeal, AuditEntry, Notice, Report
+
+
+def report_create(
+    *,
+    reporter: User,
+    reason: str,
+    details: str = "",
+    photo: Photo | None = None,
+    hashtag: Hashtag | None = None,
+    user: User | None = None,
+) -> tuple[Report, bool]:
+    """Report one post, hashtag or person. Reporting the same thing again returns the
+    first report. Returns (report, created). Raises ValidationError."""
+    targets = [t for t in (photo, hashtag, user) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError(_("Report exactly one thing: a post, a hashtag or a person."))
+    if reason not in Report.Reason.values:
+        raise ValidationError(
+            _("Choose a reason: %(reasons)s.") % {"reasons": ", ".join(Report.Reason.values)}
+        )
+    if user is not None and user.pk == reporter.pk:
+        raise ValidationError(_("You cannot report yourself."))
+    target: dict[str, Model | None] = (
+        {"photo": photo} if photo else {"hashtag": hashtag} if hashtag else {"reported_user": user}
+    )
+    try:
+        with transaction.atomic():
+            return Report.objects.get_or_create(
+                reporter=reporter, **target, defaults={"reason": reason, "details": details.strip()[:1000]}
+            )
+    except IntegrityError:  # a concurrent duplicate
+        return Report.objects.get(reporter=reporter, **target), False
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    reason: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AuditEntry:
+    """One audit-log row: who, when, what, why, before and after."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label,
+        target_id=target.pk,
+        target_repr=str(target)[:200],
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
+def _required(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason: the owner will see it."))
+    return reason
+
+
+def _notify_owner(photo: Photo, action: str, reason: str) -> None:
+    Notice.objects.create(
+        user_id=photo.owner_id, photo=photo if action != "deleted" else None, action=action, reason=reason
+    )
+    owner_id, photo_id = photo.owner_id, photo.pk
+    transaction.on_commit(
+        lambda: notification_send(
+            user_id=owner_id,
+            event={"type": "moderation.notice", "action": action, "photo_id": photo_id, "reason": reason},
+        )
+    )
+
+
+def _resolve_reports(photo: Photo) -> None:
+    Report.objects.filter(photo=photo, status=Report.Status.OPEN).update(
+        status=Report.Status.RESOLVED, resolved_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def photo_hide(*, moderator: User, photo: Photo, reason: str) -> Photo:
+    """Hide a post from every public surface and from training; tell its owner why."""
+    reason = _required(reason)
+    before = {"is_hidden": photo.is_hidden}
+    photo.is_hidden = True
+    photo.save(update_fields=["is_hidden", "updated_at"])
+    _resolve_reports(photo)
+    audit_record(
+        actor=moderator, action="hide", target=photo, reason=reason, before=before, after={"is_hidden": True}
+    )
+    _notify_owner(photo, "hidden", reason)
+    return photo
+
+
+@transaction.atomic
+def photo_restore(*, moderator: User, photo: Photo, reason: str) -> Photo:
+    """Show a hidden post again; tell its owner."""
+    reason = _required(reason)
+    before = {"is_hidden": photo.is_hidden}
+    photo.is_hidden = False
+    photo.save(update_fields=["is_hidden", "updated_at"])
+    _resolve_reports(photo)
+    audit_record(
+        actor=moderator,
+        action="restore",
+        target=photo,
+        reason=reason,
+        before=before,
+        after={"is_hidden": False},
+    )
+    _notify_owner(photo, "restored", reason)
+    return photo
+
+
+@transaction.atomic
+def photo_remove(*, moderator: User, photo: Photo, reason: str) -> None:
+    """Delete a post for breaking the rules (files follow on commit); tell its owner."""
+    reason = _required(reason)
+    before = {"caption": photo.caption, "owner": photo.owner.username, "is_hidden": photo.is_hidden}
+    audit_record(actor=moderator, action="delete", target=photo, reason=reason, before=before, after={})
+    _notify_owner(photo, "deleted", reason)
+    photo_delete(photo=photo)
+
+
+def photos_bulk(*, moderator: User, photos: list[Photo], action: str, reason: str) -> int:
+    """hide / restore / delete several posts with one reason. Returns how many."""
+    operations = {"hide": photo_hide, "restore": photo_restore, "delete": photo_remove}
+    if action not in operations:
+        raise ValidationError(_("The action must be hide, restore or delete."))
+    _required(reason)
+    with transaction.atomic():
+        for photo in photos:
+            operations[action](moderator=moderator, photo=photo, reason=reason)
+    return len(photos)
+
+
+def appeal_create(*, owner: User, photo: Photo, text: str) -> Appeal:
+    """Ask once for a hidden post to come back. Raises ValidationError."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Say why the post should come back."))
+    if Appeal.objects.filter(photo=photo).exists():
+        raise ValidationError(_("You have already appealed for this post."))
+    return Appeal.objects.create(photo=photo, text=text[:1000])
+
+
+@transaction.atomic
+def appeal_decide(*, moderator: User, appeal: Appeal, grant: bool, reason: str) -> Appeal:
+    """Grant (the post is restored) or deny an open appeal; audited, owner told."""
+    if appeal.status != Appeal.Status.OPEN:
+        raise ValidationError(_("This appeal has been decided already."))
+    appeal.status = Appeal.Status.GRANTED if grant else Appeal.Status.DENIED
+    appeal.decided_at = timezone.now()
+    appeal.save(update_fields=["status", "decided_at"])
+    if grant:
+        photo_restore(moderator=moderator, photo=appeal.photo, reason=reason)
+    else:
+        reason = _required(reason)
+        audit_record(
+            actor=moderator, action="deny_appeal", target=appeal.photo, reason=reason, before={}, after={}
+        )
+        _notify_owner(appeal.photo, "appeal_denied", reason)
+    return appeal
