@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include(shop_urls.urlpatterns)),
     path("", include(search_urls.urlpatterns)),
     path("", include(tagging_urls.urlpatterns)),
+    path("", include(moderation_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
 

@@ -36,6 +36,10 @@ class ModelVersion(models.Model):
     def hit_at_5(self) -> float | None:
         return self.metrics.get("hashtags", {}).get("hit@5")
 
+    @property
+    def plot_names(self) -> list[str]:
+        return [name.rsplit("/", 1)[-1] for name in self.plots]
+
 
 class ConceptStat(models.Model):
     """What the last vocabulary build learned about a concept, and the admins' say."""

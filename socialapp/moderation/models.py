@@ -19,13 +19,15 @@ class Report(models.Model):
         SCAM = "scam", _("Scam or fraud")
         FALSE_INFORMATION = "false_information", _("False information")
         OTHER = "other", _("Something else")
+        BLOCKED_HASHTAG = "blocked_hashtag", _("Carries a blocked hashtag")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
+    # None: the system queued it (a blocked hashtag).
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reports_made"
     )
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
     hashtag = models.ForeignKey(

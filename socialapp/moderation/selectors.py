@@ -6,6 +6,7 @@ from django.http import Http404
 from socialapp.accounts.models import User
 from socialapp.accounts.selectors import Viewer
 from socialapp.photos.models import Photo
+from tagging.models import ConceptStat, ModelVersion
 
 from .models import Appeal, Notice, Report
 
@@ -62,3 +63,22 @@ def appeal_get(*, appeal_id: int) -> Appeal:
     if appeal is None:
         raise Http404("No such appeal.")
     return appeal
+
+
+def open_appeals() -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(status=Appeal.Status.OPEN).select_related("photo__owner").order_by("created_at")
+    )
+
+
+def blocked_concepts() -> QuerySet[ConceptStat]:
+    blocked = ConceptStat.Status.BLOCKED
+    return (
+        ConceptStat.objects.filter(Q(override=blocked) | Q(override="", status=blocked))
+        .select_related("concept")
+        .order_by("concept__name")
+    )
+
+
+def model_versions() -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.annotate(lineage=Count("trained_on")).order_by("-created_at")

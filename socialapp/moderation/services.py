@@ -4,15 +4,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
-from socialapp.hashtags.models import Hashtag
+from socialapp.hashtags.models import Concept, Hashtag
 from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_delete
+from tagging.models import ConceptStat, ModelVersion
+from tagging.services import model_version_activate
 
 from .models import Appeal, AuditEntry, Notice, Report
 
@@ -31,7 +33,7 @@ def report_create(
     targets = [t for t in (photo, hashtag, user) if t is not None]
     if len(targets) != 1:
         raise ValidationError(_("Report exactly one thing: a post, a hashtag or a person."))
-    if reason not in Report.Reason.values:
+    if reason not in Report.Reason.values or reason == Report.Reason.BLOCKED_HASHTAG:
         raise ValidationError(
             _("Choose a reason: %(reasons)s.") % {"reasons": ", ".join(Report.Reason.values)}
         )
@@ -181,3 +183,62 @@ def appeal_decide(*, moderator: User, appeal: Appeal, grant: bool, reason: str) 
         )
         _notify_owner(appeal.photo, "appeal_denied", reason)
     return appeal
+
+
+def _blocked_concepts_q(prefix: str = "") -> Q:
+    blocked = ConceptStat.Status.BLOCKED
+    return Q(**{f"{prefix}stat__override": blocked}) | Q(
+        **{f"{prefix}stat__override": "", f"{prefix}stat__status": blocked}
+    )
+
+
+def photo_check_blocked(photo: Photo) -> Report | None:
+    """Queue a post that carries a blocked hashtag (a report from the system)."""
+    if not photo.hashtags.filter(_blocked_concepts_q("concept__")).exists():
+        return None
+    report, _created = Report.objects.get_or_create(
+        reporter=None, photo=photo, reason=Report.Reason.BLOCKED_HASHTAG, status=Report.Status.OPEN
+    )
+    return report
+
+
+@transaction.atomic
+def concept_block(*, moderator: User, concept: Concept, reason: str, block: bool = True) -> int:
+    """Block (or unblock) a hashtag's concept: a blocked one is never suggested nor a
+    training target, and every post carrying it goes to the queue. Returns how many
+    posts were queued."""
+    reason = _required(reason)
+    stat, _created = ConceptStat.objects.get_or_create(concept=concept)
+    before = {"override": stat.override}
+    stat.override = ConceptStat.Status.BLOCKED if block else ""
+    stat.save(update_fields=["override", "updated_at"])
+    action = "block_hashtag" if block else "unblock_hashtag"
+    audit_record(
+        actor=moderator,
+        action=action,
+        target=concept,
+        reason=reason,
+        before=before,
+        after={"override": stat.override},
+    )
+    if not block:
+        return 0
+    photos = Photo.objects.filter(hashtags__concept=concept).distinct()
+    return sum(1 for photo in photos if photo_check_blocked(photo) is not None)
+
+
+@transaction.atomic
+def model_version_switch(*, moderator: User, version: ModelVersion, reason: str) -> ModelVersion:
+    """Activate a model version (roll back or forward), audited."""
+    reason = _required(reason)
+    before = {"active": ModelVersion.objects.filter(is_active=True).values_list("name", flat=True).first()}
+    model_version_activate(version=version)
+    audit_record(
+        actor=moderator,
+        action="activate_model",
+        target=version,
+        reason=reason,
+        before=before,
+        after={"active": version.name},
+    )
+    return version

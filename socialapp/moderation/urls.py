@@ -1,8 +1,18 @@
 from django.urls import path, re_path
 
-from . import apis
+from . import apis, views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("moderation/", views.dashboard, name="moderation"),
+    path("moderation/photos/", views.photos_action, name="moderation_photos"),
+    path("moderation/appeals/<int:appeal_id>/", views.appeal_decide, name="moderation_appeal"),
+    path("moderation/hashtags/", views.hashtag_block, name="moderation_hashtag"),
+    path("moderation/models/<str:name>/activate/", views.model_activate, name="moderation_model"),
+    path("moderation/models/<str:name>/plots/<str:plot>", views.model_plot, name="moderation_plot"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/appeal/<int:photo_id>/", views.appeal_create, name="appeal_create"),
+    path("p/<int:photo_id>/report/", views.report_photo, name="report_photo"),
+]
 
 api_urlpatterns = [
     path("reports/", apis.ReportCreateApi.as_view(), name="api-report"),

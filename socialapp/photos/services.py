@@ -49,6 +49,10 @@ def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
 photo_created_hooks: list[Callable[[Photo], object]] = []
 
 
+# Called whenever a post's hashtags change (moderation queues blocked ones).
+photo_hashtags_hooks: list[Callable[[Photo], object]] = []
+
+
 def _after_create(photo: Photo) -> None:
     _link_caption_hashtags(photo)
     for hook in photo_created_hooks:
@@ -65,6 +69,8 @@ def _link_caption_hashtags(photo: Photo) -> None:
         for pk, (hashtag, typed) in wanted.items()
         if pk not in present
     )
+    for hook in photo_hashtags_hooks:
+        hook(photo)
 
 
 @transaction.atomic

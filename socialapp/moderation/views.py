@@ -1,0 +1,156 @@
+"""Moderation pages: the queue for moderators, notices and appeals for owners, and the
+report form on posts. Each view parses the form, calls one service and redirects."""
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from socialapp.hashtags.selectors import hashtag_get
+from socialapp.photos.models import Photo
+from socialapp.photos.selectors import photo_get_visible
+from tagging.models import ModelVersion
+
+from . import selectors, services
+from .models import AuditEntry, Report
+
+
+def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in moderators only; everyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not selectors.is_moderator(request.user):
+            raise PermissionDenied("Only moderators can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _done(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+
+
+@moderator_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    context = {
+        "queue": selectors.moderation_queue(
+            status=params.get("status", "open"),
+            reason=params.get("reason", ""),
+            hashtag=params.get("hashtag", ""),
+        )[:50],
+        "filters": params,
+        "reasons": Report.Reason.choices,
+        "appeals": selectors.open_appeals(),
+        "blocked": selectors.blocked_concepts(),
+        "versions": selectors.model_versions(),
+        "audit": AuditEntry.objects.select_related("actor")[:30],
+    }
+    return render(request, "moderation/dashboard.html", context)
+
+
+@moderator_required
+@require_POST
+def photos_action(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    photos = list(Photo.objects.filter(pk__in=ids))
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    _done(
+        request,
+        lambda: services.photos_bulk(moderator=request.user, photos=photos, action=action, reason=reason),
+        f"{action}: {len(photos)}",
+    )
+    return redirect("moderation")
+
+
+@moderator_required
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    appeal = selectors.appeal_get(appeal_id=appeal_id)
+    grant, reason = request.POST.get("decision") == "grant", request.POST.get("reason", "")
+    _done(
+        request,
+        lambda: services.appeal_decide(moderator=request.user, appeal=appeal, grant=grant, reason=reason),
+        "OK",
+    )
+    return redirect("moderation")
+
+
+@moderator_required
+@require_POST
+def hashtag_block(request: HttpRequest) -> HttpResponse:
+    hashtag = hashtag_get(name=request.POST.get("hashtag", ""))
+    block, reason = request.POST.get("block") != "no", request.POST.get("reason", "")
+    _done(
+        request,
+        lambda: services.concept_block(
+            moderator=request.user, concept=hashtag.concept, reason=reason, block=block
+        ),
+        f"#{hashtag.name}",
+    )
+    return redirect("moderation")
+
+
+@moderator_required
+@require_POST
+def model_activate(request: HttpRequest, name: str) -> HttpResponse:
+    version = ModelVersion.objects.filter(name=name).first()
+    if version is None:
+        raise Http404("No such model version.")
+    reason = request.POST.get("reason", "")
+    _done(
+        request,
+        lambda: services.model_version_switch(moderator=request.user, version=version, reason=reason),
+        name,
+    )
+    return redirect("moderation")
+
+
+@moderator_required
+def model_plot(request: HttpRequest, name: str, plot: str) -> FileResponse:
+    version = ModelVersion.objects.filter(name=name).first()
+    wanted = next((p for p in (version.plots if version else []) if Path(p).name == plot), None)
+    if wanted is None:
+        raise Http404("No such plot.")
+    return FileResponse((Path(settings.MODELS_DIR) / wanted).open("rb"), content_type="image/png")
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/notices.html", {"notices": selectors.notices(user=request.user)})
+
+
+@login_required
+@require_POST
+def appeal_create(request: HttpRequest, photo_id: int) -> HttpResponse:
+    photo = selectors.own_hidden_photo(owner=request.user, photo_id=photo_id)
+    text = request.POST.get("text", "")
+    _done(request, lambda: services.appeal_create(owner=request.user, photo=photo, text=text), "Appeal sent.")
+    return redirect("notices")
+
+
+@login_required
+@require_POST
+def report_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    photo = photo_get_visible(viewer=request.user, photo_id=photo_id)
+    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
+    _done(
+        request,
+        lambda: services.report_create(reporter=request.user, reason=reason, details=details, photo=photo),
+        "Thanks: moderators will look at it.",
+    )
+    return redirect(photo)

@@ -1,0 +1,126 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from socialapp.moderation.models import Appeal, AuditEntry, Notice, Report
+from socialapp.moderation.services import photo_hide
+from tagging.models import ConceptStat, ModelVersion
+from tests.factories import UserFactory, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def _moderator():
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name="moderators")[0])
+    return user
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/moderation/"),
+        ("post", "/moderation/photos/"),
+        ("post", "/moderation/appeals/1/"),
+        ("post", "/moderation/hashtags/"),
+        ("post", "/moderation/models/v1/activate/"),
+        ("get", "/moderation/models/v1/plots/per_concept_ap.png"),
+    ],
+)
+def test_moderation_pages_are_403_for_everyone_else(client, method, path):
+    photo = make_photo(UserFactory())
+    client.force_login(UserFactory())
+
+    response = getattr(client, method)(
+        path, {"ids": [photo.pk], "action": "hide", "reason": "x", "hashtag": "sea"}
+    )
+
+    assert response.status_code == 403
+    assert "Only moderators can do this." in response.content.decode()
+    photo.refresh_from_db()
+    assert photo.is_hidden is False and AuditEntry.objects.count() == 0
+
+
+def test_report_from_the_post_page_reaches_the_moderators_queue(client):
+    photo = make_photo(UserFactory(username="spammer"), "Cheap watches #deal")
+    client.force_login(UserFactory())
+    client.post(f"/p/{photo.pk}/report/", {"reason": "spam", "details": "Link in bio scam"})
+    client.force_login(_moderator())
+
+    page = client.get("/moderation/").content.decode()
+
+    assert Report.objects.get().details == "Link in bio scam"
+    assert "spammer" in page and "Spam" in page and "Link in bio scam" in page
+    client.post("/moderation/photos/", {"ids": [photo.pk], "action": "hide", "reason": "Scam"})
+    photo.refresh_from_db()
+    assert photo.is_hidden is True
+
+
+def test_owner_sees_the_notice_and_appeals_once_from_the_page(client):
+    owner = UserFactory()
+    photo = make_photo(owner)
+    photo_hide(moderator=_moderator(), photo=photo, reason="Looks like spam")
+    client.force_login(owner)
+
+    page = client.get("/notices/").content.decode()
+    client.post(f"/notices/appeal/{photo.pk}/", {"text": "It is my garden"})
+    client.post(f"/notices/appeal/{photo.pk}/", {"text": "Again"})
+
+    assert "A post of yours was hidden" in page and "Looks like spam" in page
+    assert Appeal.objects.get().text == "It is my garden"
+    assert "Appeal" not in client.get("/notices/").content.decode().split("Looks like spam")[1]
+
+
+def test_blocking_a_hashtag_queues_its_posts_and_new_ones(client):
+    existing = make_photo(UserFactory(), "#fireworks at night")
+    client.force_login(_moderator())
+
+    client.post("/moderation/hashtags/", {"hashtag": "fireworks", "reason": "Illegal sales", "block": "yes"})
+    later = make_photo(UserFactory(), "More #Fireworks")
+
+    queued = set(
+        Report.objects.filter(reason="blocked_hashtag", reporter=None).values_list("photo_id", flat=True)
+    )
+    assert queued == {existing.pk, later.pk}
+    assert ConceptStat.objects.get(concept__name="firework").effective_status == "blocked"
+    assert AuditEntry.objects.get().action == "block_hashtag"
+
+
+def test_activating_a_model_version_is_audited(client):
+    ModelVersion.objects.create(name="v1", backbone="b", folder="versions/v1", is_active=True)
+    ModelVersion.objects.create(name="v2", backbone="b", folder="versions/v2")
+    client.force_login(_moderator())
+
+    client.post("/moderation/models/v1/activate/", {"reason": ""})
+    client.post("/moderation/models/v2/activate/", {"reason": "Better hit@5"})
+
+    assert ModelVersion.objects.get(is_active=True).name == "v2"
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.before, entry.after, entry.reason) == (
+        "activate_model",
+        {"active": "v1"},
+        {"active": "v2"},
+        "Better hit@5",
+    )
+
+
+def test_hidden_posts_notify_the_owners_socket(django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    owner = UserFactory()
+    photo = make_photo(owner)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"notifications.{owner.pk}", channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_hide(moderator=_moderator(), photo=photo, reason="Spam")
+
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"] == {
+        "type": "moderation.notice",
+        "action": "hidden",
+        "photo_id": photo.pk,
+        "reason": "Spam",
+    }
+    assert Notice.objects.get(user=owner).action == "hidden"
