@@ -8,8 +8,10 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
+        from socialapp.accounts.export import user_export_sections
         from socialapp.photos.services import photo_hashtags_hooks
 
-        from .services import photo_check_blocked
+        from .services import photo_check_blocked, reports_export
 
         photo_hashtags_hooks.append(photo_check_blocked)
+        user_export_sections.append(reports_export)

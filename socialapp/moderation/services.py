@@ -1,5 +1,6 @@
 """Writes for moderation: reports, hide / restore / delete with an audit trail, appeals."""
 
+import zipfile
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -242,3 +243,29 @@ def model_version_switch(*, moderator: User, version: ModelVersion, reason: str)
         after={"active": version.name},
     )
     return version
+
+
+def reports_export(user: User, archive: zipfile.ZipFile) -> None:
+    """The export's moderation part: reports the user made, and notices they got."""
+    from socialapp.accounts.export import write_json
+
+    write_json(
+        archive,
+        "reports.json",
+        list(
+            Report.objects.filter(reporter=user).values(
+                "photo_id",
+                "hashtag__name",
+                "reported_user__username",
+                "reason",
+                "details",
+                "status",
+                "created_at",
+            )
+        ),
+    )
+    write_json(
+        archive,
+        "notices.json",
+        list(Notice.objects.filter(user=user).values("action", "reason", "created_at")),
+    )

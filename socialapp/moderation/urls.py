@@ -12,6 +12,8 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/appeal/<int:photo_id>/", views.appeal_create, name="appeal_create"),
     path("p/<int:photo_id>/report/", views.report_photo, name="report_photo"),
+    path("u/<str:username>/report/", views.report_user, name="report_user"),
+    path("tags/<str:name>/report/", views.report_hashtag, name="report_hashtag"),
 ]
 
 api_urlpatterns = [

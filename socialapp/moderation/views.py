@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from socialapp.accounts.selectors import user_get_visible
 from socialapp.hashtags.selectors import hashtag_get
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_visible
@@ -141,6 +142,34 @@ def appeal_create(request: HttpRequest, photo_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     _done(request, lambda: services.appeal_create(owner=request.user, photo=photo, text=text), "Appeal sent.")
     return redirect("notices")
+
+
+@login_required
+@require_POST
+def report_user(request: HttpRequest, username: str) -> HttpResponse:
+    user = user_get_visible(viewer=request.user, username=username)
+    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
+    _done(
+        request,
+        lambda: services.report_create(reporter=request.user, reason=reason, details=details, user=user),
+        "Thanks: moderators will look at it.",
+    )
+    return redirect("profile", username=username)
+
+
+@login_required
+@require_POST
+def report_hashtag(request: HttpRequest, name: str) -> HttpResponse:
+    hashtag = hashtag_get(name=name)
+    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
+    _done(
+        request,
+        lambda: services.report_create(
+            reporter=request.user, reason=reason, details=details, hashtag=hashtag
+        ),
+        "Thanks: moderators will look at it.",
+    )
+    return redirect("hashtag", name=hashtag.name)
 
 
 @login_required

@@ -124,3 +124,35 @@ def test_hidden_posts_notify_the_owners_socket(django_capture_on_commit_callback
         "reason": "Spam",
     }
     assert Notice.objects.get(user=owner).action == "hidden"
+
+
+def test_accounts_and_hashtags_are_reported_from_their_pages(client):
+    make_photo(UserFactory(username="troll"), "#sea")
+    client.force_login(UserFactory())
+
+    assert "Report this account" in client.get("/u/troll/").content.decode()
+    client.post("/u/troll/report/", {"reason": "harassment"})
+    client.post("/tags/sea/report/", {"reason": "hate", "details": "slur in the tag"})
+
+    assert set(Report.objects.values_list("reason", "reported_user__username", "hashtag__name")) == {
+        ("harassment", "troll", None),
+        ("hate", None, "sea"),
+    }
+
+
+def test_reports_made_are_in_the_data_export(client):
+    import io
+    import json
+    import zipfile
+
+    photo = make_photo(UserFactory())
+    me = UserFactory()
+    client.force_login(me)
+    client.post(f"/p/{photo.pk}/report/", {"reason": "spam"})
+
+    response = client.get("/settings/export/")
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert [(r["photo_id"], r["reason"]) for r in json.loads(archive.read("reports.json"))] == [
+        (photo.pk, "spam")
+    ]
