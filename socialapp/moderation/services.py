@@ -100,39 +100,35 @@ def _resolve_reports(photo: Photo) -> None:
     )
 
 
+def _set_hidden(moderator: User, photo: Photo, reason: str, hidden: bool) -> Photo:
+    reason = _required(reason)
+    before = {"is_hidden": photo.is_hidden}
+    photo.is_hidden = hidden
+    photo.save(update_fields=["is_hidden", "updated_at"])
+    _resolve_reports(photo)
+    action = "hide" if hidden else "restore"
+    audit_record(
+        actor=moderator,
+        action=action,
+        target=photo,
+        reason=reason,
+        before=before,
+        after={"is_hidden": hidden},
+    )
+    _notify_owner(photo, "hidden" if hidden else "restored", reason)
+    return photo
+
+
 @transaction.atomic
 def photo_hide(*, moderator: User, photo: Photo, reason: str) -> Photo:
     """Hide a post from every public surface and from training; tell its owner why."""
-    reason = _required(reason)
-    before = {"is_hidden": photo.is_hidden}
-    photo.is_hidden = True
-    photo.save(update_fields=["is_hidden", "updated_at"])
-    _resolve_reports(photo)
-    audit_record(
-        actor=moderator, action="hide", target=photo, reason=reason, before=before, after={"is_hidden": True}
-    )
-    _notify_owner(photo, "hidden", reason)
-    return photo
+    return _set_hidden(moderator, photo, reason, hidden=True)
 
 
 @transaction.atomic
 def photo_restore(*, moderator: User, photo: Photo, reason: str) -> Photo:
     """Show a hidden post again; tell its owner."""
-    reason = _required(reason)
-    before = {"is_hidden": photo.is_hidden}
-    photo.is_hidden = False
-    photo.save(update_fields=["is_hidden", "updated_at"])
-    _resolve_reports(photo)
-    audit_record(
-        actor=moderator,
-        action="restore",
-        target=photo,
-        reason=reason,
-        before=before,
-        after={"is_hidden": False},
-    )
-    _notify_owner(photo, "restored", reason)
-    return photo
+    return _set_hidden(moderator, photo, reason, hidden=False)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ report form on posts. Each view parses the form, calls one service and redirects
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts.selectors import user_get_visible
@@ -140,20 +142,25 @@ def notices(request: HttpRequest) -> HttpResponse:
 def appeal_create(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = selectors.own_hidden_photo(owner=request.user, photo_id=photo_id)
     text = request.POST.get("text", "")
-    _done(request, lambda: services.appeal_create(owner=request.user, photo=photo, text=text), "Appeal sent.")
+    _done(
+        request, lambda: services.appeal_create(owner=request.user, photo=photo, text=text), _("Appeal sent.")
+    )
     return redirect("notices")
+
+
+def _report(request: HttpRequest, target: dict[str, Any]) -> None:
+    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
+    _done(
+        request,
+        lambda: services.report_create(reporter=request.user, reason=reason, details=details, **target),
+        _("Thanks: moderators will look at it."),
+    )
 
 
 @login_required
 @require_POST
 def report_user(request: HttpRequest, username: str) -> HttpResponse:
-    user = user_get_visible(viewer=request.user, username=username)
-    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
-    _done(
-        request,
-        lambda: services.report_create(reporter=request.user, reason=reason, details=details, user=user),
-        "Thanks: moderators will look at it.",
-    )
+    _report(request, {"user": user_get_visible(viewer=request.user, username=username)})
     return redirect("profile", username=username)
 
 
@@ -161,14 +168,7 @@ def report_user(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 def report_hashtag(request: HttpRequest, name: str) -> HttpResponse:
     hashtag = hashtag_get(name=name)
-    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
-    _done(
-        request,
-        lambda: services.report_create(
-            reporter=request.user, reason=reason, details=details, hashtag=hashtag
-        ),
-        "Thanks: moderators will look at it.",
-    )
+    _report(request, {"hashtag": hashtag})
     return redirect("hashtag", name=hashtag.name)
 
 
@@ -176,10 +176,5 @@ def report_hashtag(request: HttpRequest, name: str) -> HttpResponse:
 @require_POST
 def report_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = photo_get_visible(viewer=request.user, photo_id=photo_id)
-    reason, details = request.POST.get("reason", ""), request.POST.get("details", "")
-    _done(
-        request,
-        lambda: services.report_create(reporter=request.user, reason=reason, details=details, photo=photo),
-        "Thanks: moderators will look at it.",
-    )
+    _report(request, {"photo": photo})
     return redirect(photo)
