@@ -122,3 +122,71 @@ def test_finetune_trains_the_backbone_and_re_embeds(tmp_path):
     assert saved["backbone_version"] == "efficientnet_lite0-57934424-finetuned"
     assert result["val_photos"] == 4
     assert efficientnet_lite0_weights().exists()
+
+
+def test_shop_head_learns_categories_with_a_none_outcome(tmp_path):
+    from tagging.ml.dataset import SHOP_LABELS, ShopSet
+
+    data = synthetic_training_set(n=400)
+    assert data.embeddings is not None
+    # Photos of thing0 are sold as "home", thing1 as "toys"; the rest are not for sale.
+    labels = []
+    for targets in data.targets:
+        names = [data.concepts[i].name for i in targets]
+        labels.append(
+            SHOP_LABELS.index("home")
+            if "thing0" in names
+            else SHOP_LABELS.index("toys")
+            if "thing1" in names
+            else SHOP_LABELS.index("none")
+        )
+    data.shop = ShopSet(embeddings=data.embeddings, labels=labels, split=list(data.split))
+    data.save(tmp_path / "set.pt")
+
+    result = run(tmp_path / "set.pt", tmp_path / "out", TrainConfig())
+
+    assert result["shop"]["accuracy"] >= 0.95
+    assert result["shop"]["accuracy"] > result["shop_baseline_most_frequent"]["accuracy"]
+    assert result["shop"]["labels"] == list(SHOP_LABELS)
+    assert len(result["shop"]["confusion"]) == len(SHOP_LABELS)
+    saved = torch.load(tmp_path / "out" / "head.pt", weights_only=True)
+    assert saved["shop"]["labels"] == list(SHOP_LABELS)
+
+
+def test_blended_head_moves_from_cold_start_to_learned_with_evidence(tmp_path, backbone):
+    from tagging.ml.coldstart import ColdStartHead
+    from tagging.ml.learned import BLEND_PRIOR, BlendedHead, LinearHead, blend_weights
+
+    dim = backbone.embedding_dim
+    head = LinearHead(dim, 2, torch.zeros(dim), torch.ones(dim))
+    with torch.no_grad():
+        head.linear.weight.zero_()
+        head.linear.bias.copy_(torch.tensor([5.0, -5.0]))  # always "dog", never "windmill"
+    weights = blend_weights(torch.tensor([20.0, 0.0]), [1.0, None])
+    saved = {
+        "concepts": [
+            {"name": "dog", "display_en": "dog", "display_es": "perro"},
+            {"name": "windmill", "display_en": "windmill", "display_es": "molino"},
+        ],
+        "hashtags": {"state": head.state_dict()},
+        "k_mean": 1.0,
+        "blend_weights": weights.tolist(),
+        "shop": None,
+    }
+    cold = ColdStartHead(backbone)
+    blended = BlendedHead(saved, cold, version="v1")
+    embeddings = torch.randn(3, dim)
+
+    with torch.inference_mode():
+        scores = blended.concept_scores(embeddings)
+        cold_scores = cold.concept_scores(embeddings)
+        learned_dog = (head(embeddings).softmax(-1)[:, 0]).clamp(max=1.0)
+
+    names = [c.name for c in blended.concepts]
+    cold_names = [c.name for c in cold.concepts]
+    w = 20 / (20 + BLEND_PRIOR)
+    expected_dog = w * learned_dog + (1 - w) * cold_scores[:, cold_names.index("dog")]
+    assert torch.allclose(scores[:, names.index("dog")], expected_dog, atol=1e-5)
+    assert torch.allclose(scores[:, names.index("windmill")], torch.zeros(3))  # no evidence, no weight
+    assert torch.allclose(scores[:, names.index("castle")], cold_scores[:, cold_names.index("castle")])
+    assert torch.equal(blended.category_scores(embeddings), cold.category_scores(embeddings))
