@@ -37,6 +37,10 @@ DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="socialapp <noreply@
 UPLOAD_MAX_BYTES = _env.int("UPLOAD_MAX_BYTES", default=20_000_000)
 UPLOAD_MAX_PIXELS = _env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 
+CHAT_MESSAGE_MAX = _env.int("CHAT_MESSAGE_MAX", default=2000)
+CHAT_RATE_MESSAGES = _env.int("CHAT_RATE_MESSAGES", default=20)
+CHAT_RATE_SECONDS = _env.int("CHAT_RATE_SECONDS", default=10)
+
 API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
 API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from socialapp.accounts import urls as accounts_urls
+from socialapp.chat import urls as chat_urls
 from socialapp.moderation import urls as moderation_urls
 from socialapp.photos import urls as photos_urls
 from socialapp.search import urls as search_urls
@@ -18,6 +19,7 @@ api_urlpatterns = [
     *search_urls.api_urlpatterns,
     *tagging_urls.api_urlpatterns,
     *moderation_urls.api_urlpatterns,
+    *chat_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -31,6 +33,7 @@ urlpatterns = [
     path("", include(search_urls.urlpatterns)),
     path("", include(tagging_urls.urlpatterns)),
     path("", include(moderation_urls.urlpatterns)),
+    path("", include(chat_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
 

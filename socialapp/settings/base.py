@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "socialapp.photos",
     "socialapp.shop",
     "socialapp.moderation",
+    "socialapp.chat",
     "socialapp.demo",
     "tagging",
 ]
@@ -185,6 +186,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+CHAT_MESSAGE_MAX = env.CHAT_MESSAGE_MAX
+CHAT_RATE_MESSAGES = env.CHAT_RATE_MESSAGES
+CHAT_RATE_SECONDS = env.CHAT_RATE_SECONDS
 
 UPLOAD_MAX_BYTES = env.UPLOAD_MAX_BYTES
 UPLOAD_MAX_PIXELS = env.UPLOAD_MAX_PIXELS

@@ -1,0 +1,87 @@
+"""Chat over HTTP: start a conversation, list them with unread counts, read history."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from socialapp.accounts.selectors import user_get_visible
+from socialapp.api.pagination import Pagination
+from socialapp.shop.selectors import listing_get
+
+from . import selectors, services
+from .frames import message_frame
+
+
+class ConversationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    participant = serializers.CharField(source="other_username")
+    listing = serializers.IntegerField(source="listing_id", allow_null=True)
+    last_seq = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class ConversationsApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        participant = serializers.CharField(help_text="username of the other person")
+        listing = serializers.IntegerField(required=False, help_text="a listing the conversation is about")
+
+    @extend_schema(responses={200: ConversationOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.conversations(user=request.user), request, view=self)
+        return paginator.get_paginated_response(ConversationOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ConversationOutputSerializer, 200: ConversationOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = user_get_visible(viewer=request.user, username=data.validated_data["participant"])
+        listing_id = data.validated_data.get("listing")
+        listing = listing_get(viewer=request.user, listing_id=listing_id) if listing_id is not None else None
+        conversation, created = services.conversation_start(user=request.user, other=other, listing=listing)
+        summary = selectors.conversations(user=request.user).get(pk=conversation.pk)
+        return Response(
+            ConversationOutputSerializer(summary).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    sender = serializers.CharField()
+    text = serializers.CharField()
+    language = serializers.CharField()
+    created_at = serializers.CharField()
+    client_id = serializers.CharField()
+
+
+class MessagesApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("before_seq", int, description="page back from this message number")],
+        responses={200: MessageOutputSerializer(many=True)},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+        before = request.query_params.get("before_seq")
+        if before is not None and not before.isdigit():
+            return Response(
+                {"detail": "before_seq must be a message number."}, status=status.HTTP_400_BAD_REQUEST
+            )
+        messages = selectors.messages_before(
+            conversation=conversation, before_seq=int(before) if before is not None else None
+        )
+        oldest = messages[-1].seq if messages else None
+        return Response(
+            {
+                "results": [message_frame(m) for m in messages],
+                "next_before_seq": oldest if oldest is not None and oldest > 1 else None,
+            }
+        )

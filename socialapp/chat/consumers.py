@@ -1,0 +1,148 @@
+"""/ws/chat/<conversation_id>/: live messages, typing, read receipts and resync.
+
+Never waits on a model or a slow call: a message is stored (database_sync_to_async),
+then broadcast; anything slower (translation) follows as its own event."""
+
+import json
+import time
+from collections import deque
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from socialapp.notifications.consumers import CLOSE_FORBIDDEN
+from socialapp.notifications.services import user_group
+
+from . import selectors, services
+from .frames import message_frame
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
+        allowed = self.user is not None and self.user.is_authenticated
+        if allowed:
+            allowed = await database_sync_to_async(selectors.is_participant)(
+                user=self.user, conversation_id=self.conversation_id
+            )
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = f"chat.{self.conversation_id}"
+        self.sent: deque[float] = deque()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            await self.error('Send JSON frames, e.g. {"type": "message", "text": "hi", "client_id": "…"}.')
+            return
+        if not isinstance(content, dict) or content.get("type") not in self.handlers:
+            await self.error("Unknown frame type; use message, typing, read or resync.")
+            return
+        await self.handlers[content["type"]](self, content)
+
+    async def error(self, detail: str) -> None:
+        await self.send_json({"type": "error", "detail": detail})
+
+    def _rate_limited(self) -> bool:
+        now, window = time.monotonic(), settings.CHAT_RATE_SECONDS
+        while self.sent and now - self.sent[0] > window:
+            self.sent.popleft()
+        if len(self.sent) >= settings.CHAT_RATE_MESSAGES:
+            return True
+        self.sent.append(now)
+        return False
+
+    async def on_message(self, content: dict[str, Any]) -> None:
+        text, client_id = content.get("text"), content.get("client_id", "")
+        if not isinstance(text, str) or not isinstance(client_id, str):
+            await self.error('A message frame needs "text" (a string) and may have "client_id" (a string).')
+            return
+        if self._rate_limited():
+            limit, seconds = settings.CHAT_RATE_MESSAGES, settings.CHAT_RATE_SECONDS
+            await self.error(f"Slow down: at most {limit} messages every {seconds} s.")
+            return
+        try:
+            frame, other_id, created = await database_sync_to_async(self._store)(text, client_id)
+        except (ValidationError, PermissionDenied) as error:
+            await self.error(" ".join(getattr(error, "messages", [str(error)])))
+            return
+        if not created:  # a resend: tell only this client, the others have it
+            await self.send_json(frame)
+            return
+        await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
+        if other_id is not None:
+            unread = await database_sync_to_async(self._unread)(other_id)
+            await self.channel_layer.group_send(user_group(other_id), {"type": "notify", "event": unread})
+
+    def _store(self, text: str, client_id: str) -> tuple[dict[str, Any], int | None, bool]:
+        conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
+        message, created = services.message_send(
+            conversation=conversation, sender=self.user, text=text, client_id=client_id
+        )
+        other = selectors.other_participant(conversation=conversation, user=self.user)
+        return message_frame(message), other.pk if other else None, created
+
+    def _unread(self, user_id: int) -> dict[str, Any]:
+        from socialapp.accounts.models import User
+
+        user = User.objects.get(pk=user_id)
+        conversation = selectors.conversation_get(user=user, conversation_id=self.conversation_id)
+        return {
+            "type": "chat.unread",
+            "conversation_id": self.conversation_id,
+            "unread": selectors.unread_in(user=user, conversation=conversation),
+            "total": selectors.unread_total(user=user),
+        }
+
+    async def on_typing(self, content: dict[str, Any]) -> None:
+        frame = {"type": "typing", "sender": self.user.username}
+        await self.channel_layer.group_send(
+            self.group, {"type": "chat.event", "frame": frame, "skip": self.channel_name}
+        )
+
+    async def on_read(self, content: dict[str, Any]) -> None:
+        seq = content.get("seq")
+        if not isinstance(seq, int) or seq < 0:
+            await self.error('A read frame needs "seq", a message number.')
+            return
+        mark = await database_sync_to_async(self._read)(seq)
+        frame = {"type": "read", "sender": self.user.username, "seq": mark}
+        await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
+
+    def _read(self, seq: int) -> int:
+        conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
+        return services.read_mark(conversation=conversation, user=self.user, seq=seq)
+
+    async def on_resync(self, content: dict[str, Any]) -> None:
+        after = content.get("after_seq", 0)
+        if not isinstance(after, int) or after < 0:
+            await self.error('A resync frame needs "after_seq", the last message number you have.')
+            return
+        for frame in await database_sync_to_async(self._after)(after):
+            await self.send_json(frame)
+
+    def _after(self, after: int) -> list[dict[str, Any]]:
+        conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
+        return [
+            message_frame(m) for m in selectors.messages_after(conversation=conversation, after_seq=after)
+        ]
+
+    async def chat_event(self, event: dict[str, Any]) -> None:
+        if event.get("skip") != self.channel_name:
+            await self.send_json(event["frame"])
+
+    handlers = {"message": on_message, "typing": on_typing, "read": on_read, "resync": on_resync}

@@ -1,0 +1,76 @@
+"""Reads for chat. Only participants learn that a conversation exists."""
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from socialapp.accounts.models import User
+
+from .models import Conversation, Message, Participant
+
+PAGE = 50
+
+
+def conversation_get(*, user: User, conversation_id: int) -> Conversation:
+    """A conversation `user` takes part in. Raises Http404 for any other."""
+    conversation = Conversation.objects.filter(pk=conversation_id, participants__user=user).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def is_participant(*, user: User, conversation_id: int) -> bool:
+    return Participant.objects.filter(conversation_id=conversation_id, user=user).exists()
+
+
+def conversations(*, user: User) -> QuerySet[Conversation]:
+    """`user`'s conversations, latest activity first, with the other person and unread count."""
+    mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
+    other = Participant.objects.filter(conversation=OuterRef("pk")).exclude(user=user)
+    return (
+        Conversation.objects.filter(participants__user=user)
+        .annotate(
+            read_seq=Subquery(mine.values("last_read_seq")[:1]),
+            other_username=Subquery(other.values("user__username")[:1]),
+        )
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__seq__gt=F("read_seq")) & ~Q(messages__sender=user),
+            )
+        )
+        .select_related("listing")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def unread_total(*, user: User) -> int:
+    return sum(c.unread for c in conversations(user=user))  # type: ignore[attr-defined]
+
+
+def unread_in(*, user: User, conversation: Conversation) -> int:
+    read = (
+        Participant.objects.filter(conversation=conversation, user=user)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
+    return conversation.messages.filter(seq__gt=read or 0).exclude(sender=user).count()
+
+
+def messages_before(
+    *, conversation: Conversation, before_seq: int | None = None, limit: int = PAGE
+) -> list[Message]:
+    """The page of history before `before_seq` (the newest when None), newest first."""
+    messages = conversation.messages.select_related("sender")
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    return list(messages.order_by("-seq")[:limit])
+
+
+def messages_after(*, conversation: Conversation, after_seq: int) -> list[Message]:
+    """Every message after `after_seq`, in order (for resync)."""
+    return list(conversation.messages.filter(seq__gt=after_seq).select_related("sender").order_by("seq"))
+
+
+def other_participant(*, conversation: Conversation, user: User) -> User | None:
+    participant = conversation.participants.exclude(user=user).select_related("user").first()
+    return participant.user if participant else None

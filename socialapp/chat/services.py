@@ -1,0 +1,82 @@
+"""Writes for chat: start a conversation, send a message, mark as read."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from socialapp.accounts.models import User
+from socialapp.accounts.selectors import is_blocked_between
+from socialapp.shop.models import Listing
+
+from .models import Conversation, Message, Participant
+
+
+def conversation_start(
+    *, user: User, other: User, listing: Listing | None = None
+) -> tuple[Conversation, bool]:
+    """The conversation between two people (about `listing`, if given), new or existing.
+    Returns (conversation, created). Raises ValidationError for yourself, PermissionDenied
+    across a block."""
+    if user.pk == other.pk:
+        raise ValidationError(_("You cannot message yourself."))
+    if is_blocked_between(user, other):
+        raise PermissionDenied(_("You cannot message this account."))
+    low, high = sorted((user.pk, other.pk))
+    key = f"{low}-{high}:{listing.pk if listing else 0}"
+    with transaction.atomic():
+        conversation, created = Conversation.objects.get_or_create(
+            pair_key=key, defaults={"listing": listing}
+        )
+        if created:
+            Participant.objects.bulk_create(
+                [Participant(conversation=conversation, user_id=pk) for pk in (low, high)]
+            )
+    return conversation, created
+
+
+def message_send(
+    *, conversation: Conversation, sender: User, text: str, client_id: str = ""
+) -> tuple[Message, bool]:
+    """Store a message with the next sequence number, assigned under a row lock so
+    concurrent senders never share or skip one. A resend with the same client_id returns
+    the stored message. Returns (message, created). Raises ValidationError,
+    PermissionDenied (a block between the two)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write something before sending."))
+    if len(text) > settings.CHAT_MESSAGE_MAX:
+        raise ValidationError(
+            _("A message can have at most %(max)d characters; this one has %(n)d.")
+            % {"max": settings.CHAT_MESSAGE_MAX, "n": len(text)}
+        )
+    client_id = client_id[:64]
+    other = conversation.participants.exclude(user=sender).select_related("user").first()
+    if other is not None and is_blocked_between(sender, other.user):
+        raise PermissionDenied(_("You cannot message this account."))
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if client_id:
+            existing = Message.objects.filter(conversation=locked, sender=sender, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        locked.last_seq += 1
+        locked.save(update_fields=["last_seq", "updated_at"])
+        message = Message.objects.create(
+            conversation=locked,
+            sender=sender,
+            seq=locked.last_seq,
+            text=text,
+            language=sender.language,
+            client_id=client_id,
+        )
+    return message, True
+
+
+def read_mark(*, conversation: Conversation, user: User, seq: int) -> int:
+    """Mark everything up to `seq` read for `user` (never backwards). Returns the mark."""
+    seq = min(seq, conversation.last_seq)
+    Participant.objects.filter(conversation=conversation, user=user, last_read_seq__lt=seq).update(
+        last_read_seq=seq
+    )
+    return seq

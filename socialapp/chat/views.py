@@ -1,0 +1,45 @@
+"""Chat pages: the conversation list and a thread (live over /ws/chat/<id>/)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from socialapp.accounts.selectors import user_get_visible
+from socialapp.shop.selectors import listing_get
+
+from . import selectors, services
+from .frames import message_frame
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "chat/inbox.html", {"conversations": selectors.conversations(user=request.user)})
+
+
+@login_required
+def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    chat = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+    history = list(reversed(selectors.messages_before(conversation=chat)))
+    context = {
+        "conversation": chat,
+        "other": selectors.other_participant(conversation=chat, user=request.user),
+        "history": [message_frame(m) for m in history],
+    }
+    return render(request, "chat/conversation.html", context)
+
+
+@login_required
+@require_POST
+def conversation_start(request: HttpRequest) -> HttpResponse:
+    other = user_get_visible(viewer=request.user, username=request.POST.get("participant", ""))
+    listing_id = request.POST.get("listing", "")
+    listing = listing_get(viewer=request.user, listing_id=int(listing_id)) if listing_id.isdigit() else None
+    try:
+        chat, _created = services.conversation_start(user=request.user, other=other, listing=listing)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(listing or other)
+    return redirect(chat)

@@ -1,0 +1,94 @@
+// Messenger-style thread over /ws/chat/<id>/: messages are drawn once the server has
+// stored them (it echoes them with their seq), resends carry the same client_id, and a
+// dropped connection reconnects and asks for everything after the last seq it has.
+(function () {
+  const box = document.getElementById("chat");
+  if (!box) return;
+  const me = box.dataset.me;
+  const thread = box.querySelector("[data-role=thread]");
+  const status = box.querySelector("[data-role=status]");
+  const form = box.querySelector("[data-role=composer]");
+  const older = box.querySelector("[data-role=older]");
+  const history = JSON.parse(document.getElementById("chat-history").textContent);
+  const seen = new Set(history.map((m) => m.seq));
+  let lastSeq = history.length ? history[history.length - 1].seq : 0;
+  let oldestSeq = history.length ? history[0].seq : null;
+  let socket = null;
+  let retry = 500;
+  const pending = new Map(); // client_id -> text, resent after a reconnect
+  let typingTimer = null;
+
+  function bubble(m) {
+    const li = document.createElement("li");
+    li.className = "bubble" + (m.sender === me ? " mine" : "");
+    li.dataset.seq = m.seq;
+    li.textContent = m.text;
+    return li;
+  }
+
+  function add(m) {
+    if (seen.has(m.seq)) return;
+    seen.add(m.seq);
+    pending.delete(m.client_id);
+    const after = [...thread.children].find((li) => Number(li.dataset.seq) > m.seq);
+    thread.insertBefore(bubble(m), after || null);
+    lastSeq = Math.max(lastSeq, m.seq);
+    if (m.sender !== me) send({ type: "read", seq: lastSeq });
+    thread.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws/chat/${box.dataset.conversation}/`);
+    socket.addEventListener("open", () => {
+      retry = 500;
+      status.textContent = "";
+      send({ type: "resync", after_seq: lastSeq });
+      for (const [client_id, text] of pending) send({ type: "message", text, client_id });
+      if (lastSeq) send({ type: "read", seq: lastSeq });
+    });
+    socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "message") add(frame);
+      else if (frame.type === "typing" && frame.sender !== me) {
+        status.textContent = `${frame.sender} …`;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => (status.textContent = ""), 3000);
+      } else if (frame.type === "read" && frame.sender !== me) status.textContent = "✓✓ " + frame.seq;
+      else if (frame.type === "error") status.textContent = frame.detail;
+    });
+    socket.addEventListener("close", (event) => {
+      if (event.code === 4403) { status.textContent = "—"; return; }
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 10000);
+    });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = form.elements.text;
+    const text = input.value.trim();
+    if (!text) return;
+    const client_id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random());
+    pending.set(client_id, text);
+    send({ type: "message", text, client_id });
+    input.value = "";
+  });
+  form.elements.text.addEventListener("input", () => send({ type: "typing" }));
+
+  older.hidden = !oldestSeq || oldestSeq <= 1;
+  older.addEventListener("click", async () => {
+    const response = await fetch(`${box.dataset.history}?before_seq=${oldestSeq}`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const page = await response.json();
+    for (const m of page.results) { if (!seen.has(m.seq)) { seen.add(m.seq); thread.prepend(bubble(m)); } }
+    if (page.results.length) oldestSeq = page.results[page.results.length - 1].seq;
+    older.hidden = !page.next_before_seq;
+  });
+
+  connect();
+})();
