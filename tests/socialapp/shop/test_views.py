@@ -95,14 +95,14 @@ def test_detail_for_anonymous_visitors_shows_the_listing_and_a_login_link(client
     assert "Mark as sold" not in html
 
 
-def test_detail_for_another_signed_in_user_has_a_disabled_message_button(client):
+def test_detail_for_another_signed_in_user_has_a_message_seller_button(client):
     listing = ListingFactory()
     client.force_login(UserFactory())
 
     html = client.get(f"/shop/{listing.pk}/").content.decode()
 
-    assert '<button type="button" disabled aria-describedby="chat-soon">Message seller</button>' in html
-    assert "Chat with sellers is coming soon." in html
+    assert f'<input type="hidden" name="listing" value="{listing.pk}">' in html
+    assert '<button type="submit">Message seller</button>' in html
     assert "Mark as sold" not in html
 
 
