@@ -1,0 +1,102 @@
+"""Two ASGI server processes on the real channels_redis layer and PostgreSQL: a message
+sent to one server reaches a client of the other."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import websockets
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from socialapp.chat import services
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"server on {port} did not start")
+
+
+async def _exchange(url_a: str, url_b: str, key_a: str, key_b: str) -> tuple[dict, dict]:
+    async with (
+        websockets.connect(url_a, additional_headers={"Authorization": f"Token {key_a}"}) as a,
+        websockets.connect(url_b, additional_headers={"Authorization": f"Token {key_b}"}) as b,
+    ):
+        await asyncio.sleep(0.3)  # both group memberships are in Redis
+        await a.send(json.dumps({"type": "message", "text": "¿Sigue disponible?", "client_id": "x1"}))
+        received_by_b = json.loads(await asyncio.wait_for(b.recv(), 10))
+        await b.send(json.dumps({"type": "message", "text": "Sí, claro", "client_id": "y1"}))
+        frames = [json.loads(await asyncio.wait_for(a.recv(), 10)) for _ in range(2)]
+        return received_by_b, frames[1]
+
+
+def test_two_servers_share_the_redis_channel_layer(redis_url, postgres_url, tmp_path):
+    buyer, seller = UserFactory(username="buyer"), UserFactory(username="seller")
+    conversation, _ = services.conversation_start(user=buyer, other=seller)
+    keys = [Token.objects.create(user=u).key for u in (buyer, seller)]
+    database = connection.settings_dict
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(tmp_path),
+    }
+    ports = [_free_port(), _free_port()]
+    servers = [
+        subprocess.Popen(
+            [
+                Path(sys.executable).parent / "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "socialapp.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            _wait_for_port(port)
+        urls = [f"ws://127.0.0.1:{port}/ws/chat/{conversation.pk}/" for port in ports]
+        received_by_seller, received_by_buyer = asyncio.run(_exchange(*urls, *keys))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+    assert (received_by_seller["sender"], received_by_seller["seq"], received_by_seller["text"]) == (
+        "buyer",
+        1,
+        "¿Sigue disponible?",
+    )
+    assert (received_by_buyer["sender"], received_by_buyer["seq"], received_by_buyer["text"]) == (
+        "seller",
+        2,
+        "Sí, claro",
+    )
