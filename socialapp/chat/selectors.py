@@ -74,3 +74,11 @@ def messages_after(*, conversation: Conversation, after_seq: int) -> list[Messag
 def other_participant(*, conversation: Conversation, user: User) -> User | None:
     participant = conversation.participants.exclude(user=user).select_related("user").first()
     return participant.user if participant else None
+
+
+def message_get_visible(*, user: User, message_id: int) -> Message:
+    """A message in one of `user`'s conversations. Raises Http404."""
+    message = Message.objects.filter(pk=message_id, conversation__participants__user=user).first()
+    if message is None:
+        raise Http404("No such message.")
+    return message

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from socialapp.accounts.selectors import user_get_visible
 from socialapp.api.pagination import Pagination
+from socialapp.chat.selectors import message_get_visible
 from socialapp.hashtags.selectors import hashtag_get
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_visible
@@ -30,6 +31,7 @@ class ReportCreateApi(APIView):
         photo = serializers.IntegerField(required=False)
         hashtag = serializers.CharField(required=False)
         user = serializers.CharField(required=False)
+        message = serializers.IntegerField(required=False, help_text="a chat message you can see")
         reason = serializers.ChoiceField(choices=Report.Reason.choices)
         details = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
 
@@ -47,6 +49,7 @@ class ReportCreateApi(APIView):
             "photo": lambda v: photo_get_visible(viewer=request.user, photo_id=v),
             "hashtag": lambda v: hashtag_get(name=v),
             "user": lambda v: user_get_visible(viewer=request.user, username=v),
+            "message": lambda v: message_get_visible(user=request.user, message_id=v),
         }
         chosen = {name: load(given[name]) for name, load in targets.items() if name in given}
         report, created = services.report_create(

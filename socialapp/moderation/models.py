@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from socialapp.chat.models import Message
 from socialapp.hashtags.models import Hashtag
 from socialapp.photos.models import Photo
 
@@ -40,6 +41,9 @@ class Report(models.Model):
         blank=True,
         related_name="reports_received",
     )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     details = models.TextField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -51,11 +55,35 @@ class Report(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(photo__isnull=False, hashtag__isnull=True, reported_user__isnull=True)
-                    | Q(photo__isnull=True, hashtag__isnull=False, reported_user__isnull=True)
-                    | Q(photo__isnull=True, hashtag__isnull=True, reported_user__isnull=False)
+                    Q(
+                        photo__isnull=False,
+                        hashtag__isnull=True,
+                        reported_user__isnull=True,
+                        message__isnull=True,
+                    )
+                    | Q(
+                        photo__isnull=True,
+                        hashtag__isnull=False,
+                        reported_user__isnull=True,
+                        message__isnull=True,
+                    )
+                    | Q(
+                        photo__isnull=True,
+                        hashtag__isnull=True,
+                        reported_user__isnull=False,
+                        message__isnull=True,
+                    )
+                    | Q(
+                        photo__isnull=True,
+                        hashtag__isnull=True,
+                        reported_user__isnull=True,
+                        message__isnull=False,
+                    )
                 ),
                 name="report_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "message"], condition=Q(message__isnull=False), name="report_once_message"
             ),
             models.UniqueConstraint(
                 fields=["reporter", "photo"], condition=Q(photo__isnull=False), name="report_once_photo"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
+from socialapp.chat.models import Message
 from socialapp.hashtags.models import Concept, Hashtag
 from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo
@@ -28,21 +29,21 @@ def report_create(
     photo: Photo | None = None,
     hashtag: Hashtag | None = None,
     user: User | None = None,
+    message: Message | None = None,
 ) -> tuple[Report, bool]:
-    """Report one post, hashtag or person. Reporting the same thing again returns the
-    first report. Returns (report, created). Raises ValidationError."""
-    targets = [t for t in (photo, hashtag, user) if t is not None]
+    """Report one post, hashtag, person or chat message. Reporting the same thing again
+    returns the first report. Returns (report, created). Raises ValidationError."""
+    targets = [t for t in (photo, hashtag, user, message) if t is not None]
     if len(targets) != 1:
-        raise ValidationError(_("Report exactly one thing: a post, a hashtag or a person."))
+        raise ValidationError(_("Report exactly one thing: a post, a hashtag, a person or a message."))
     if reason not in Report.Reason.values or reason == Report.Reason.BLOCKED_HASHTAG:
         raise ValidationError(
             _("Choose a reason: %(reasons)s.") % {"reasons": ", ".join(Report.Reason.values)}
         )
     if user is not None and user.pk == reporter.pk:
         raise ValidationError(_("You cannot report yourself."))
-    target: dict[str, Model | None] = (
-        {"photo": photo} if photo else {"hashtag": hashtag} if hashtag else {"reported_user": user}
-    )
+    given = {"photo": photo, "hashtag": hashtag, "reported_user": user, "message": message}
+    target: dict[str, Model | None] = {name: value for name, value in given.items() if value is not None}
     try:
         with transaction.atomic():
             return Report.objects.get_or_create(

@@ -334,3 +334,29 @@ async def test_session_cookie_with_an_allowed_origin_authenticates_browsers():
 
     assert (await socket.connect())[0] is True
     await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_participants_report_a_message_and_others_cannot_see_it():
+    from socialapp.moderation.models import Report
+
+    buyer, seller, conversation = _pair()
+    message, _ = services.message_send(conversation=conversation, sender=buyer, text="Pay me outside the app")
+
+    reported = _client(seller).post("/api/reports/", {"message": message.pk, "reason": "scam"})
+    stranger = _client(UserFactory()).post("/api/reports/", {"message": message.pk, "reason": "scam"})
+
+    assert reported.status_code == 201
+    assert (stranger.status_code, stranger.json()) == (404, {"detail": "No such message."})
+    assert Report.objects.get().message == message
+
+
+@pytest.mark.django_db
+def test_blocking_stops_the_conversation():
+    from django.core.exceptions import PermissionDenied
+
+    buyer, seller, conversation = _pair()
+    account_services.block_create(blocker=seller, blocked=buyer)
+
+    with pytest.raises(PermissionDenied):
+        services.message_send(conversation=conversation, sender=buyer, text="hello?")

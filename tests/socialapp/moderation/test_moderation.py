@@ -49,7 +49,7 @@ def test_report_hashtag_and_user_and_bad_reports():
 
     assert (nothing.status_code, nothing.json()) == (
         400,
-        {"detail": "Report exactly one thing: a post, a hashtag or a person."},
+        {"detail": "Report exactly one thing: a post, a hashtag, a person or a message."},
     )
     assert two.status_code == 400
     assert hidden.status_code == 404
