@@ -3,6 +3,8 @@
 - backbone raw forward at batch 1 (p50/p95 ms) and the best images/s over batch sizes;
 - training.head_seconds_100k: the hashtag head on 100,000 synthetic cached embeddings
   (target < 60 s on 2 cores);
+- chat.*: 500 WebSocket clients in pairs through daphne, channels_redis and PostgreSQL,
+  sockets, messages delivered and lost, fan-out p50/p99 (target 0 lost, p99 <= 50 ms);
 - tagging.e2e_ms_p50/p95: API upload of a 12 MP JPEG until its suggestions are stored
   (inline mode), and its ratio to the model-only time (target <= 1.5);
 - suggest_tags end to end on a 12 MP JPEG (decode with draft, preprocess, forward, head,
@@ -34,6 +36,7 @@ django.setup()
 import torch  # noqa: E402
 from django.conf import settings  # noqa: E402
 from PIL import Image  # noqa: E402
+from chat import chat_bench  # noqa: E402  (bench/chat.py)
 from training import head_seconds_100k  # noqa: E402  (bench/training.py)
 from upload import p as upload_p  # noqa: E402  (bench/upload.py)
 from upload import upload_to_suggestions_ms  # noqa: E402
@@ -112,6 +115,7 @@ def main() -> None:
         "ratio_e2e_to_model": round(upload_p(upload_ms, 50) / _p(end_to_end_ms, 50), 2),
         "target_ratio": 1.5,
     }
+    results["chat"] = chat_bench()
     training = head_seconds_100k()
     results["training"] = {
         "head_seconds_100k": training["seconds"],
@@ -144,6 +148,7 @@ def _print(results: dict[str, object], out: Path) -> None:
             f"{results['tagging']['e2e_ms_p50']} / {results['tagging']['e2e_ms_p95']}",  # type: ignore[index]
         ),
         ("  ratio to model-only (target <= 1.5)", results["tagging"]["ratio_e2e_to_model"]),  # type: ignore[index]
+        ("chat (500 sockets in pairs, 10 s)", json.dumps(results["chat"])),
         ("head training, 100k embeddings (s, target < 60)", results["training"]["head_seconds_100k"]),  # type: ignore[index]
     ]
     width = max(len(name) for name, _ in rows)

@@ -97,15 +97,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return message_frame(message), other.pk if other else None, created
 
     def _unread(self, user_id: int) -> dict[str, Any]:
-        from socialapp.accounts.models import User
-
-        user = User.objects.get(pk=user_id)
-        conversation = selectors.conversation_get(user=user, conversation_id=self.conversation_id)
+        unread, total = selectors.unread_counts(user_id=user_id, conversation_id=self.conversation_id)
         return {
             "type": "chat.unread",
             "conversation_id": self.conversation_id,
-            "unread": selectors.unread_in(user=user, conversation=conversation),
-            "total": selectors.unread_total(user=user),
+            "unread": unread,
+            "total": total,
         }
 
     async def on_typing(self, content: dict[str, Any]) -> None:

@@ -43,17 +43,14 @@ def conversations(*, user: User) -> QuerySet[Conversation]:
     )
 
 
-def unread_total(*, user: User) -> int:
-    return sum(c.unread for c in conversations(user=user))  # type: ignore[attr-defined]
-
-
-def unread_in(*, user: User, conversation: Conversation) -> int:
-    read = (
-        Participant.objects.filter(conversation=conversation, user=user)
-        .values_list("last_read_seq", flat=True)
-        .first()
+def unread_counts(*, user_id: int, conversation_id: int) -> tuple[int, int]:
+    """(unread in this conversation, unread in all) for a user, in one query. A sender's
+    read mark moves with each message they send, so unread = last_seq - read mark."""
+    rows = Participant.objects.filter(user_id=user_id).values_list(
+        "conversation_id", F("conversation__last_seq") - F("last_read_seq")
     )
-    return conversation.messages.filter(seq__gt=read or 0).exclude(sender=user).count()
+    counts = dict(rows)
+    return counts.get(conversation_id, 0), sum(counts.values())
 
 
 def messages_before(

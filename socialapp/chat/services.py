@@ -70,6 +70,9 @@ def message_send(
             language=sender.language,
             client_id=client_id,
         )
+        # Writing means having read everything before: so the other person's unread
+        # count is simply last_seq minus their read mark.
+        Participant.objects.filter(conversation=locked, user=sender).update(last_read_seq=locked.last_seq)
     return message, True
 
 
