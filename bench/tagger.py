@@ -34,9 +34,9 @@ import django  # noqa: E402
 django.setup()
 
 import torch  # noqa: E402
+from chat import chat_bench  # noqa: E402  (bench/chat.py)
 from django.conf import settings  # noqa: E402
 from PIL import Image  # noqa: E402
-from chat import chat_bench  # noqa: E402  (bench/chat.py)
 from training import head_seconds_100k  # noqa: E402  (bench/training.py)
 from upload import p as upload_p  # noqa: E402  (bench/upload.py)
 from upload import upload_to_suggestions_ms  # noqa: E402
