@@ -156,3 +156,21 @@ def test_reports_made_are_in_the_data_export(client):
     assert [(r["photo_id"], r["reason"]) for r in json.loads(archive.read("reports.json"))] == [
         (photo.pk, "spam")
     ]
+
+
+def test_the_admin_is_403_for_signed_in_non_staff_and_holds_the_queue(client):
+    client.force_login(_moderator())  # a moderator but not staff: the /moderation/ pages, not the admin
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/admin/moderation/report/").status_code == 403
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/queue/")
+    assert (response.status_code, response["Location"]) == (302, "/moderation/")
+    assert client.get("/moderation/").status_code == 200
+
+
+def test_visitors_are_sent_to_the_admin_login(client):
+    response = client.get("/admin/")
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/login/?next=/admin/")
