@@ -60,5 +60,5 @@ def test_default_configuration_boots_and_serves_pages(tmp_path):
     assert b"<title>socialapp</title>" in body
     assert b"Create an account" in body
     assert css_status == 200
-    assert css.startswith(b":root")
+    assert css == (ROOT / "socialapp" / "static" / "css" / "app.css").read_bytes()
     assert (tmp_path / "db.sqlite3").stat().st_size > 0
