@@ -36,7 +36,7 @@ typecheck:
 	$(BIN)/mypy
 
 migrations-check:
-	DJANGO_SETTINGS_MODULE=socialapp.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=socialapp.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest:
 	$(BIN)/pytest
