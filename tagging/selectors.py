@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from socialapp.accounts.models import User
@@ -82,10 +82,17 @@ def model_version_get(*, name: str) -> ModelVersion:
     return ModelVersion.objects.get(name=name)
 
 
+def effective_status_q(*statuses: str, prefix: str = "") -> Q:
+    """A filter for ConceptStat rows (reached through `prefix`, e.g. "concept__stat__")
+    whose effective status is one of `statuses`: the admin's override, else the computed one."""
+    override, computed = f"{prefix}override", f"{prefix}status"
+    return Q(**{f"{override}__in": statuses}) | Q(**{override: "", f"{computed}__in": statuses})
+
+
 def excluded_concepts() -> frozenset[str]:
     """Concepts never suggested: non-visual ones and those admins blocked."""
-    hidden = (ConceptStat.Status.NON_VISUAL, ConceptStat.Status.BLOCKED)
-    return frozenset(name for name, status in concept_statuses().items() if status in hidden)
+    hidden = effective_status_q(ConceptStat.Status.NON_VISUAL, ConceptStat.Status.BLOCKED)
+    return frozenset(ConceptStat.objects.filter(hidden).values_list("concept__name", flat=True))
 
 
 def photo_suggestions(*, photo: Photo) -> list[PhotoSuggestion]:

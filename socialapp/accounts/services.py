@@ -183,11 +183,6 @@ def follow_request_decline(*, request: Follow) -> None:
     request.delete()
 
 
-def follower_remove(*, user: User, follower: User) -> bool:
-    """Remove someone from your followers. Returns whether they were following."""
-    return follow_delete(follower=follower, followee=user)
-
-
 def block_create(*, blocker: User, blocked: User) -> Block:
     """Block someone: follows in both directions end. Blocking twice is harmless."""
     if blocker.pk == blocked.pk:

@@ -1,6 +1,6 @@
 """Reads for chat. Only participants learn that a conversation exists."""
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from socialapp.accounts.models import User
@@ -32,12 +32,7 @@ def conversations(*, user: User) -> QuerySet[Conversation]:
             read_seq=Subquery(mine.values("last_read_seq")[:1]),
             other_username=Subquery(other.values("user__username")[:1]),
         )
-        .annotate(
-            unread=Count(
-                "messages",
-                filter=Q(messages__seq__gt=F("read_seq")) & ~Q(messages__sender=user),
-            )
-        )
+        .annotate(unread=F("last_seq") - F("read_seq"))  # see unread_counts
         .select_related("listing")
         .order_by("-updated_at", "-pk")
     )

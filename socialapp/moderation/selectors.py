@@ -7,6 +7,7 @@ from socialapp.accounts.models import User
 from socialapp.accounts.selectors import Viewer
 from socialapp.photos.models import Photo
 from tagging.models import ConceptStat, ModelVersion
+from tagging.selectors import effective_status_q
 
 from .models import Appeal, Notice, Report
 
@@ -72,9 +73,8 @@ def open_appeals() -> QuerySet[Appeal]:
 
 
 def blocked_concepts() -> QuerySet[ConceptStat]:
-    blocked = ConceptStat.Status.BLOCKED
     return (
-        ConceptStat.objects.filter(Q(override=blocked) | Q(override="", status=blocked))
+        ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.BLOCKED))
         .select_related("concept")
         .order_by("concept__name")
     )

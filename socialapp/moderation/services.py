@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_delete
 from tagging.models import ConceptStat, ModelVersion
+from tagging.selectors import effective_status_q
 from tagging.services import model_version_activate
 
 from .models import Appeal, AuditEntry, Notice, Report
@@ -183,16 +184,11 @@ def appeal_decide(*, moderator: User, appeal: Appeal, grant: bool, reason: str) 
     return appeal
 
 
-def _blocked_concepts_q(prefix: str = "") -> Q:
-    blocked = ConceptStat.Status.BLOCKED
-    return Q(**{f"{prefix}stat__override": blocked}) | Q(
-        **{f"{prefix}stat__override": "", f"{prefix}stat__status": blocked}
-    )
-
-
 def photo_check_blocked(photo: Photo) -> Report | None:
     """Queue a post that carries a blocked hashtag (a report from the system)."""
-    if not photo.hashtags.filter(_blocked_concepts_q("concept__")).exists():
+    if not photo.hashtags.filter(
+        effective_status_q(ConceptStat.Status.BLOCKED, prefix="concept__stat__")
+    ).exists():
         return None
     report, _created = Report.objects.get_or_create(
         reporter=None, photo=photo, reason=Report.Reason.BLOCKED_HASHTAG, status=Report.Status.OPEN

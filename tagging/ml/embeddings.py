@@ -5,7 +5,6 @@ Layout: ROOT/embeddings/<backbone version>/<photo id % 1000>/<photo id>-<token>.
 float32. The token names the photo's stored file, so a new file (or a reused id) never
 picks up an old embedding."""
 
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,26 +23,10 @@ class EmbeddingCache:
         photo_id, token = key
         return self.folder / f"{photo_id % 1000:03d}" / f"{photo_id}-{token}.npy"
 
-    def get(self, key: Key) -> torch.Tensor | None:
-        path = self.path(key)
-        return torch.from_numpy(np.load(path)) if path.exists() else None
-
     def put(self, key: Key, embedding: torch.Tensor) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, embedding.detach().to(torch.float32).numpy())
-
-    def delete(self, photo_ids: Sequence[int]) -> int:
-        """Remove these photos' embeddings under every backbone version. Returns how many."""
-        removed = 0
-        for photo_id in photo_ids:
-            for path in self.root.glob(f"*/{photo_id % 1000:03d}/{photo_id}-*.npy"):
-                path.unlink()
-                removed += 1
-        return removed
-
-    def clear(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def fill(
         self,
@@ -64,3 +47,13 @@ class EmbeddingCache:
         if not keys:
             return torch.empty(0)
         return torch.stack([torch.from_numpy(np.load(self.path(key))) for key in keys])
+
+
+def embeddings_delete(root: Path, photo_ids: Sequence[int]) -> int:
+    """Remove these photos' cached embeddings under every backbone version. Returns how many."""
+    removed = 0
+    for photo_id in photo_ids:
+        for path in (root / "embeddings").glob(f"*/{photo_id % 1000:03d}/{photo_id}-*.npy"):
+            path.unlink()
+            removed += 1
+    return removed

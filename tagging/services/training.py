@@ -17,6 +17,7 @@ from tagging import selectors
 from tagging.ml import vocabulary
 from tagging.ml.dataset import SHOP_LABELS, ShopSet, TrainingSet
 from tagging.ml.embeddings import EmbeddingCache
+from tagging.ml.embeddings import embeddings_delete as cached_embeddings_delete
 from tagging.ml.heads import Concept as ConceptNames
 from tagging.ml.inference import Tagger, cold_start_tagger
 from tagging.ml.splits import dhash, split_by_owner
@@ -56,7 +57,7 @@ def photo_embeddings(*, photos: list[Photo], progress: Progress = _quiet) -> tor
 
 def embeddings_delete(*, photo_ids: list[int]) -> int:
     """Delete cached embeddings of these photos under every backbone. Returns how many."""
-    return EmbeddingCache(Path(settings.MODELS_DIR), "").delete(photo_ids)
+    return cached_embeddings_delete(Path(settings.MODELS_DIR), photo_ids)
 
 
 def _concepts_by_photo(photos: list[Photo]) -> dict[int, list[str]]:
