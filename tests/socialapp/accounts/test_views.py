@@ -175,3 +175,19 @@ def test_admin_pages_of_every_app_render(admin_client):
         meta = model._meta
         response = admin_client.get(f"/admin/{meta.app_label}/{meta.model_name}/")
         assert response.status_code == 200, meta.label
+
+
+def test_every_model_of_the_project_is_in_the_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    project = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith(("socialapp.", "tagging.", "translation."))
+    ]
+    inlined = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+    shown = set(admin.site._registry) | inlined
+    missing = sorted(model._meta.label for model in project if model not in shown)
+
+    assert missing == []
