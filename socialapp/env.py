@@ -57,6 +57,18 @@ TAGGING_MIN_COUNT = _env.int("TAGGING_MIN_COUNT", default=2)
 TAGGING_MAX_VOCAB = _env.int("TAGGING_MAX_VOCAB", default=5000)
 TAGGING_SEED = _env.int("TAGGING_SEED", default=0)
 
+CHAT_TRANSLATION = _env.bool("CHAT_TRANSLATION", default=True)
+TRANSLATION_ENGINE = _env.str("TRANSLATION_ENGINE", default="auto")  # auto, marian, ct2, apertium
+# Empty (as in .env.example) means the default folder.
+TRANSLATION_MODEL_EN_ES = Path(
+    _env.str("TRANSLATION_MODEL_EN_ES", default="") or MODELS_DIR / "translation" / "opus-mt-en-es"
+)
+TRANSLATION_MODEL_ES_EN = Path(
+    _env.str("TRANSLATION_MODEL_ES_EN", default="") or MODELS_DIR / "translation" / "opus-mt-es-en"
+)
+TRANSLATION_THREADS = _env.int("TRANSLATION_THREADS", default=0)  # 0: the engine's own choice
+TRANSLATION_BATCH = _env.int("TRANSLATION_BATCH", default=16)
+
 CI = _env.bool("CI", default=False)
 
 

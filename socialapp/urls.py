@@ -11,6 +11,7 @@ from socialapp.photos import urls as photos_urls
 from socialapp.search import urls as search_urls
 from socialapp.shop import urls as shop_urls
 from tagging import urls as tagging_urls
+from translation import urls as translation_urls
 
 api_urlpatterns = [
     *accounts_urls.api_urlpatterns,
@@ -20,6 +21,7 @@ api_urlpatterns = [
     *tagging_urls.api_urlpatterns,
     *moderation_urls.api_urlpatterns,
     *chat_urls.api_urlpatterns,
+    *translation_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include(tagging_urls.urlpatterns)),
     path("", include(moderation_urls.urlpatterns)),
     path("", include(chat_urls.urlpatterns)),
+    path("", include(translation_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
 

@@ -17,7 +17,7 @@ from socialapp.notifications.consumers import CLOSE_FORBIDDEN
 from socialapp.notifications.services import user_group
 
 from . import selectors, services
-from .frames import message_frame
+from .frames import conversation_group, message_frame
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -32,7 +32,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.group = f"chat.{self.conversation_id}"
+        self.group = conversation_group(self.conversation_id)
         self.sent: deque[float] = deque()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -94,7 +94,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             conversation=conversation, sender=self.user, text=text, client_id=client_id
         )
         other = selectors.other_participant(conversation=conversation, user=self.user)
-        return message_frame(message), other.pk if other else None, created
+        return message_frame(message, new=created), other.pk if other else None, created
 
     def _unread(self, user_id: int) -> dict[str, Any]:
         unread, total = selectors.unread_counts(user_id=user_id, conversation_id=self.conversation_id)

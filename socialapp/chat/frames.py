@@ -2,10 +2,22 @@
 
 from typing import Any
 
+from translation.frames import translation_item
+
 from .models import Message
 
 
-def message_frame(message: Message) -> dict[str, Any]:
+def conversation_group(conversation_id: int) -> str:
+    """The channel-layer group of a conversation's open sockets."""
+    return f"chat.{conversation_id}"
+
+
+def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
+    """A message with the translations it has so far (none yet when `new`: they follow
+    as "translation" frames). Prefetch `translations` when framing many."""
+    translations = (
+        [] if new else [translation_item(t) for t in message.translations.all() if t.status != "pending"]
+    )
     return {
         "type": "message",
         "id": message.pk,
@@ -15,4 +27,5 @@ def message_frame(message: Message) -> dict[str, Any]:
         "language": message.language,
         "created_at": message.created_at.isoformat(),
         "client_id": message.client_id,
+        "translations": translations,
     }

@@ -52,7 +52,7 @@ def messages_before(
     *, conversation: Conversation, before_seq: int | None = None, limit: int = PAGE
 ) -> list[Message]:
     """The page of history before `before_seq` (the newest when None), newest first."""
-    messages = conversation.messages.select_related("sender")
+    messages = conversation.messages.select_related("sender").prefetch_related("translations")
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
     return list(messages.order_by("-seq")[:limit])
@@ -60,7 +60,12 @@ def messages_before(
 
 def messages_after(*, conversation: Conversation, after_seq: int) -> list[Message]:
     """Every message after `after_seq`, in order (for resync)."""
-    return list(conversation.messages.filter(seq__gt=after_seq).select_related("sender").order_by("seq"))
+    return list(
+        conversation.messages.filter(seq__gt=after_seq)
+        .select_related("sender")
+        .prefetch_related("translations")
+        .order_by("seq")
+    )
 
 
 def other_participant(*, conversation: Conversation, user: User) -> User | None:

@@ -1,5 +1,7 @@
 """Writes for chat: start a conversation, send a message, mark as read."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,8 +10,13 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.accounts.selectors import is_blocked_between
 from socialapp.shop.models import Listing
+from translation.ml.detect import language_detect
 
 from .models import Conversation, Message, Participant
+
+# Called with each new message inside the transaction that stores it; translation
+# registers here and schedules its work on commit.
+message_sent_hooks: list[Callable[[Message], None]] = []
 
 
 def conversation_start(
@@ -54,6 +61,7 @@ def message_send(
     other = conversation.participants.exclude(user=sender).select_related("user").first()
     if other is not None and is_blocked_between(sender, other.user):
         raise PermissionDenied(_("You cannot message this account."))
+    language = language_detect(text, fallback=sender.language)
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if client_id:
@@ -67,9 +75,11 @@ def message_send(
             sender=sender,
             seq=locked.last_seq,
             text=text,
-            language=sender.language,
+            language=language,
             client_id=client_id,
         )
+        for hook in message_sent_hooks:
+            hook(message)
         # Writing means having read everything before: so the other person's unread
         # count is simply last_seq minus their read mark.
         Participant.objects.filter(conversation=locked, user=sender).update(last_read_seq=locked.last_seq)

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts.selectors import user_get_visible
 from socialapp.shop.selectors import listing_get
+from translation.selectors import conversation_translation
 
 from . import selectors, services
 from .frames import message_frame
@@ -27,6 +29,14 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "conversation": chat,
         "other": selectors.other_participant(conversation=chat, user=request.user),
         "history": [message_frame(m) for m in history],
+        "translation": conversation_translation(conversation=chat),
+        "labels": {
+            "seeOriginal": _("See original"),
+            "seeTranslation": _("See translation"),
+            "translated": _("Translated"),
+            "basic": _("Basic translation"),
+            "unavailable": _("Translation unavailable"),
+        },
     }
     return render(request, "chat/conversation.html", context)
 

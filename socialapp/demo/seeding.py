@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from socialapp.accounts import services as accounts
 from socialapp.accounts.models import User
+from socialapp.chat import services as chat
 from socialapp.photos import services as photos
 from socialapp.photos.models import Photo
 from socialapp.shop import services as shop
@@ -85,6 +86,7 @@ def seed(*, log=print) -> None:  # type: ignore[no-untyped-def]
     posts, new_posts = _posts(users)
     _likes_and_comments(users, new_posts, rng)
     _listings(posts)
+    _conversation(users)
     _first_tagger(log)
     log(
         f"Demo: {User.objects.filter(username__in=users).count()} people, "
@@ -93,6 +95,24 @@ def seed(*, log=print) -> None:  # type: ignore[no-untyped-def]
         f"Log in as {', '.join(u.username + (' (private)' if u.private else '') for u in USERS)}, "
         f"or admin for /admin/; the password is {PASSWORD}."
     )
+
+
+CONVERSATION = [  # alice (English) asks bruno (Spanish) about one of his listings
+    ("alice", "Hi! Is this still available?"),
+    ("bruno", "¡Hola! Sí, todavía está disponible."),
+    ("alice", "Great. Could you ship it to Madrid? I can pay 25 € for the shipping."),
+    ("bruno", "Claro, lo envío el lunes. Te mando el número de seguimiento."),
+]
+
+
+def _conversation(users: dict[str, User]) -> None:
+    listing = Listing.objects.filter(seller=users["bruno"]).order_by("pk").first()
+    conversation, created = chat.conversation_start(
+        user=users["alice"], other=users["bruno"], listing=listing
+    )
+    if created:
+        for username, text in CONVERSATION:
+            chat.message_send(conversation=conversation, sender=users[username], text=text)
 
 
 def _first_tagger(log) -> None:  # type: ignore[no-untyped-def]

@@ -31,3 +31,6 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = True
 
 TORCH_THREADS = 1
+
+# Chat tests see only chat frames; translation tests switch it on.
+CHAT_TRANSLATION = False

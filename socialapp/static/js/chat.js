@@ -5,6 +5,10 @@
   const box = document.getElementById("chat");
   if (!box) return;
   const me = box.dataset.me;
+  const myLanguage = box.dataset.language;
+  const translating = box.dataset.translate === "on";
+  const label = JSON.parse(document.getElementById("chat-labels").textContent);
+  const messagesBySeq = new Map();
   const thread = box.querySelector("[data-role=thread]");
   const status = box.querySelector("[data-role=status]");
   const form = box.querySelector("[data-role=composer]");
@@ -18,12 +22,53 @@
   const pending = new Map(); // client_id -> text, resent after a reconnect
   let typingTimer = null;
 
+  // A message from the other person shows its translation into my language, when it has
+  // one and translation is on, with "See original" (and back) one tap away.
   function bubble(m) {
     const li = document.createElement("li");
     li.className = "bubble" + (m.sender === me ? " mine" : "");
     li.dataset.seq = m.seq;
-    li.textContent = m.text;
+    messagesBySeq.set(m.seq, m);
+    draw(li, m);
     return li;
+  }
+
+  function draw(li, m) {
+    li.replaceChildren();
+    const mine = (m.translations || []).find((t) => t.language === myLanguage);
+    const text = document.createElement("span");
+    text.textContent = m.text;
+    li.append(text);
+    if (m.sender === me || !translating || !mine) return;
+    const note = document.createElement("small");
+    note.className = "muted translation";
+    if (mine.status === "unavailable") {
+      note.textContent = label.unavailable;
+      li.append(note);
+      return;
+    }
+    let original = false;
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "link small";
+    const show = () => {
+      text.textContent = original ? m.text : mine.text;
+      text.lang = original ? m.language : mine.language;
+      toggle.textContent = original ? label.seeTranslation : label.seeOriginal;
+      note.textContent = original ? "" : mine.engine === "apertium" ? label.basic : label.translated;
+    };
+    toggle.addEventListener("click", () => { original = !original; show(); });
+    show();
+    li.append(note, toggle);
+  }
+
+  function translated(frame) {
+    const m = messagesBySeq.get(frame.seq);
+    if (!m) return;
+    m.translations = (m.translations || []).filter((t) => t.language !== frame.language);
+    m.translations.push({ language: frame.language, status: frame.status, text: frame.text, engine: frame.engine });
+    const li = thread.querySelector(`[data-seq="${frame.seq}"]`);
+    if (li) draw(li, m);
   }
 
   function add(m) {
@@ -54,6 +99,7 @@
     socket.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "message") add(frame);
+      else if (frame.type === "translation") translated(frame);
       else if (frame.type === "typing" && frame.sender !== me) {
         status.textContent = `${frame.sender} …`;
         clearTimeout(typingTimer);
@@ -90,5 +136,10 @@
     older.hidden = !page.next_before_seq;
   });
 
+  for (const m of history) {
+    messagesBySeq.set(m.seq, m);
+    const li = thread.querySelector(`[data-seq="${m.seq}"]`);
+    if (li) draw(li, m);
+  }
   connect();
 })();

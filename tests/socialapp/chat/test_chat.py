@@ -150,7 +150,7 @@ async def test_messages_fan_out_in_order_with_seq_and_unread_counts():
             "seq": 1,
             "sender": "buyer",
             "text": "Hola, ¿sigue disponible?",
-            "language": "en",
+            "language": "es",  # detected, though the buyer's own language is English
             "client_id": "c1",
         }
         assert frame["created_at"].endswith("+00:00")

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from socialapp.accounts.models import Follow, User
+from socialapp.chat.models import Message
 from socialapp.photos.models import Comment, Like, Photo
 from socialapp.shop.models import Listing
 
@@ -16,6 +17,7 @@ def _counts() -> dict[str, int]:
         "likes": Like.objects.count(),
         "comments": Comment.objects.count(),
         "listings": Listing.objects.count(),
+        "messages": Message.objects.count(),
     }
 
 
@@ -28,6 +30,12 @@ def test_seed_demo_builds_a_real_looking_demo_once(capsys):
     assert first["users"] == 7  # six people and the admin
     assert (first["follows"], first["photos"], first["listings"]) == (14, 96, 21)
     assert first["likes"] > 50 and first["comments"] > 10
+    assert list(Message.objects.values_list("sender__username", "language")) == [
+        ("alice", "en"),
+        ("bruno", "es"),
+        ("alice", "en"),
+        ("bruno", "es"),
+    ]
     assert set(User.objects.filter(is_private=True).values_list("username", flat=True)) == {"carla"}
     assert set(User.objects.values_list("language", flat=True)) == {"en", "es"}
     out = capsys.readouterr().out

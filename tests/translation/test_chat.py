@@ -1,0 +1,98 @@
+"""Translation in a live conversation: the message first, its translation as a second
+frame from the translation worker (here the in-process background thread), and both in a
+resync."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from socialapp.asgi import application
+from socialapp.chat import services as chat_services
+from tests.factories import UserFactory
+from translation import selectors, tasks
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def marian(settings, tiny_marian):
+    settings.CHAT_TRANSLATION = True
+    settings.TRANSLATION_ENGINE = "marian"
+    settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
+    settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
+    yield tiny_marian
+    tasks.inline_drain()
+
+
+def _pair():
+    buyer, seller = (
+        UserFactory(username="buyer", language="en"),
+        UserFactory(username="seller", language="es"),
+    )
+    conversation, _ = chat_services.conversation_start(user=buyer, other=seller)
+    return buyer, seller, conversation
+
+
+async def _connected(user, conversation_id):
+    socket = WebsocketCommunicator(application, f"/ws/chat/{conversation_id}/", headers=[ORIGIN])
+    socket.scope["user"] = user
+    assert (await socket.connect())[0]
+    return socket
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_the_reader_gets_the_message_then_its_translation_and_resync_has_both(marian):
+    buyer, seller, conversation = await sync_to_async(_pair)()
+    spanish_text = marian.train[0].es
+    expected = (await sync_to_async(selectors.translator_get)(source="es", target="en")).translate(
+        [spanish_text]
+    )[0]
+    buyer_socket, seller_socket = (
+        await _connected(buyer, conversation.pk),
+        await _connected(seller, conversation.pk),
+    )
+
+    await seller_socket.send_json_to({"type": "message", "text": spanish_text, "client_id": "c1"})
+
+    message = await buyer_socket.receive_json_from(timeout=5)
+    translation = await buyer_socket.receive_json_from(timeout=20)
+    assert (message["type"], message["language"], message["translations"]) == ("message", "es", [])
+    assert translation == {
+        "type": "translation",
+        "message_id": message["id"],
+        "seq": 1,
+        "language": "en",
+        "status": "ready",
+        "text": expected.text,
+        "engine": "marian",
+    }
+    assert [(await seller_socket.receive_json_from(timeout=5))["type"] for _ in range(2)] == [
+        "message",
+        "translation",
+    ]
+    await buyer_socket.send_json_to({"type": "resync", "after_seq": 0})
+    replay = await buyer_socket.receive_json_from(timeout=5)
+    assert replay["translations"] == [
+        {"language": "en", "status": "ready", "text": expected.text, "engine": "marian"}
+    ]
+    for socket in (buyer_socket, seller_socket):
+        await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_messages_sent_together_are_all_translated(marian):
+    buyer, seller, conversation = await sync_to_async(_pair)()
+    seller_socket = await _connected(seller, conversation.pk)
+    texts = [pair.en for pair in marian.train[:4]]
+
+    for text in texts:  # stored without the socket: only their translations are pushed
+        await sync_to_async(chat_services.message_send)(conversation=conversation, sender=buyer, text=text)
+    frames = [await seller_socket.receive_json_from(timeout=20) for _ in range(4)]
+
+    assert sorted((f["type"], f["seq"], f["status"]) for f in frames) == [
+        ("translation", seq, "ready") for seq in (1, 2, 3, 4)
+    ]
+    assert await seller_socket.receive_nothing(timeout=0.2)
+    await seller_socket.disconnect()

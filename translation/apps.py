@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslationConfig(AppConfig):
+    name = "translation"
+    verbose_name = _("Translation")
+
+    def ready(self) -> None:
+        from socialapp.chat.services import message_sent_hooks
+
+        from .services import message_translation_request
+
+        message_sent_hooks.append(lambda message: message_translation_request(message=message))

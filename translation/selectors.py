@@ -1,0 +1,39 @@
+"""Reads for translation: the engine for a direction, a conversation's settings."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from socialapp.chat.models import Conversation
+
+from .ml.translator import Translator, translator_for
+from .models import ConversationTranslation
+
+LANGUAGES = ("en", "es")
+
+
+def model_dir(*, source: str, target: str) -> Path:
+    """The configured MarianMT folder for a direction."""
+    if (source, target) == ("en", "es"):
+        return Path(settings.TRANSLATION_MODEL_EN_ES)
+    if (source, target) == ("es", "en"):
+        return Path(settings.TRANSLATION_MODEL_ES_EN)
+    raise ValueError(f"No translation from {source!r} to {target!r}; socialapp translates en <-> es.")
+
+
+def translator_get(*, source: str, target: str, engine: str | None = None) -> Translator | None:
+    """The process's translator for a direction (loaded once), or None when no engine is
+    installed for it."""
+    return translator_for(
+        source,
+        target,
+        model_dir=model_dir(source=source, target=target),
+        engine=engine or settings.TRANSLATION_ENGINE,
+        threads=settings.TRANSLATION_THREADS,
+    )
+
+
+def conversation_translation(*, conversation: Conversation) -> ConversationTranslation:
+    """A conversation's translation settings (the defaults when never changed; not saved)."""
+    found = ConversationTranslation.objects.filter(conversation=conversation).first()
+    return found or ConversationTranslation(conversation=conversation)

@@ -1,0 +1,173 @@
+"""Writes for translation: ask for a message's translation, translate the pending ones in
+batches, and change a conversation's translation settings."""
+
+import logging
+from itertools import groupby
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.utils.translation import gettext as _
+
+from socialapp.accounts.models import User
+from socialapp.chat.frames import conversation_group
+from socialapp.chat.models import Conversation, Message, Participant
+
+from . import selectors
+from .frames import translation_frame
+from .models import ConversationTranslation, MessageTranslation
+
+logger = logging.getLogger(__name__)
+
+KEEP_MAX_TERMS = 50
+KEEP_MAX_LENGTH = 60
+
+
+def message_translation_request(*, message: Message) -> MessageTranslation | None:
+    """Ask for `message` in its reader's language when that differs from the one it is
+    written in and translation is on for the conversation. Call it inside the transaction
+    that stores the message: the work is scheduled on commit. One query when nothing is
+    needed, two when a translation is queued."""
+    if not settings.CHAT_TRANSLATION:
+        return None
+    switched_off = ConversationTranslation.objects.filter(
+        conversation=OuterRef("conversation"), enabled=False
+    )
+    reader_language = (
+        Participant.objects.filter(conversation_id=message.conversation_id)
+        .exclude(user_id=message.sender_id)
+        .exclude(Exists(switched_off))
+        .values_list("user__language", flat=True)
+        .first()
+    )
+    if reader_language in (None, message.language) or reader_language not in selectors.LANGUAGES:
+        return None
+    if message.language not in selectors.LANGUAGES:
+        return None
+    translation = MessageTranslation.objects.create(message=message, language=reader_language)
+
+    from .tasks import translation_dispatch  # tasks import services
+
+    transaction.on_commit(lambda: translation_dispatch(translation.pk))
+    return translation
+
+
+def translations_run(*, translation_id: int) -> list[MessageTranslation]:
+    """Translate pending translation `translation_id`, and with it the other pending ones
+    of the same direction, in one engine batch: messages that arrive while the worker is
+    busy are translated together. Each row is claimed with SKIP LOCKED, so two workers
+    never translate the same message, and a row already done is left alone (safe to run
+    twice). With no engine installed the rows are marked unavailable: the message was
+    delivered in its own language and stays readable. Returns the rows it finished."""
+    first = MessageTranslation.objects.select_related("message").filter(pk=translation_id).first()
+    if first is None or first.status != MessageTranslation.Status.PENDING:
+        return []
+    source, target = first.message.language, first.language
+    with transaction.atomic():
+        claimed = list(
+            MessageTranslation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=MessageTranslation.Status.PENDING, language=target, message__language=source)
+            .select_related("message")
+            .order_by(
+                Case(When(pk=translation_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                "pk",
+            )[: settings.TRANSLATION_BATCH]
+        )
+        if not claimed:
+            return []
+        translator = selectors.translator_get(source=source, target=target)
+        if translator is None:
+            for row in claimed:
+                row.status = MessageTranslation.Status.UNAVAILABLE
+        else:
+            keeps = _keep_terms(conversation_ids={row.message.conversation_id for row in claimed})
+            claimed.sort(key=lambda row: keeps.get(row.message.conversation_id, ()))
+            for keep, rows_iter in groupby(
+                claimed, key=lambda row: keeps.get(row.message.conversation_id, ())
+            ):
+                rows = list(rows_iter)
+                results = translator.translate([row.message.text for row in rows], keep=keep)
+                for row, result in zip(rows, results, strict=True):
+                    row.text, row.engine, row.model_id = result.text, result.engine, result.model_id
+                    row.status = MessageTranslation.Status.READY
+        MessageTranslation.objects.bulk_update(
+            claimed, ["status", "text", "engine", "model_id", "updated_at"]
+        )
+        transaction.on_commit(lambda: translations_announce(translations=claimed))
+    return claimed
+
+
+def translations_fail(*, translation_ids: list[int]) -> None:
+    """Give up on pending translations (the engine kept failing): mark them unavailable."""
+    with transaction.atomic():
+        rows = list(
+            MessageTranslation.objects.select_related("message").filter(
+                pk__in=translation_ids, status=MessageTranslation.Status.PENDING
+            )
+        )
+        for row in rows:
+            row.status = MessageTranslation.Status.UNAVAILABLE
+        MessageTranslation.objects.bulk_update(rows, ["status", "updated_at"])
+        transaction.on_commit(lambda: translations_announce(translations=rows))
+
+
+def translations_announce(*, translations: list[MessageTranslation]) -> None:
+    """Push each finished translation to its conversation's sockets."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for row in translations:
+        frame = translation_frame(row, seq=row.message.seq)
+        async_to_sync(layer.group_send)(
+            conversation_group(row.message.conversation_id), {"type": "chat.event", "frame": frame}
+        )
+
+
+def _keep_terms(*, conversation_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    rows = ConversationTranslation.objects.filter(conversation_id__in=conversation_ids).values_list(
+        "conversation_id", "keep"
+    )
+    return {conversation_id: tuple(keep) for conversation_id, keep in rows if keep}
+
+
+def conversation_translation_set(
+    *, conversation: Conversation, user: User, enabled: bool | None = None, keep: list[str] | None = None
+) -> ConversationTranslation:
+    """Switch translation on or off for a conversation (either participant may), and set
+    the words its translations keep as written (product names). Raises ValidationError."""
+    if keep is not None:
+        keep = _keep_clean(keep)
+    with transaction.atomic():
+        found, _created = ConversationTranslation.objects.select_for_update().get_or_create(
+            conversation=conversation
+        )
+        if enabled is not None:
+            found.enabled = enabled
+        if keep is not None:
+            found.keep = keep
+        found.updated_by = user
+        found.save()
+    return found
+
+
+def _keep_clean(terms: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for term in terms:
+        term = " ".join(term.split())
+        if not term or term in cleaned:
+            continue
+        if len(term) > KEEP_MAX_LENGTH:
+            raise ValidationError(
+                _("“%(term)s…” is too long: a word to keep has at most %(max)d characters.")
+                % {"term": term[:20], "max": KEEP_MAX_LENGTH}
+            )
+        cleaned.append(term)
+    if len(cleaned) > KEEP_MAX_TERMS:
+        raise ValidationError(
+            _("Keep at most %(max)d words as written; you gave %(n)d.")
+            % {"max": KEEP_MAX_TERMS, "n": len(cleaned)}
+        )
+    return cleaned
