@@ -1,0 +1,126 @@
+"""Apertium, the rule-based fallback when no Marian model is installed.
+
+One long-lived pipeline per direction: the installed mode's programs run with -z
+(null-flush), so each message is written followed by NUL and its translation read up to
+the NUL that comes back. Starting the pipeline costs about a second; a message then
+takes milliseconds. Calls are serialised; a pipeline that died is started again.
+"""
+
+import os
+import re
+import select
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
+# Characters the Apertium stream format gives a meaning to; escaped in the input.
+_RESERVED = re.compile(r"([\\\[\]^$/@<>{}*#~])")
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
+class ApertiumError(RuntimeError):
+    """The pipeline died or did not answer in time."""
+
+
+def mode_file(pair: str) -> Path | None:
+    for folder in MODE_DIRS:
+        if (folder / f"{pair}.mode").is_file():
+            return folder / f"{pair}.mode"
+    return None
+
+
+def apertium_installed(pair: str) -> bool:
+    return shutil.which("lt-proc") is not None and mode_file(pair) is not None
+
+
+def pipeline_command(mode: str) -> str:
+    """The mode file's shell pipeline with null-flush on every program.
+
+    $1 is the generator's option (-n: no unknown-word marks), $2 the tagger's (none)."""
+    stages = []
+    for stage in mode.strip().split("|"):
+        program, _, arguments = stage.strip().partition(" ")
+        stages.append(f"{program} -z {arguments}".strip())
+    return " | ".join(stages).replace("$1", "-n").replace("$2", "")
+
+
+class ApertiumEngine:
+    name = "apertium"
+
+    def __init__(self, pair: str, *, timeout_s: float = 30.0) -> None:
+        path = mode_file(pair)
+        if path is None:
+            raise FileNotFoundError(f"Apertium mode {pair} is not installed")
+        self.pair = pair
+        self.model_id = f"apertium-{pair}"
+        self.timeout_s = timeout_s
+        self._command = pipeline_command(path.read_text(encoding="utf-8"))
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def translate(self, texts: list[str]) -> list[str]:
+        with self._lock:
+            return [self._translate_one(text) for text in texts]
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def _translate_one(self, text: str) -> str:
+        if not text.strip():
+            return text
+        # NUL ends a message; a blank before it lets the last word and its full stop out.
+        message = _RESERVED.sub(r"\\\1", text.replace("\0", " ")) + " \0"
+        try:
+            return self._exchange(message)
+        except (OSError, ApertiumError):
+            self._stop()  # a dead or stuck pipeline: one fresh start, then give up
+            return self._exchange(message)
+
+    def _exchange(self, message: str) -> str:
+        process = self._running()
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(message.encode("utf-8"))
+        process.stdin.flush()
+        answer = b""
+        deadline = time.monotonic() + self.timeout_s
+        while not answer.endswith(b"\0"):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([process.stdout], [], [], max(left, 0))
+            if not ready:
+                raise ApertiumError(f"apertium {self.pair} did not answer in {self.timeout_s} s")
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                raise ApertiumError(f"apertium {self.pair} exited with {process.poll()}")
+            answer += chunk
+        return _ESCAPED.sub(r"\1", answer[:-1].decode("utf-8")).strip()
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            # The installed mode file is a shell pipeline; bash runs it as the apertium script would.
+            self._process = subprocess.Popen(  # noqa: S603
+                ["bash", "-c", self._command],  # noqa: S607
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return self._process
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                os.killpg(self._process.pid, 9)
+            self._process.wait()
+            self._process = None
+
+    def __del__(self) -> None:
+        if getattr(self, "_process", None) is not None and self._process.poll() is None:  # type: ignore[union-attr]
+            os.killpg(self._process.pid, 9)  # type: ignore[union-attr]
