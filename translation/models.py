@@ -12,6 +12,7 @@ class MessageTranslation(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        WORKING = "working", _("being translated")
         READY = "ready", _("ready")
         UNAVAILABLE = "unavailable", _("unavailable")
 
@@ -21,6 +22,7 @@ class MessageTranslation(models.Model):
     text = models.TextField(blank=True)
     engine = models.CharField(max_length=20, blank=True)  # marian, ct2, apertium
     model_id = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,7 @@
 batches, and change a conversation's translation settings."""
 
 import logging
+from datetime import timedelta
 from itertools import groupby
 
 from asgiref.sync import async_to_sync
@@ -9,7 +10,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
@@ -55,29 +57,23 @@ def message_translation_request(*, message: Message) -> MessageTranslation | Non
     return translation
 
 
+CLAIM_EXPIRY = timedelta(minutes=2)  # a worker lost mid-batch: its rows are taken again
+
+
 def translations_run(*, translation_id: int) -> list[MessageTranslation]:
     """Translate pending translation `translation_id`, and with it the other pending ones
     of the same direction, in one engine batch: messages that arrive while the worker is
-    busy are translated together. Each row is claimed with SKIP LOCKED, so two workers
-    never translate the same message, and a row already done is left alone (safe to run
-    twice). With no engine installed the rows are marked unavailable: the message was
-    delivered in its own language and stays readable. Returns the rows it finished."""
-    first = MessageTranslation.objects.select_related("message").filter(pk=translation_id).first()
-    if first is None or first.status != MessageTranslation.Status.PENDING:
+    busy are translated together. Rows are claimed first (SKIP LOCKED, then marked
+    `working`) in a short transaction, so two workers never translate the same message
+    and no lock is held while the model runs; a claim older than CLAIM_EXPIRY (its worker
+    died) is taken again. A row already done is left alone (safe to run twice). With no
+    engine installed the rows are marked unavailable: the message was delivered in its
+    own language and stays readable. Returns the rows it finished."""
+    claimed = _claim(translation_id=translation_id)
+    if not claimed:
         return []
-    source, target = first.message.language, first.language
-    with transaction.atomic():
-        claimed = list(
-            MessageTranslation.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=MessageTranslation.Status.PENDING, language=target, message__language=source)
-            .select_related("message")
-            .order_by(
-                Case(When(pk=translation_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
-                "pk",
-            )[: settings.TRANSLATION_BATCH]
-        )
-        if not claimed:
-            return []
+    source, target = claimed[0].message.language, claimed[0].language
+    try:
         translator = selectors.translator_get(source=source, target=target)
         if translator is None:
             for row in claimed:
@@ -93,10 +89,45 @@ def translations_run(*, translation_id: int) -> list[MessageTranslation]:
                 for row, result in zip(rows, results, strict=True):
                     row.text, row.engine, row.model_id = result.text, result.engine, result.model_id
                     row.status = MessageTranslation.Status.READY
+    except BaseException:
+        # Give the rows back at once, so the retry (or another worker) can take them.
+        MessageTranslation.objects.filter(pk__in=[row.pk for row in claimed]).update(
+            status=MessageTranslation.Status.PENDING, claimed_at=None
+        )
+        raise
+    with transaction.atomic():
+        for row in claimed:
+            row.updated_at = timezone.now()
         MessageTranslation.objects.bulk_update(
             claimed, ["status", "text", "engine", "model_id", "updated_at"]
         )
         transaction.on_commit(lambda: translations_announce(translations=claimed))
+    return claimed
+
+
+def _claim(*, translation_id: int) -> list[MessageTranslation]:
+    """Take `translation_id` (unless done or taken) and up to TRANSLATION_BATCH - 1 other
+    pending translations of its direction, oldest first."""
+    now = timezone.now()
+    claimable = Q(status=MessageTranslation.Status.PENDING) | Q(
+        status=MessageTranslation.Status.WORKING, claimed_at__lt=now - CLAIM_EXPIRY
+    )
+    first = MessageTranslation.objects.select_related("message").filter(claimable, pk=translation_id).first()
+    if first is None:
+        return []
+    with transaction.atomic():
+        claimed = list(
+            MessageTranslation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(claimable, language=first.language, message__language=first.message.language)
+            .select_related("message")
+            .order_by(
+                Case(When(pk=translation_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                "pk",
+            )[: settings.TRANSLATION_BATCH]
+        )
+        MessageTranslation.objects.filter(pk__in=[row.pk for row in claimed]).update(
+            status=MessageTranslation.Status.WORKING, claimed_at=now
+        )
     return claimed
 
 
@@ -105,7 +136,8 @@ def translations_fail(*, translation_ids: list[int]) -> None:
     with transaction.atomic():
         rows = list(
             MessageTranslation.objects.select_related("message").filter(
-                pk__in=translation_ids, status=MessageTranslation.Status.PENDING
+                pk__in=translation_ids,
+                status__in=[MessageTranslation.Status.PENDING, MessageTranslation.Status.WORKING],
             )
         )
         for row in rows:

@@ -3,12 +3,15 @@
 A prefork Celery child runs one task at a time, so batching happens in the task: the
 first task to run claims every pending translation of its direction (see
 `services.translations_run`) and the tasks of the messages it took find nothing to do.
-Without a broker (one machine, tasks inline) the work runs on one background thread of
-the web process, never in the sender's request or socket handler."""
+Without a broker (one machine, tasks inline) the work runs beside the ASGI server, one
+run at a time, never in the sender's socket handler."""
 
+import asyncio
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+import os
+import threading
 
+from asgiref.sync import SyncToAsync, sync_to_async
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import close_old_connections
@@ -16,8 +19,6 @@ from django.db import close_old_connections
 from . import services
 
 logger = logging.getLogger(__name__)
-
-_inline = ThreadPoolExecutor(max_workers=1, thread_name_prefix="translation")
 
 
 @shared_task(
@@ -41,21 +42,59 @@ def message_translate(self: Task, translation_id: int) -> int:
         return 0
 
 
-def translation_dispatch(translation_id: int) -> Future[int] | None:
-    """Run `message_translate` on a worker, or on the background thread without a broker."""
+def translation_dispatch(translation_id: int) -> None:
+    """Run `message_translate` on a worker. Without a broker, run it beside the ASGI
+    server: the sender's socket handler goes on at once, and the translation frame is
+    sent from a thread the server's event loop knows (the in-memory channel layer only
+    works from there). Outside a server (a command, a shell) it runs here and now."""
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         message_translate.delay(translation_id)
+        return
+    loop = _server_loop()
+    if loop is None:
+        _inline_run(translation_id)
+        return
+    with _inline_idle:
+        _inline_count[0] += 1
+    loop.call_soon_threadsafe(
+        lambda: loop.create_task(sync_to_async(_inline_background, thread_sensitive=False)(translation_id))
+    )
+
+
+def inline_drain(timeout: float = 30) -> None:
+    """Wait until the translations handed to the server's loop have run (for tests)."""
+    with _inline_idle:
+        _inline_idle.wait_for(lambda: _inline_count[0] == 0, timeout=timeout)
+
+
+# One translation run at a time in a process, as in a prefork worker child: messages
+# that arrive meanwhile wait here and are taken by the next run as one batch.
+_inline_lock = threading.Lock()
+_inline_idle = threading.Condition()
+_inline_count = [0]
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the ASGI server whose sync_to_async thread this is, if any.
+    asgiref records it in this thread-local for its own async_to_sync."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
         return None
-    return _inline.submit(_inline_run, translation_id)
+    return loop if loop.is_running() else None
 
 
-def inline_drain() -> None:
-    """Wait until the background thread has run everything handed to it so far."""
-    _inline.submit(int).result()
-
-
-def _inline_run(translation_id: int) -> int:
+def _inline_background(translation_id: int) -> None:
     try:
-        return int(message_translate.apply(args=(translation_id,)).get())
+        _inline_run(translation_id)
     finally:
-        close_old_connections()
+        with _inline_idle:
+            _inline_count[0] -= 1
+            _inline_idle.notify_all()
+
+
+def _inline_run(translation_id: int) -> None:
+    with _inline_lock:
+        try:
+            message_translate.apply(args=(translation_id,))
+        finally:
+            close_old_connections()

@@ -1,6 +1,6 @@
 """Translation in a live conversation: the message first, its translation as a second
-frame from the translation worker (here the in-process background thread), and both in a
-resync."""
+frame from the translation worker (here run beside the server, as without a broker), and
+both in a resync."""
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -20,8 +20,7 @@ def marian(settings, tiny_marian):
     settings.TRANSLATION_ENGINE = "marian"
     settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
     settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
-    yield tiny_marian
-    tasks.inline_drain()
+    return tiny_marian
 
 
 def _pair():
@@ -78,21 +77,30 @@ async def test_the_reader_gets_the_message_then_its_translation_and_resync_has_b
     ]
     for socket in (buyer_socket, seller_socket):
         await socket.disconnect()
+    await sync_to_async(tasks.inline_drain)()
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_messages_sent_together_are_all_translated(marian):
+async def test_messages_that_arrive_while_the_worker_is_busy_are_translated_as_one_batch(marian, monkeypatch):
     buyer, seller, conversation = await sync_to_async(_pair)()
     seller_socket = await _connected(seller, conversation.pk)
-    texts = [pair.en for pair in marian.train[:4]]
+    texts = [pair.en for pair in marian.train[20:24]]  # not in the translator cache yet
+    engine = (await sync_to_async(selectors.translator_get)(source="en", target="es")).engine
+    batches = []
+    original = engine.translate
+    monkeypatch.setattr(engine, "translate", lambda batch: batches.append(len(batch)) or original(batch))
+    tasks._inline_lock.acquire()  # the worker is busy with something else
 
     for text in texts:  # stored without the socket: only their translations are pushed
         await sync_to_async(chat_services.message_send)(conversation=conversation, sender=buyer, text=text)
+    tasks._inline_lock.release()
     frames = [await seller_socket.receive_json_from(timeout=20) for _ in range(4)]
 
     assert sorted((f["type"], f["seq"], f["status"]) for f in frames) == [
         ("translation", seq, "ready") for seq in (1, 2, 3, 4)
     ]
     assert await seller_socket.receive_nothing(timeout=0.2)
+    assert batches == [4]
+    await sync_to_async(tasks.inline_drain)()  # the other three runs find nothing to do
     await seller_socket.disconnect()
