@@ -16,7 +16,7 @@ def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
     """A message with the translations it has so far (none yet when `new`: they follow
     as "translation" frames). Prefetch `translations` when framing many."""
     translations = (
-        [] if new else [translation_item(t) for t in message.translations.all() if t.status != "pending"]
+        [] if new else [translation_item(t) for t in message.translations.all() if t.status in ("ready", "unavailable")]
     )
     return {
         "type": "message",

@@ -9,6 +9,7 @@
   const translating = box.dataset.translate === "on";
   const label = JSON.parse(document.getElementById("chat-labels").textContent);
   const messagesBySeq = new Map();
+  const early = new Map(); // seq -> translation frames that beat their message here
   const thread = box.querySelector("[data-role=thread]");
   const status = box.querySelector("[data-role=status]");
   const form = box.querySelector("[data-role=composer]");
@@ -29,6 +30,8 @@
     li.className = "bubble" + (m.sender === me ? " mine" : "");
     li.dataset.seq = m.seq;
     messagesBySeq.set(m.seq, m);
+    for (const frame of early.get(m.seq) || []) remember(m, frame);
+    early.delete(m.seq);
     draw(li, m);
     return li;
   }
@@ -62,11 +65,18 @@
     li.append(note, toggle);
   }
 
-  function translated(frame) {
-    const m = messagesBySeq.get(frame.seq);
-    if (!m) return;
+  function remember(m, frame) {
     m.translations = (m.translations || []).filter((t) => t.language !== frame.language);
     m.translations.push({ language: frame.language, status: frame.status, text: frame.text, engine: frame.engine });
+  }
+
+  function translated(frame) {
+    const m = messagesBySeq.get(frame.seq);
+    if (!m) {
+      early.set(frame.seq, [...(early.get(frame.seq) || []), frame]);
+      return;
+    }
+    remember(m, frame);
     const li = thread.querySelector(`[data-seq="${frame.seq}"]`);
     if (li) draw(li, m);
   }
