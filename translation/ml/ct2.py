@@ -4,6 +4,7 @@ The conversion sits in `<marian folder>/ctranslate2/`; tokenization stays with t
 folder's SentencePiece models and vocabulary, so both engines see the same pieces.
 """
 
+import os
 from pathlib import Path
 
 import ctranslate2
@@ -72,9 +73,11 @@ class CT2Engine:
 
 def ct2_load(marian_dir: Path, *, threads: int = 0, beams: int = 1, ct2_dir: Path | None = None) -> CT2Engine:
     """The CTranslate2 conversion (in `ct2_dir`, by default `marian_dir/ctranslate2`) of the
-    Marian model in `marian_dir`, on CPU with `threads` threads (0: CTranslate2's default);
+    Marian model in `marian_dir`, on CPU with `threads` threads (0: the cores, at most 4);
     raises RuntimeError when it cannot load."""
     folder = ct2_dir or marian_dir / CT2_FOLDER
+    # CTranslate2's own default is 4 threads, too many for a 2-core worker.
+    threads = threads or min(4, os.cpu_count() or 1)
     translator = ctranslate2.Translator(str(folder), device="cpu", intra_threads=threads, inter_threads=1)
     return CT2Engine(
         translator,
