@@ -60,18 +60,22 @@ def vmap_build(
     out_path: Path,
     per_source: int = 50,
     frequent: int = 300,
-    vocabulary: Sequence[str] = (),
+    vocabulary: Sequence[str] | None = None,
     batch_size: int = 32,
 ) -> Path:
     """Write the vocabulary map learned from the engine's own translations of `corpus`
     (a Translator masks protected text first, as it will at run time); returns out_path.
 
-    `vocabulary`: the model's target pieces, each mapped to itself (empty: only seen pieces)."""
+    `vocabulary`: pieces each mapped to themselves; None takes the engine tokenizer's
+    vocabulary, () adds none."""
     if isinstance(translator_or_engine, Translator):
         engine: PieceEngine = translator_or_engine.engine  # type: ignore[assignment]
         texts: Iterable[str] = (mask(text).text for text in corpus)
     else:
         engine, texts = translator_or_engine, corpus
+    if vocabulary is None:
+        tokenizer = getattr(engine, "tokenizer", None)
+        vocabulary = list(tokenizer.get_vocab()) if tokenizer is not None else []
     pair_counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     source_counts: Counter[str] = Counter()
     target_counts: Counter[str] = Counter()

@@ -23,7 +23,6 @@ def shortlisted(request, tiny_marian, tmp_path_factory):
         out_path=folder / "ctranslate2" / "vmap.txt",
         per_source=10,
         frequent=20,
-        vocabulary=list(plain.tokenizer.encoder),
     )
     return plain, ct2_load(folder), source, folder / "ctranslate2" / "vmap.txt"
 
@@ -49,7 +48,9 @@ def test_shortlist_is_smaller_than_the_vocabulary(shortlisted, tiny_marian):
 def test_map_format_always_line_then_one_rule_per_source_piece(tiny_marian, tmp_path):
     engine = marian_load(tiny_marian.en_es)
 
-    path = vmap_build(engine, ["Hello!", "Where is the lamp?"], out_path=tmp_path / "vmap.txt", frequent=3)
+    path = vmap_build(
+        engine, ["Hello!", "Where is the lamp?"], out_path=tmp_path / "vmap.txt", frequent=3, vocabulary=()
+    )
 
     assert path.read_text(encoding="utf-8").splitlines() == [
         "\t! ? D ▁¡ ▁¿",
