@@ -55,3 +55,4 @@ clean:
 # Speed targets live here, never in timed tests. Results: bench/results/latest.json
 bench: setup
 	$(BIN)/python bench/tagger.py
+	$(BIN)/python bench/translation.py

@@ -40,6 +40,20 @@ class TinyMarian:
     heldout: list[Pair]  # sentences the models never saw, same vocabulary
 
 
+class Counting:
+    """The real engine, counting the batches and texts that reach it."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.name = engine.name
+        self.model_id = engine.model_id
+        self.batches: list[list[str]] = []
+
+    def translate(self, texts):
+        self.batches.append(list(texts))
+        return self.engine.translate(texts)
+
+
 def pairs(split: str) -> list[Pair]:
     """The sentence pairs of one split of pairs.tsv: "train" or "heldout"."""
     rows = []

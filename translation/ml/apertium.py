@@ -17,8 +17,10 @@ from pathlib import Path
 
 MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 # Characters the Apertium stream format gives a meaning to; escaped in the input.
-_RESERVED = re.compile(r"([\\\[\]^$/@<>{}*#~])")
+_RESERVED = re.compile(r"([\\\[\]^$/@<>{}*#])")
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+# Post-generation consumes "~" even when escaped; it travels as an unknown word instead.
+_TILDE = "__T__"
 
 
 class ApertiumError(RuntimeError):
@@ -77,7 +79,7 @@ class ApertiumEngine:
         if not text.strip():
             return text
         # NUL ends a message; a blank before it lets the last word and its full stop out.
-        message = _RESERVED.sub(r"\\\1", text.replace("\0", " ")) + " \0"
+        message = _RESERVED.sub(r"\\\1", text.replace("\0", " ").replace("~", _TILDE)) + " \0"
         try:
             return self._exchange(message)
         except (OSError, ApertiumError):
@@ -100,7 +102,7 @@ class ApertiumEngine:
             if not chunk:
                 raise ApertiumError(f"apertium {self.pair} exited with {process.poll()}")
             answer += chunk
-        return _ESCAPED.sub(r"\1", answer[:-1].decode("utf-8")).strip()
+        return _ESCAPED.sub(r"\1", answer[:-1].decode("utf-8")).replace(_TILDE, "~").strip()
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self._process is None or self._process.poll() is not None:

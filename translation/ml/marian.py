@@ -42,6 +42,10 @@ class MarianEngine:
             for ids in self._generate(texts)
         ]
 
+    def source_pieces(self, texts: list[str]) -> list[list[str]]:
+        """The pieces the model reads for each text, ending with </s>."""
+        return [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.tokenizer(texts).input_ids]
+
     def _generate(self, texts: list[str]) -> list[list[int]]:
         if not texts:
             return []

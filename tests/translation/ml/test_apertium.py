@@ -36,11 +36,11 @@ def test_protected_text_and_reserved_characters_come_back_unchanged(eng_spa):
     translator = Translator(eng_spa)
 
     [protected, reserved] = translator.translate(
-        ["The cat is black 😀 #sale $20", "The [cat] is <black> / ^ $"]
+        ["The cat is black 😀 #sale $20", "The [cat] is <black> / ^ $ ~"]
     )
 
     assert protected == Translation("El gato es negro 😀 #sale $20", "apertium", "apertium-eng-spa")
-    assert reserved.text == "El [gato] es <negro> / ^ $"
+    assert reserved.text == "El [gato] es <negro> / ^ $ ~"
 
 
 def test_one_process_for_many_messages_restarted_when_it_dies(eng_spa):

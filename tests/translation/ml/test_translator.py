@@ -3,22 +3,9 @@ import shutil
 
 import pytest
 
+from tests.translation.conftest import Counting
 from translation.ml.marian import marian_load
 from translation.ml.translator import EngineUnavailable, Translation, Translator, engine_load, translator_for
-
-
-class Counting:
-    """The real engine, counting the batches and texts that reach it."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.name = engine.name
-        self.model_id = engine.model_id
-        self.batches: list[list[str]] = []
-
-    def translate(self, texts):
-        self.batches.append(list(texts))
-        return self.engine.translate(texts)
 
 
 class Scripted:
