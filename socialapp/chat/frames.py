@@ -15,9 +15,7 @@ def conversation_group(conversation_id: int) -> str:
 def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
     """A message with the translations it has so far (none yet when `new`: they follow
     as "translation" frames). Prefetch `translations` when framing many."""
-    translations = (
-        [] if new else [translation_item(t) for t in message.translations.all() if t.status in ("ready", "unavailable")]
-    )
+    done = [] if new else [t for t in message.translations.all() if t.status in ("ready", "unavailable")]
     return {
         "type": "message",
         "id": message.pk,
@@ -27,5 +25,5 @@ def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
         "language": message.language,
         "created_at": message.created_at.isoformat(),
         "client_id": message.client_id,
-        "translations": translations,
+        "translations": [translation_item(t) for t in done],
     }

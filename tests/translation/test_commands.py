@@ -63,7 +63,7 @@ def test_evaluate_explains_a_malformed_file(marian, tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("only a source\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match="bad.tsv:1: expected source<TAB>reference, found 1 fields"):
+    with pytest.raises(CommandError, match=r"bad\.tsv:1: expected source<TAB>reference, found 1 fields"):
         _run("evaluate_translation", str(bad), "--source", "en", "--target", "es")
 
 
@@ -104,6 +104,6 @@ def test_convert_without_models_says_what_to_do(settings, tmp_path):
     settings.TRANSLATION_MODEL_ES_EN = tmp_path / "b"
 
     with pytest.raises(
-        CommandError, match="No MarianMT model to convert: run `python manage.py fetch_translation_models`"
+        CommandError, match=r"No MarianMT model to convert: run `python manage\.py fetch_translation_models`"
     ):
         _run("convert_translation_models")

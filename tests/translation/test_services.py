@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 
 from socialapp.chat import services as chat_services
 from socialapp.chat.frames import conversation_group
+from tests.factories import UserFactory
 from translation import selectors, services, tasks
 from translation.ml.translator import Translator
 from translation.models import ConversationTranslation, MessageTranslation
-from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _expected(source, target, texts, keep=()):
 def test_a_message_for_a_reader_of_the_other_language_is_queued_on_commit(
     marian, django_capture_on_commit_callbacks
 ):
-    buyer, seller, conversation = _pair()
+    buyer, _seller, conversation = _pair()
 
     with django_capture_on_commit_callbacks() as callbacks:
         message = _send(conversation, buyer, marian.train[0].en)
@@ -69,7 +69,7 @@ def test_no_translation_between_readers_of_one_language_or_when_switched_off(mar
 
 @pytest.mark.django_db
 def test_pending_translations_of_a_direction_are_translated_in_one_batch(marian, monkeypatch):
-    buyer, seller, conversation = _pair()
+    buyer, _seller, conversation = _pair()
     texts = [pair.en for pair in marian.train[30:33]]  # not in the translator cache yet
     messages = [_send(conversation, buyer, text) for text in texts]
     expected = _expected("en", "es", texts)

@@ -186,7 +186,8 @@ def test_every_model_of_the_project_is_in_the_admin():
         for model in apps.get_models()
         if model.__module__.startswith(("socialapp.", "tagging.", "translation."))
     ]
-    inlined = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+    registered = admin.site._registry.values()
+    inlined = {inline.model for model_admin in registered for inline in model_admin.inlines}
     shown = set(admin.site._registry) | inlined
     missing = sorted(model._meta.label for model in project if model not in shown)
 
