@@ -106,11 +106,13 @@ def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
 def _scaled(image: Image.Image, side: int) -> Image.Image:
     """Longest side at most `side`: a cheap integer box reduction down to at least 1.5x
     the target, then Lanczos for the rest; never upscaled. Carries no metadata."""
-    factor = max(image.size) * 2 // (3 * side)
-    if factor > 1:
-        image = image.reduce(factor)
-    scaled = image.copy()
-    scaled.thumbnail((side, side), Image.Resampling.LANCZOS)
+    if max(image.size) <= side:
+        scaled = image.copy()
+    else:
+        factor = max(image.size) * 2 // (3 * side)
+        if factor > 1:
+            image = image.reduce(factor)
+        scaled = ImageOps.contain(image, (side, side), Image.Resampling.LANCZOS)
     scaled.info = {}  # JPEG saving would copy a comment over from here
     return scaled
 
