@@ -1,7 +1,7 @@
 """Strip a JPEG's metadata without decoding it: copy the segments a decoder needs and
 drop the rest, so the pixels stay exactly the ones the camera encoded.
 
-Kept: the tables (DQT, DHT, DAC), frame and scan headers (SOFn, SOS, DRI, DNL), the
+Kept: the tables (DQT, DHT), frame and scan headers (SOF0-2, SOS, DRI, DNL), the
 entropy-coded data, a JFIF header without its embedded thumbnail, and Adobe's APP14
 (no personal data; it says whether the three channels are YCbCr or RGB). Dropped: every
 other APPn (EXIF with GPS, XMP, ICC profiles, maker notes, MPF), comments, and whatever
@@ -11,10 +11,12 @@ follows the end of the image (phones append their own trailers there).
 import re
 import struct
 
-SOI, EOI, SOS = 0xD8, 0xD9, 0xDA
+EOI, SOS = 0xD9, 0xDA
 APP0, APP14, COM = 0xE0, 0xEE, 0xFE
-# DHT, DAC, SOF0-3, 5-7, 9-11, 13-15, DQT, DNL, DRI: what decoding needs, copied as they are.
-_CODING = {0xC4, 0xCC, 0xDB, 0xDC, 0xDD} | (set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC})
+# SOF0-2 (baseline, extended and progressive Huffman), DHT, DQT, DNL, DRI: what decoding
+# needs, copied as they are. Arithmetic-coded, lossless and hierarchical JPEGs are left
+# to re-encoding: Pillow may read them, but browsers do not.
+_CODING = {0xC0, 0xC1, 0xC2, 0xC4, 0xDB, 0xDC, 0xDD}
 # In entropy-coded data 0xFF is followed by 0x00 (a stuffed byte), RSTn or more fill bytes;
 # anything else starts the next marker.
 _NEXT_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
@@ -22,7 +24,8 @@ _NEXT_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
 
 def jpeg_without_metadata(data: bytes) -> bytes | None:
     """The JPEG with only what decoding needs, or None when its structure is not one
-    this copies safely (truncated, no end marker, markers it does not know)."""
+    this copies safely (truncated, no end marker, not Huffman-coded, markers it does not
+    know)."""
     if data[:2] != b"\xff\xd8":
         return None
     out = [b"\xff\xd8"]

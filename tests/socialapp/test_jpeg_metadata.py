@@ -79,9 +79,10 @@ def test_jfif_thumbnail_is_dropped_and_adobe_colour_transform_kept():
         _encode(photo_like((32, 32)))[:-2],  # no end of image
         _encode(photo_like((32, 32)))[:300],  # cut inside the headers
         b"\xff\xd8\xff\xf0\x00\x04\x00\x00\xff\xd9",  # a JPGn extension marker
+        b"\xff\xd8\xff\xc9\x00\x04\x00\x00\xff\xd9",  # an arithmetic-coded frame (SOF9)
         b"\xff\xd8\xff\xe1\x00\x01\xff\xd9",  # a length shorter than itself
     ],
-    ids=["empty", "png", "no-eoi", "cut-in-headers", "unknown-marker", "bad-length"],
+    ids=["empty", "png", "no-eoi", "cut-in-headers", "unknown-marker", "arithmetic", "bad-length"],
 )
 def test_structures_it_does_not_copy_safely_give_none(data):
     assert jpeg_without_metadata(data) is None
