@@ -2,14 +2,17 @@
 
 An upload is validated by decoding it (never by its name or the client's content type),
 turned upright from its EXIF orientation, stripped of all metadata (GPS included),
-re-encoded as JPEG, and scaled into thumbnails. Nothing is written until it all worked,
-so a refused upload leaves no file and no row behind.
+re-encoded as JPEG, and scaled into thumbnails. A colour JPEG that is already upright is
+not re-encoded: its metadata segments are cut out of the file (jpeg_metadata), and it is
+decoded only at the scale the largest thumbnail needs. Nothing is written until it all
+worked, so a refused upload leaves no file and no row behind.
 """
 
 import io
 import uuid
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
@@ -21,7 +24,9 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from socialapp.jpeg_metadata import jpeg_without_metadata
 
 pillow_heif.register_heif_opener()
 
@@ -66,54 +71,92 @@ def image_process(*, file: IO[bytes], size: int | None = None) -> ProcessedImage
             _("The file is %(size).1f MB; upload a photo of at most %(limit).0f MB.")
             % {"size": size / 1e6, "limit": max_bytes / 1e6}
         )
-    image = _decode(file, max_pixels)
+    data = file.read()
+    with _refused_when_unreadable():
+        image = _open(data, max_pixels)
+        width, height = image.size  # draft() below changes it to the decoded size
+        lossless = jpeg_without_metadata(data) if _upright_rgb_jpeg(image) else None
+        if lossless:
+            # Decoding scaled by 1/2, 1/4 or 1/8 still reads every byte of the scan, so a
+            # damaged file is refused all the same; it just skips pixels no thumbnail needs.
+            image.draft("RGB", _fitted(image.size, max(THUMBNAIL_SIZES)))
+        image.load()
+    if lossless:
+        return ProcessedImage(lossless, width, height, _thumbnails(image))
     image = _upright_rgb(image)
+    return ProcessedImage(_jpeg(image), image.width, image.height, _thumbnails(image))
+
+
+def _thumbnails(image: Image.Image) -> dict[int, bytes]:
     thumbnails = {}
-    source = image
     for side in sorted(THUMBNAIL_SIZES, reverse=True):
-        source = _scaled(source, side)  # 1080 from the photo, 320 from the 1080
-        thumbnails[side] = _jpeg(source)
-    return ProcessedImage(_jpeg(image), image.width, image.height, thumbnails)
+        image = _scaled(image, side)  # 1080 from the photo, 320 from the 1080
+        thumbnails[side] = _jpeg(image)
+    return thumbnails
+
+
+def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """`size` scaled so its longest side is `side` (rounded up), or as it is if smaller."""
+    longest = max(size)
+    if longest <= side:
+        return size
+    return (-(-size[0] * side // longest), -(-size[1] * side // longest))
 
 
 def _scaled(image: Image.Image, side: int) -> Image.Image:
     """Longest side at most `side`: a cheap integer box reduction down to at least 1.5x
-    the target, then Lanczos for the rest; never upscaled."""
-    factor = max(image.size) * 2 // (3 * side)
-    if factor > 1:
-        image = image.reduce(factor)
-    scaled = image.copy()
-    scaled.thumbnail((side, side), Image.Resampling.LANCZOS)
+    the target, then Lanczos for the rest; never upscaled. Carries no metadata."""
+    if max(image.size) <= side:
+        scaled = image.copy()
+    else:
+        factor = max(image.size) * 2 // (3 * side)
+        if factor > 1:
+            image = image.reduce(factor)
+        scaled = ImageOps.contain(image, (side, side), Image.Resampling.LANCZOS)
+    scaled.info = {}  # JPEG saving would copy a comment over from here
     return scaled
 
 
-def _decode(file: IO[bytes], max_pixels: int) -> Image.Image:
-    unreadable = _("The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo.")
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    if image.format not in FORMATS:
+        raise UploadError(
+            _("%(format)s images are not supported; upload a JPEG, PNG, WebP or HEIC photo.")
+            % {"format": image.format}
+        )
+    width, height = image.size
+    if width * height > max_pixels:
+        raise UploadError(
+            _("The image is %(w)d×%(h)d pixels; upload one of at most %(limit).0f megapixels.")
+            % {"w": width, "h": height, "limit": max_pixels / 1e6}
+        )
+    return image
+
+
+def _upright_rgb_jpeg(image: Image.Image) -> bool:
+    """Whether the file can be stored as it is once its metadata is gone: a colour JPEG
+    that is displayed the way it is encoded (no EXIF or XMP rotation)."""
+    if image.format != "JPEG" or image.mode != "RGB":
+        return False
+    return image.getexif().get(ExifTags.Base.Orientation, 1) == 1  # Pillow also reads XMP's
+
+
+@contextmanager
+def _refused_when_unreadable() -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(file)
-            if image.format not in FORMATS:
-                raise UploadError(
-                    _("%(format)s images are not supported; upload a JPEG, PNG, WebP or HEIC photo.")
-                    % {"format": image.format}
-                )
-            width, height = image.size
-            if width * height > max_pixels:
-                raise UploadError(
-                    _("The image is %(w)d×%(h)d pixels; upload one of at most %(limit).0f megapixels.")
-                    % {"w": width, "h": height, "limit": max_pixels / 1e6}
-                )
-            image.load()
+            yield
     except UnidentifiedImageError as error:
-        raise UploadError(unreadable) from error
+        raise UploadError(
+            _("The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo.")
+        ) from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UploadError(_("The image is too large to open safely; upload a smaller photo.")) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise UploadError(
             _("The image is damaged or incomplete; export it again and upload the new file.")
         ) from error
-    return image
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:

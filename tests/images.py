@@ -62,3 +62,31 @@ def pattern_jpeg(color: tuple[int, int, int], seed: int, size: tuple[int, int] =
         shade = tuple(max(0, min(255, c + rng.randint(-90, 90))) for c in color)
         draw.rectangle((x, y, x + rng.randint(8, 40), y + rng.randint(8, 40)), fill=shade)
     return _encode(image, "JPEG", quality=90)
+
+
+def photo_like(size: tuple[int, int], seed: int = 0) -> Image.Image:
+    """Noise with a gradient: every pixel differs, so pixel comparisons mean something."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    ramp = np.linspace(0, 160, width, dtype=np.float32)[None, :, None]
+    noise = rng.integers(0, 95, (height, width, 3)).astype(np.float32)
+    return Image.fromarray((ramp + noise).astype(np.uint8), "RGB")
+
+
+def jpeg_with_all_metadata(image: Image.Image, orientation: int = 1, **params) -> bytes:
+    """`image` as a JPEG carrying EXIF (camera make, orientation, GPS), XMP, an ICC
+    profile, a comment and a phone-style trailer after the end of the image."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "TestCam"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (40.0, 24.0, 59.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "W", (3.0, 42.0, 9.0)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">TestCam owner</x:xmpmeta>'
+    data = _encode(image, "JPEG", exif=exif.tobytes(), icc_profile=icc, xmp=xmp, comment=b"TestCam", **params)
+    return data + b"SEFT TestCam trailer"

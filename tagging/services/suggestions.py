@@ -40,8 +40,11 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     if photo.tagging_status == Status.READY and photo.tagging_model_version == tagger.version:
         return photo
     present = set(photo.hashtags.values_list("concept__name", flat=True))
+    # The 1080 px thumbnail has far more pixels than the model's input needs, and is a
+    # tenth of the photo's bytes to read and decode.
+    source = photo.thumbnail_1080 or photo.image
     [prediction] = tagger.predict(
-        [photo.image.path], language=photo.owner.language, exclude=selectors.excluded_concepts() | present
+        [source.path], language=photo.owner.language, exclude=selectors.excluded_concepts() | present
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)

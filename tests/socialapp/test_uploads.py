@@ -8,7 +8,9 @@ from socialapp.uploads import UploadError, UploadTooLarge, image_process
 from tests.images import (
     heic_bytes,
     jpeg_bytes,
+    jpeg_with_all_metadata,
     jpeg_with_gps_and_rotation,
+    photo_like,
     png_bomb,
     png_bytes,
     webp_bytes,
@@ -62,6 +64,65 @@ def test_exif_orientation_is_applied_and_all_metadata_removed():
         assert set(stored.info) & {"exif", "xmp", "icc_profile", "comment"} == set()
         assert b"TestCam" not in data
     assert _reopen(processed.jpeg).size == (40, 80)  # turned upright
+
+
+def _encoded(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def _assert_no_metadata(processed) -> None:
+    for data in (processed.jpeg, *processed.thumbnails.values()):
+        stored = _reopen(data)
+        assert len(stored.getexif()) == 0
+        assert set(stored.info) & {"exif", "xmp", "icc_profile", "comment"} == set()
+        assert b"TestCam" not in data
+
+
+def test_upright_jpeg_is_stored_as_encoded_with_its_metadata_cut_out():
+    image = photo_like((2400, 1800))
+    upload = jpeg_with_all_metadata(image, quality=92)
+
+    processed = _process(upload)
+
+    # Not re-encoded: the very bytes Pillow writes for these pixels without metadata.
+    assert processed.jpeg == _encoded(image, quality=92)
+    assert _reopen(processed.jpeg).tobytes() == _reopen(upload).tobytes()
+    assert (processed.width, processed.height) == (2400, 1800)
+    assert _reopen(processed.thumbnails[1080]).size == (1080, 810)
+    assert _reopen(processed.thumbnails[320]).size == (320, 240)
+    _assert_no_metadata(processed)
+
+
+def test_rotated_jpeg_is_turned_upright_and_re_encoded():
+    image = photo_like((300, 200))
+    upload = jpeg_with_all_metadata(image, orientation=3, quality=92)  # upside down
+
+    processed = _process(upload)
+
+    upright = _reopen(upload).transpose(Image.Transpose.ROTATE_180).tobytes()
+    assert processed.jpeg == _encoded(Image.frombytes("RGB", (300, 200), upright), quality=88)
+    assert (processed.width, processed.height) == (300, 200)
+    _assert_no_metadata(processed)
+
+
+def test_grayscale_jpeg_is_stored_as_rgb():
+    processed = _process(_encoded(Image.new("L", (64, 48), 90), quality=90))
+
+    stored = _reopen(processed.jpeg)
+    assert (stored.mode, stored.size) == ("RGB", (64, 48))
+
+
+def test_jpeg_cut_short_in_its_image_data_is_refused():
+    whole = _encoded(photo_like((2400, 1800)), quality=92)
+
+    with pytest.raises(UploadError) as error:
+        _process(whole[: len(whole) * 6 // 10])
+
+    assert error.value.detail == (
+        "The image is damaged or incomplete; export it again and upload the new file."
+    )
 
 
 def test_thumbnails_are_320_and_1080_and_never_upscaled():

@@ -102,16 +102,17 @@ def test_only_the_owner_sees_and_decides_suggestions():
 def test_unreadable_photo_fails_with_a_reason_and_can_be_retried(django_capture_on_commit_callbacks):
     owner = UserFactory()
     photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
-    original = photo.image.read()
-    photo.image.close()
-    with open(photo.image.path, "wb") as broken:
+    analysed = photo.thumbnail_1080  # what the tagger reads
+    original = analysed.read()
+    analysed.close()
+    with open(analysed.path, "wb") as broken:
         broken.write(b"no longer a photo")
 
     assert photo_suggest.apply(args=[photo.pk]).get() == "failed"
     photo.refresh_from_db()
     assert photo.tagging_status == "failed" and photo.tagging_reason.startswith("Could not analyse the photo")
 
-    with open(photo.image.path, "wb") as restored:
+    with open(analysed.path, "wb") as restored:
         restored.write(original)
     with django_capture_on_commit_callbacks(execute=True):
         response = _client(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
