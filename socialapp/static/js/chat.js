@@ -43,26 +43,29 @@
     text.textContent = m.text;
     li.append(text);
     if (m.sender === me || !translating || !mine) return;
-    const note = document.createElement("small");
-    note.className = "muted translation";
+    const meta = document.createElement("div");
+    meta.className = "translation muted";
+    const note = document.createElement("span");
+    meta.append(note);
+    li.append(meta);
     if (mine.status === "unavailable") {
       note.textContent = label.unavailable;
-      li.append(note);
       return;
     }
     let original = false;
     const toggle = document.createElement("button");
     toggle.type = "button";
-    toggle.className = "link small";
+    toggle.className = "link";
     const show = () => {
       text.textContent = original ? m.text : mine.text;
       text.lang = original ? m.language : mine.language;
       toggle.textContent = original ? label.seeTranslation : label.seeOriginal;
-      note.textContent = original ? "" : mine.engine === "apertium" ? label.basic : label.translated;
+      note.textContent = mine.engine === "apertium" ? label.basic : label.translated;
+      note.hidden = original;
     };
     toggle.addEventListener("click", () => { original = !original; show(); });
     show();
-    li.append(note, toggle);
+    meta.append(toggle);
   }
 
   function remember(m, frame) {
