@@ -130,7 +130,9 @@ def engine_load(
 
         return ct2_load(model_dir, threads=threads)
     if engine == "ct2":
-        raise EngineUnavailable(f"no CTranslate2 model at {ct2_dir}; run `{FETCH_COMMAND}`")
+        raise EngineUnavailable(
+            f"no CTranslate2 model at {ct2_dir}; run `python manage.py convert_translation_models`"
+        )
     if engine in ("auto", "marian") and has_marian and model_dir is not None:
         from .marian import marian_load
 
