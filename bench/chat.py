@@ -177,7 +177,7 @@ def _serve(count: int, env: dict[str, str]) -> list[tuple[subprocess.Popen[bytes
 
 
 def chat_bench(
-    clients: int = 500, seconds: float = 10.0, interval: float = 2.0, servers: int = 1
+    clients: int = 500, seconds: float = 10.0, interval: float = 2.0, servers: int = 2
 ) -> dict[str, Any]:
     """Run the load; needs PostgreSQL and Redis on 127.0.0.1 (skipped, and said so, without)."""
     if not (_reachable(5432) and _reachable(6379)):
@@ -213,6 +213,6 @@ if __name__ == "__main__":
     parser.add_argument("clients", type=int, nargs="?", default=500)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between one client's messages")
-    parser.add_argument("--servers", type=int, default=1, help="daphne processes")
+    parser.add_argument("--servers", type=int, default=2, help="daphne processes (2 cores here)")
     args = parser.parse_args()
     print(json.dumps(chat_bench(args.clients, args.seconds, args.interval, args.servers), indent=2))
