@@ -121,7 +121,7 @@ async def _run(
         "closed": 0,
         "ready": asyncio.Event(),
         "handshakes": asyncio.Semaphore(25),
-        "drain": 10.0,
+        "drain": 60.0,  # then channels_redis would drop it anyway (its expiry)
         "phases": random.Random(0),  # noqa: S311 - a load pattern, repeatable from run to run
     }
     tasks = []
