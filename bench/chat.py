@@ -4,9 +4,12 @@ with channels_redis and PostgreSQL, each sending for a fixed time on loopback.
 Reports sockets, messages sent, delivered and lost (sent but never received by the
 partner), and fan-out latency (send -> partner receives) p50/p99 in ms."""
 
+import argparse
 import asyncio
 import json
 import os
+import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -35,6 +38,15 @@ def _reachable(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _redis(url: str) -> str:
+    """Empty the bench's own Redis database: groups left by an earlier run's server
+    would still get (and hold up) every group_send."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 def _database() -> str:
     import psycopg
 
@@ -57,12 +69,24 @@ async def _frames(ws: Any, me: str, log: dict[str, Any]) -> None:
 
 
 async def _send(ws: Any, me: str, seconds: float, interval: float, log: dict[str, Any]) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    """One message every `interval` s for `seconds`, starting at a random point of the
+    first interval: people in different conversations do not type in step."""
+    start = time.monotonic() + log["phases"].uniform(0, interval)
+    for n in range(round(seconds / interval)):
+        await asyncio.sleep(max(0.0, start + n * interval - time.monotonic()))
         client_id = uuid.uuid4().hex
         log["sent"][client_id] = time.perf_counter()
         await ws.send(json.dumps({"type": "message", "text": me, "client_id": client_id}))
-        await asyncio.sleep(interval)
+
+
+async def _drain(log: dict[str, Any], seconds: float) -> None:
+    """Once every client has sent its last message, wait until all have arrived, or
+    `seconds` (a socket that closed earlier would lose what its partner still sends)."""
+    while log["sending"]:
+        await asyncio.sleep(0.1)
+    deadline = time.monotonic() + seconds
+    while len(log["received"]) < len(log["sent"]) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
 
 
 async def _client(url: str, key: str, me: str, seconds: float, interval: float, log: dict[str, Any]) -> None:
@@ -75,34 +99,44 @@ async def _client(url: str, key: str, me: str, seconds: float, interval: float, 
         await log["ready"].wait()
         receiver = asyncio.create_task(_frames(ws, me, log))
         try:
-            await _send(ws, me, seconds, interval, log)
-            await asyncio.sleep(log["drain"])
+            try:
+                await _send(ws, me, seconds, interval, log)
+            finally:
+                log["sending"] -= 1
+            await _drain(log, log["drain"])
         except websockets.ConnectionClosed:
             log["closed"] += 1  # the server dropped this socket: what it sent later is lost
         receiver.cancel()
 
 
-async def _run(pairs: list[dict[str, Any]], port: int, seconds: float, interval: float) -> dict[str, Any]:
+async def _run(
+    pairs: list[dict[str, Any]], ports: list[int], seconds: float, interval: float
+) -> dict[str, Any]:
     log: dict[str, Any] = {
         "sent": {},
         "received": {},
         "errors": 0,
         "connected": 0,
+        "sending": 2 * len(pairs),
         "closed": 0,
         "ready": asyncio.Event(),
         "handshakes": asyncio.Semaphore(25),
-        "drain": 5.0,
+        "drain": 60.0,  # then channels_redis would drop it anyway (its expiry)
+        "phases": random.Random(0),  # noqa: S311 - a load pattern, repeatable from run to run
     }
     tasks = []
     for n, pair in enumerate(pairs):
-        url = f"ws://127.0.0.1:{port}/ws/chat/{pair['conversation']}/"
-        tasks.append(_client(url, pair["a"], f"a{n}", seconds, interval, log))
-        tasks.append(_client(url, pair["b"], f"b{n}", seconds, interval, log))
+        # With two servers the two people of a pair sit on different ones, so every
+        # message crosses processes through Redis.
+        for k, (who, key) in enumerate((("a", pair["a"]), ("b", pair["b"]))):
+            url = f"ws://127.0.0.1:{ports[(2 * n + k) % len(ports)]}/ws/chat/{pair['conversation']}/"
+            tasks.append(_client(url, key, f"{who}{n}", seconds, interval, log))
     runner = asyncio.gather(*tasks)
     deadline = time.monotonic() + 120
     while log["connected"] < len(tasks) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     log["ready"].set()
+    cpu = time.process_time()
     await runner
     latencies = sorted(log["received"].values())
     quantiles = (
@@ -110,6 +144,7 @@ async def _run(pairs: list[dict[str, Any]], port: int, seconds: float, interval:
     )
     return {
         "sockets": log["connected"],
+        "servers": len(ports),
         "messages_sent": len(log["sent"]),
         "messages_delivered": len(latencies),
         "messages_lost": len(log["sent"]) - len(latencies),
@@ -119,17 +154,38 @@ async def _run(pairs: list[dict[str, Any]], port: int, seconds: float, interval:
         "fanout_ms_p99": round(quantiles[98], 2),
         "seconds_sending": seconds,
         "interval_s": interval,
+        "send_rate_msgs_per_s": round(log["connected"] / interval, 1),
+        "drain_s_max": log["drain"],
+        "client_cpu_s": round(time.process_time() - cpu, 2),
     }
 
 
-def chat_bench(clients: int = 500, seconds: float = 10.0, interval: float = 2.0) -> dict[str, Any]:
+def _serve(count: int, env: dict[str, str]) -> list[tuple[subprocess.Popen[bytes], int]]:
+    """`count` daphne processes, each on its own port (a balancer's job in production)."""
+    servers = []
+    for n in range(count):
+        port = _port()
+        log = (Path(env["VAR_DIR"]) / f"daphne{n}.log").open("w")
+        command = [BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"]
+        servers.append(
+            (subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log), port)
+        )
+    deadline = time.monotonic() + 60
+    while not all(_reachable(port) for _, port in servers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return servers
+
+
+def chat_bench(
+    clients: int = 500, seconds: float = 10.0, interval: float = 2.0, servers: int = 2
+) -> dict[str, Any]:
     """Run the load; needs PostgreSQL and Redis on 127.0.0.1 (skipped, and said so, without)."""
     if not (_reachable(5432) and _reachable(6379)):
         return {"skipped": "needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)"}
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
         "DATABASE_URL": _database(),
-        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "REDIS_URL": _redis("redis://127.0.0.1:6379/3"),
         "VAR_DIR": tempfile.mkdtemp(prefix="socialapp-chat-bench-"),
         "CHAT_RATE_MESSAGES": "1000",
         "DEBUG": "false",
@@ -137,24 +193,26 @@ def chat_bench(clients: int = 500, seconds: float = 10.0, interval: float = 2.0)
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)  # type: ignore[call-overload]
     pairs = json.loads(subprocess.run([sys.executable, "bench/chat_setup.py", str(clients)], **run).stdout)  # type: ignore[call-overload]
-    port = _port()
-    server_log = Path(env["VAR_DIR"]) / "daphne.log"
-    server = subprocess.Popen(
-        [BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log.open("w"),
-    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = _serve(servers, env)
     try:
-        deadline = time.monotonic() + 60
-        while not _reachable(port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return asyncio.run(_run(pairs, port, seconds, interval))
+        results = asyncio.run(_run(pairs, [port for _, port in started], seconds, interval))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server, _ in started:
+            server.terminate()
+        for server, _ in started:
+            server.wait(timeout=30)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # From start to exit, so it includes startup and the sockets' handshakes.
+    results["servers_cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+    return results
 
 
 if __name__ == "__main__":
-    print(json.dumps(chat_bench(int(sys.argv[1]) if len(sys.argv) > 1 else 500), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("clients", type=int, nargs="?", default=500)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between one client's messages")
+    parser.add_argument("--servers", type=int, default=2, help="daphne processes (2 cores here)")
+    args = parser.parse_args()
+    print(json.dumps(chat_bench(args.clients, args.seconds, args.interval, args.servers), indent=2))

@@ -3,8 +3,9 @@
 - backbone raw forward at batch 1 (p50/p95 ms) and the best images/s over batch sizes;
 - training.head_seconds_100k: the hashtag head on 100,000 synthetic cached embeddings
   (target < 60 s on 2 cores);
-- chat.*: 500 WebSocket clients in pairs through daphne, channels_redis and PostgreSQL,
-  sockets, messages delivered and lost, fan-out p50/p99 (target 0 lost, p99 <= 50 ms);
+- chat.*: 500 WebSocket clients in pairs through two daphne processes, channels_redis and
+  PostgreSQL, each sending one message every 2 s for 10 s: sockets, messages delivered
+  and lost, fan-out p50/p99 (target 0 lost, p99 <= 50 ms);
 - tagging.e2e_ms_p50/p95: API upload of a 12 MP JPEG until its suggestions are stored
   (inline mode), and its ratio to the model-only time (target <= 1.5);
 - suggest_tags end to end on a 12 MP JPEG (decode with draft, preprocess, forward, head,

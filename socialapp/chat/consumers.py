@@ -1,7 +1,8 @@
 """/ws/chat/<conversation_id>/: live messages, typing, read receipts and resync.
 
-Never waits on a model or a slow call: a message is stored (database_sync_to_async),
-then broadcast; anything slower (translation) follows as its own event."""
+Never waits on a model or a slow call: a message is stored (in one call on the database
+thread, which keeps its connection between messages), then broadcast; anything slower
+(translation) follows as its own event."""
 
 import json
 import time
@@ -12,9 +13,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections
+from django.http import Http404
 
 from socialapp.notifications.consumers import CLOSE_FORBIDDEN
 from socialapp.notifications.services import user_group
+from socialapp.websocket_database import kept_connection_sync_to_async
 
 from . import selectors, services
 from .frames import conversation_group, message_frame
@@ -26,9 +30,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
         allowed = self.user is not None and self.user.is_authenticated
         if allowed:
-            allowed = await database_sync_to_async(selectors.is_participant)(
-                user=self.user, conversation_id=self.conversation_id
-            )
+            allowed = await database_sync_to_async(self._join)()
         if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -37,9 +39,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
+    def _join(self) -> bool:
+        """Whether the user takes part; remembers the conversation and the other person,
+        who do not change while the socket is open."""
+        try:
+            self.conversation = selectors.conversation_get(
+                user=self.user, conversation_id=self.conversation_id
+            )
+        except Http404:
+            return False
+        other = selectors.other_participant(conversation=self.conversation, user=self.user)
+        self.other_id = other.pk if other else None
+        return True
+
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            # Like the end of a request: drop the connection kept for this socket's messages.
+            await database_sync_to_async(close_old_connections)()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -76,7 +93,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.error(f"Slow down: at most {limit} messages every {seconds} s.")
             return
         try:
-            frame, other_id, created = await database_sync_to_async(self._store)(text, client_id)
+            frame, created, unread = await kept_connection_sync_to_async(self._store)(text, client_id)
         except (ValidationError, PermissionDenied) as error:
             await self.error(" ".join(getattr(error, "messages", [str(error)])))
             return
@@ -84,17 +101,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(frame)
             return
         await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
-        if other_id is not None:
-            unread = await database_sync_to_async(self._unread)(other_id)
-            await self.channel_layer.group_send(user_group(other_id), {"type": "notify", "event": unread})
+        if unread is not None:
+            await self.channel_layer.group_send(
+                user_group(self.other_id), {"type": "notify", "event": unread}
+            )
 
-    def _store(self, text: str, client_id: str) -> tuple[dict[str, Any], int | None, bool]:
-        conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
+    def _store(self, text: str, client_id: str) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
+        """(frame, created, the other person's new unread counts), in one trip to the
+        database thread."""
         message, created = services.message_send(
-            conversation=conversation, sender=self.user, text=text, client_id=client_id
+            conversation=self.conversation, sender=self.user, text=text, client_id=client_id
         )
-        other = selectors.other_participant(conversation=conversation, user=self.user)
-        return message_frame(message, new=created), other.pk if other else None, created
+        unread = self._unread(self.other_id) if created and self.other_id is not None else None
+        return message_frame(message, new=created), created, unread
 
     def _unread(self, user_id: int) -> dict[str, Any]:
         unread, total = selectors.unread_counts(user_id=user_id, conversation_id=self.conversation_id)

@@ -18,10 +18,6 @@ def conversation_get(*, user: User, conversation_id: int) -> Conversation:
     return conversation
 
 
-def is_participant(*, user: User, conversation_id: int) -> bool:
-    return Participant.objects.filter(conversation_id=conversation_id, user=user).exists()
-
-
 def conversations(*, user: User) -> QuerySet[Conversation]:
     """`user`'s conversations, latest activity first, with the other person and unread count."""
     mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)

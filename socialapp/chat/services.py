@@ -4,10 +4,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from socialapp.accounts.models import User
+from socialapp.accounts.models import Block, User
 from socialapp.accounts.selectors import is_blocked_between
 from socialapp.shop.models import Listing
 from translation.ml.detect import language_detect
@@ -58,16 +59,36 @@ def message_send(
             % {"max": settings.CHAT_MESSAGE_MAX, "n": len(text)}
         )
     client_id = client_id[:64]
-    other = conversation.participants.exclude(user=sender).select_related("user").first()
-    if other is not None and is_blocked_between(sender, other.user):
-        raise PermissionDenied(_("You cannot message this account."))
     language = language_detect(text, fallback=sender.language)
+    try:
+        message = _message_store(
+            conversation=conversation, sender=sender, text=text, client_id=client_id, language=language
+        )
+        return message, True
+    except IntegrityError:
+        # A resend: the unique client_id refused the row and the rollback took back its
+        # number, so looking for the stored one only costs a query when it happens.
+        existing = Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id)
+        if client_id and (message := existing.first()) is not None:
+            return message, False
+        raise
+
+
+def _message_store(
+    *, conversation: Conversation, sender: User, text: str, client_id: str, language: str
+) -> Message:
+    # One query locks the row, reads last_seq and checks for a block with anyone else in
+    # the conversation, so a block made while a message waits for the lock still counts.
+    blocks = Block.objects.filter(
+        Q(blocker=sender, blocked__chats__conversation=OuterRef("pk"))
+        | Q(blocked=sender, blocker__chats__conversation=OuterRef("pk"))
+    )
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if client_id:
-            existing = Message.objects.filter(conversation=locked, sender=sender, client_id=client_id).first()
-            if existing is not None:
-                return existing, False
+        locked = (
+            Conversation.objects.select_for_update().annotate(blocked=Exists(blocks)).get(pk=conversation.pk)
+        )
+        if locked.blocked:
+            raise PermissionDenied(_("You cannot message this account."))
         locked.last_seq += 1
         locked.save(update_fields=["last_seq", "updated_at"])
         message = Message.objects.create(
@@ -83,7 +104,7 @@ def message_send(
         # Writing means having read everything before: so the other person's unread
         # count is simply last_seq minus their read mark.
         Participant.objects.filter(conversation=locked, user=sender).update(last_read_seq=locked.last_seq)
-    return message, True
+    return message
 
 
 def read_mark(*, conversation: Conversation, user: User, seq: int) -> int:

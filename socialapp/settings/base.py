@@ -114,7 +114,28 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 reads with a 5 s socket timeout, the same 5 s that
+                        # channels_redis blocks in BZPOPMIN waiting for messages: every
+                        # idle receive then fails and closes a socket with 1011
+                        # (redis-py#4091). Still bounded, so a dead connection is noticed.
+                        "socket_timeout": 30,
+                        # redis-py 8 also caps a pool at 100 connections and raises instead
+                        # of waiting; channels_redis takes one per command in flight, so a
+                        # busy server failed group_send (a stored message never broadcast).
+                        # Leave the limit to Redis itself (maxclients, 10,000 by default).
+                        "max_connections": 10_000,
+                    }
+                ],
+                # All sockets of one server process share one Redis queue, and
+                # group_send silently drops what does not fit (default: 100 messages).
+                # Size it for a busy process falling behind for a few seconds; each
+                # socket's own buffer keeps the default.
+                "channel_capacity": {"specific.*": 10_000},
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

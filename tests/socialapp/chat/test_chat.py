@@ -248,6 +248,39 @@ async def test_typing_goes_to_the_others_and_read_receipts_to_everyone():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
+async def test_read_marks_reach_messages_sent_after_the_socket_opened():
+    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer_socket = await _socket(buyer, conversation.pk)
+    await buyer_socket.connect()
+    for n in range(3):
+        await sync_to_async(services.message_send)(conversation=conversation, sender=seller, text=f"m{n}")
+
+    await buyer_socket.send_json_to({"type": "read", "seq": 3})
+
+    assert await buyer_socket.receive_json_from(timeout=5) == {"type": "read", "sender": "buyer", "seq": 3}
+    await buyer_socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_block_made_while_the_socket_is_open_refuses_the_next_message():
+    buyer, seller, conversation = await sync_to_async(_pair)()
+    socket = await _socket(buyer, conversation.pk)
+    await socket.connect()
+    await sync_to_async(account_services.block_create)(blocker=seller, blocked=buyer)
+
+    await socket.send_json_to({"type": "message", "text": "still there?", "client_id": "b1"})
+
+    assert await socket.receive_json_from(timeout=5) == {
+        "type": "error",
+        "detail": "You cannot message this account.",
+    }
+    assert await sync_to_async(Message.objects.count)() == 0
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
 @override_settings(CHAT_RATE_MESSAGES=3, CHAT_MESSAGE_MAX=10)
 async def test_limits_and_malformed_frames_get_error_frames_not_a_closed_socket():
     buyer, _seller, conversation = await sync_to_async(_pair)()
