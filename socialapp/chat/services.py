@@ -61,10 +61,10 @@ def message_send(
     client_id = client_id[:64]
     language = language_detect(text, fallback=sender.language)
     try:
-        message = _message_store(
+        stored = _message_store(
             conversation=conversation, sender=sender, text=text, client_id=client_id, language=language
         )
-        return message, True
+        return stored, True
     except IntegrityError:
         # A resend: the unique client_id refused the row and the rollback took back its
         # number, so looking for the stored one only costs a query when it happens.
