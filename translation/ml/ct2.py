@@ -73,12 +73,18 @@ class CT2Engine:
 
 def ct2_load(marian_dir: Path, *, threads: int = 0, beams: int = 1, ct2_dir: Path | None = None) -> CT2Engine:
     """The CTranslate2 conversion (in `ct2_dir`, by default `marian_dir/ctranslate2`) of the
-    Marian model in `marian_dir`, on CPU with `threads` threads (0: the cores, at most 4);
-    raises RuntimeError when it cannot load."""
+    Marian model in `marian_dir`, on CPU; raises RuntimeError when it cannot load.
+
+    `threads` > 0: that many threads for each translation. 0 (the default): one thread per
+    translation, and as many translations at once as there are cores (at most 4). At chat
+    sizes the matrix products are too small to share: on a 2-core machine a shortlisted
+    message takes ~60 ms on one thread and ~105 ms on two (bench/translation.py)."""
     folder = ct2_dir or marian_dir / CT2_FOLDER
-    # CTranslate2's own default is 4 threads, too many for a 2-core worker.
-    threads = threads or min(4, os.cpu_count() or 1)
-    translator = ctranslate2.Translator(str(folder), device="cpu", intra_threads=threads, inter_threads=1)
+    if threads > 0:
+        intra, inter = threads, 1
+    else:
+        intra, inter = 1, min(4, os.cpu_count() or 1)
+    translator = ctranslate2.Translator(str(folder), device="cpu", intra_threads=intra, inter_threads=inter)
     return CT2Engine(
         translator,
         tokenizer_load(marian_dir),
