@@ -3,11 +3,7 @@
 Marked `services`: with CI set a missing server fails these tests; elsewhere they skip.
 """
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -16,9 +12,9 @@ from django.db import IntegrityError, connection, transaction
 
 from socialapp.accounts.models import Follow
 from tests.factories import UserFactory
+from tests.workers import worker_start
 
 pytestmark = pytest.mark.services
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
@@ -48,30 +44,12 @@ async def test_redis_channel_layer_delivers_group_messages(redis_url):
 def test_celery_worker_process_runs_tasks_from_redis(redis_url, tmp_path):
     queue = f"test-{uuid.uuid4().hex}"
     outbox = tmp_path / "mail"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
+    env = {
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"filemail://{outbox}",
         "VAR_DIR": str(tmp_path),
     }
-    worker = subprocess.Popen(
-        [
-            Path(sys.executable).parent / "celery",
-            "-A",
-            "socialapp",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    worker = worker_start(queue=queue, env=env, pool="solo", loglevel="WARNING")
     sender = Celery(broker=redis_url, backend=redis_url)
     try:
         result = sender.send_task(

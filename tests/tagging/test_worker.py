@@ -3,8 +3,6 @@ tagging it, and that pool's child killed with SIGKILL mid-task."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -13,7 +11,6 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
@@ -21,9 +18,9 @@ from tagging import tasks
 from tagging.models import PhotoSuggestion, ShopSuggestion
 from tests.factories import UserFactory
 from tests.tagging.conftest import CUPS
+from tests.workers import worker_database_url, worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wait(condition, seconds: float, what: str):  # type: ignore[no-untyped-def]
@@ -54,34 +51,14 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
             sender.send_task("tagging.tasks.photo_suggest", args=[photo_id], queue=queue)
         ),
     )
-    database = connection.settings_dict
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    env = {
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "MODELS_DIR": str(settings.MODELS_DIR),
         "VAR_DIR": str(tmp_path),
     }
-    worker = subprocess.Popen(
-        [
-            Path(sys.executable).parent / "celery",
-            "-A",
-            "socialapp",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=prefork",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    worker = worker_start(queue=queue, env=env, pool="prefork", loglevel="INFO")
     try:
         photo = photo_create(owner=UserFactory(), image=SimpleUploadedFile("cups.jpg", CUPS.read_bytes()))
         [result] = sent

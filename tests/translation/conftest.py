@@ -195,3 +195,13 @@ def tiny_marian(tmp_path_factory) -> TinyMarian:
         train=pairs("train"),
         heldout=pairs("heldout"),
     )
+
+
+@pytest.fixture
+def marian(settings, tiny_marian) -> TinyMarian:
+    """The app configured with the tiny MarianMT models, and chat translation on."""
+    settings.CHAT_TRANSLATION = True
+    settings.TRANSLATION_ENGINE = "marian"
+    settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
+    settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
+    return tiny_marian

@@ -14,15 +14,6 @@ from translation import selectors, tasks
 ORIGIN = (b"origin", b"http://localhost")
 
 
-@pytest.fixture
-def marian(settings, tiny_marian):
-    settings.CHAT_TRANSLATION = True
-    settings.TRANSLATION_ENGINE = "marian"
-    settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
-    settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
-    return tiny_marian
-
-
 def _pair():
     buyer, seller = (
         UserFactory(username="buyer", language="en"),

@@ -7,14 +7,6 @@ from django.core.management import CommandError, call_command
 from translation import selectors
 
 
-@pytest.fixture
-def marian(settings, tiny_marian):
-    settings.TRANSLATION_ENGINE = "marian"
-    settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
-    settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
-    return tiny_marian
-
-
 def _run(*args):
     out = io.StringIO()
     call_command(*args, stdout=out)

@@ -10,16 +10,6 @@ from translation.ml.translator import Translator
 from translation.models import ConversationTranslation, MessageTranslation
 
 
-@pytest.fixture
-def marian(settings, tiny_marian):
-    """Chat translation on, with the tiny MarianMT models built for this test session."""
-    settings.CHAT_TRANSLATION = True
-    settings.TRANSLATION_ENGINE = "marian"
-    settings.TRANSLATION_MODEL_EN_ES = tiny_marian.en_es
-    settings.TRANSLATION_MODEL_ES_EN = tiny_marian.es_en
-    return tiny_marian
-
-
 def _pair():
     buyer, seller = (
         UserFactory(username="buyer", language="en"),

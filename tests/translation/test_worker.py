@@ -1,24 +1,19 @@
 """The real path: messages queued on Redis and translated by a Celery worker process with a
 prefork pool, which takes the messages waiting in one direction as one batch."""
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from socialapp.chat import services as chat_services
 from tests.factories import UserFactory
+from tests.workers import worker_database_url, worker_start
 from translation import tasks
 from translation.ml.translator import Translator, engine_load
 from translation.models import MessageTranslation
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_prefork_worker_translates_waiting_messages_as_one_batch(
@@ -41,35 +36,15 @@ def test_a_prefork_worker_translates_waiting_messages_as_one_batch(
     texts = [pair.en for pair in tiny_marian.train[40:45]]
     for text in texts:  # all five wait in the queue before the worker starts
         chat_services.message_send(conversation=conversation, sender=buyer, text=text)
-    database = connection.settings_dict
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    env = {
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": redis_url,
         "VAR_DIR": str(tmp_path),
         "TRANSLATION_ENGINE": "marian",
         "TRANSLATION_MODEL_EN_ES": str(tiny_marian.en_es),
         "TRANSLATION_MODEL_ES_EN": str(tiny_marian.es_en),
     }
-    worker = subprocess.Popen(
-        [
-            Path(sys.executable).parent / "celery",
-            "-A",
-            "socialapp",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=prefork",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    worker = worker_start(queue=queue, env=env, pool="prefork", loglevel="WARNING")
     try:
         counts = [result.get(timeout=120) for result in sent]
     finally:
