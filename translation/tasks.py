@@ -87,6 +87,7 @@ def _inline_background(translation_id: int) -> None:
     try:
         _inline_run(translation_id)
     finally:
+        close_old_connections()  # this pool thread's own connection, as after a request
         with _inline_idle:
             _inline_count[0] -= 1
             _inline_idle.notify_all()
@@ -94,7 +95,4 @@ def _inline_background(translation_id: int) -> None:
 
 def _inline_run(translation_id: int) -> None:
     with _inline_lock:
-        try:
-            message_translate.apply(args=(translation_id,))
-        finally:
-            close_old_connections()
+        message_translate.apply(args=(translation_id,))
