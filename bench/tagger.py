@@ -18,7 +18,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,8 +37,8 @@ import torch  # noqa: E402
 from chat import chat_bench  # noqa: E402  (bench/chat.py)
 from django.conf import settings  # noqa: E402
 from PIL import Image  # noqa: E402
+from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 from training import head_seconds_100k  # noqa: E402  (bench/training.py)
-from upload import p as upload_p  # noqa: E402  (bench/upload.py)
 from upload import upload_to_suggestions_ms  # noqa: E402
 
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
@@ -49,19 +48,12 @@ from tagging.selectors import thresholds  # noqa: E402
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 
-def _times_ms(fn: Callable[[], object], runs: int = RUNS, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+def _times_ms(fn: Callable[[], object], runs: int = RUNS) -> list[float]:
+    return times_ms(fn, runs)
 
 
 def _p(times: list[float], q: float) -> float:
-    return round(statistics.quantiles(times, n=100, method="inclusive")[int(q) - 1], 2)
+    return percentile(times, int(q))
 
 
 def _photo_12mp(folder: Path) -> Path:
@@ -110,10 +102,10 @@ def main() -> None:
     results["ratio_end_to_end_to_reference"] = round(_p(end_to_end_ms, 50) / _p(reference_ms, 50), 3)
     results["target_ratio"] = 1.3
     results["tagging"] = {
-        "e2e_ms_p50": upload_p(upload_ms, 50),
-        "e2e_ms_p95": upload_p(upload_ms, 95),
+        "e2e_ms_p50": _p(upload_ms, 50),
+        "e2e_ms_p95": _p(upload_ms, 95),
         "model_only_ms_p50": _p(end_to_end_ms, 50),
-        "ratio_e2e_to_model": round(upload_p(upload_ms, 50) / _p(end_to_end_ms, 50), 2),
+        "ratio_e2e_to_model": round(_p(upload_ms, 50) / _p(end_to_end_ms, 50), 2),
         "target_ratio": 1.5,
     }
     results["chat"] = chat_bench()

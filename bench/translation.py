@@ -17,7 +17,6 @@ The machine is shared: run it as `flock /tmp/bench.lock .venv/bin/python bench/t
 import json
 import os
 import random
-import statistics
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import ctranslate2  # noqa: E402
 import sentencepiece as spm  # noqa: E402
 import torch  # noqa: E402
+from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 from transformers import MarianConfig, MarianMTModel, MarianTokenizer  # noqa: E402
 
 from translation.ml.batching import Batcher  # noqa: E402
@@ -121,19 +121,12 @@ def _message(rng: random.Random) -> list[str]:
     return [f"▁w{rng.randrange(SOURCE_WORDS)}" for _ in range(SOURCE_TOKENS - 1)] + ["</s>"]
 
 
-def _times_ms(fn: Callable[[], object], runs: int = RUNS, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+def _times_ms(fn: Callable[[], object], runs: int = RUNS) -> list[float]:
+    return times_ms(fn, runs)
 
 
 def _p(times: list[float], q: int) -> float:
-    return round(statistics.quantiles(times, n=100, method="inclusive")[q - 1], 1)
+    return percentile(times, q, digits=1)
 
 
 def _summary(times: list[float]) -> dict[str, float]:

@@ -2,7 +2,6 @@
 time a person waits between posting a 12 MP photo and its suggestions being stored."""
 
 import io
-import statistics
 import time
 from pathlib import Path
 
@@ -36,7 +35,3 @@ def upload_to_suggestions_ms(photo: Path, runs: int) -> list[float]:
         times.append((time.perf_counter() - start) * 1000)
         assert Photo.objects.get(pk=photo_id).tagging_status == "ready"
     return times
-
-
-def p(times: list[float], q: int) -> float:
-    return round(statistics.quantiles(times, n=100, method="inclusive")[q - 1], 2)
