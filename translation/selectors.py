@@ -6,7 +6,7 @@ from django.conf import settings
 
 from socialapp.chat.models import Conversation
 
-from .ml.translator import Translator, translator_for
+from .ml.translator import EngineUnavailable, Translator, translator_for
 from .models import ConversationTranslation
 
 LANGUAGES = ("en", "es")
@@ -31,6 +31,18 @@ def translator_get(*, source: str, target: str, engine: str | None = None) -> Tr
         engine=engine or settings.TRANSLATION_ENGINE,
         threads=settings.TRANSLATION_THREADS,
     )
+
+
+def translator_require(*, source: str, target: str, engine: str | None = None) -> Translator:
+    """`translator_get` for commands: raises EngineUnavailable, saying what to install,
+    where that returns None."""
+    translator = translator_get(source=source, target=target, engine=engine)
+    if translator is None:
+        raise EngineUnavailable(
+            "No translation engine is installed: run `python manage.py fetch_translation_models` "
+            "(or copy the MarianMT folders into place), or install Debian's apertium-eng-spa."
+        )
+    return translator
 
 
 def conversation_translation(*, conversation: Conversation) -> ConversationTranslation:

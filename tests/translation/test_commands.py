@@ -25,9 +25,23 @@ def test_translate_writes_one_line_out_for_each_line_in(marian, monkeypatch):
     assert out.splitlines() == [expected[0], "", expected[1]]
 
 
-def test_translate_refuses_the_same_language_twice(marian):
+def test_translate_and_evaluate_refuse_the_same_language_twice(marian, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("hello\thello\n", encoding="utf-8")
+
     with pytest.raises(CommandError, match="must differ"):
         _run("translate", "--source", "en", "--target", "en")
+    with pytest.raises(CommandError, match="must differ"):
+        _run("evaluate_translation", str(pairs), "--source", "es", "--target", "es")
+
+
+def test_without_any_engine_the_commands_say_what_to_install(settings, tmp_path, monkeypatch):
+    settings.TRANSLATION_MODEL_EN_ES = tmp_path / "none"
+    monkeypatch.setattr(selectors, "translator_for", lambda *args, **kwargs: None)
+    monkeypatch.setattr("sys.stdin", io.StringIO("hello\n"))
+
+    with pytest.raises(CommandError, match="No translation engine is installed: run `python manage"):
+        _run("translate", "--source", "en", "--target", "es")
 
 
 def test_evaluate_scores_an_engine_against_references(marian, tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from translation.ml.translator import EngineUnavailable
-from translation.selectors import LANGUAGES, translator_get
+from translation.selectors import LANGUAGES, translator_require
 
 BATCH = 32
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         import sacrebleu
 
+        source, target = str(options["source"]), str(options["target"])
+        if source == target:
+            raise CommandError("--source and --target must differ.")
         path = options["file"]
         assert isinstance(path, Path)
         if not path.is_file():
@@ -40,21 +43,17 @@ class Command(BaseCommand):
         if not sources:
             raise CommandError(f"{path} has no source<TAB>reference lines.")
         try:
-            translator = translator_get(
-                source=str(options["source"]), target=str(options["target"]), engine=str(options["engine"])
-            )
+            translator = translator_require(source=source, target=target, engine=str(options["engine"]))
         except EngineUnavailable as error:
             raise CommandError(str(error)) from error
-        if translator is None:
-            raise CommandError("No translation engine is installed; see `fetch_translation_models`.")
         hypotheses: list[str] = []
         for start in range(0, len(sources), BATCH):
             hypotheses += [t.text for t in translator.translate(sources[start : start + BATCH])]
         result = {
             "engine": translator.engine.name,
             "model_id": translator.engine.model_id,
-            "source": options["source"],
-            "target": options["target"],
+            "source": source,
+            "target": target,
             "sentences": len(sources),
             "bleu": round(sacrebleu.corpus_bleu(hypotheses, [references]).score, 2),
             "chrf": round(sacrebleu.corpus_chrf(hypotheses, [references]).score, 2),

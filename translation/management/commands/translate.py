@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from translation.ml.translator import EngineUnavailable
-from translation.selectors import LANGUAGES, translator_get
+from translation.selectors import LANGUAGES, translator_require
 
 BATCH = 32
 
@@ -22,14 +22,9 @@ class Command(BaseCommand):
         if source == target:
             raise CommandError("--source and --target must differ.")
         try:
-            translator = translator_get(source=source, target=target, engine=str(options["engine"]))
+            translator = translator_require(source=source, target=target, engine=str(options["engine"]))
         except EngineUnavailable as error:
             raise CommandError(str(error)) from error
-        if translator is None:
-            raise CommandError(
-                "No translation engine is installed: run `python manage.py fetch_translation_models` "
-                "(or copy the MarianMT folders into place), or install Debian's apertium-eng-spa."
-            )
         keep = [str(term) for term in options["keep"]]  # type: ignore[attr-defined]
         lines = [line.rstrip("\n") for line in sys.stdin]
         for start in range(0, len(lines), BATCH):
