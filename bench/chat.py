@@ -25,6 +25,27 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DATABASE = "socialapp_bench"
+OTHERS = ("postgres", "redis-server")
+
+
+def _cpu_seconds(names: tuple[str, ...], pids: set[int]) -> dict[str, float]:
+    """CPU seconds used so far by the processes in `pids` ("servers") and by every
+    process whose command name is in `names` (PostgreSQL backends, Redis), by name."""
+    used: dict[str, float] = dict.fromkeys(("servers", *names), 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(stat.parent.name) in pids:
+            used["servers"] += seconds
+        elif name in names:
+            used[name] += seconds
+    return used
 
 
 def _port() -> int:
@@ -110,7 +131,7 @@ async def _client(url: str, key: str, me: str, seconds: float, interval: float, 
 
 
 async def _run(
-    pairs: list[dict[str, Any]], ports: list[int], seconds: float, interval: float
+    pairs: list[dict[str, Any]], ports: list[int], seconds: float, interval: float, pids: set[int]
 ) -> dict[str, Any]:
     log: dict[str, Any] = {
         "sent": {},
@@ -136,8 +157,9 @@ async def _run(
     while log["connected"] < len(tasks) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     log["ready"].set()
-    cpu = time.process_time()
+    cpu, others = time.process_time(), _cpu_seconds(OTHERS, pids)
     await runner
+    others = {k: v - others[k] for k, v in _cpu_seconds(OTHERS, pids).items()}
     latencies = sorted(log["received"].values())
     quantiles = (
         statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0.0] * 99
@@ -157,6 +179,11 @@ async def _run(
         "send_rate_msgs_per_s": round(log["connected"] / interval, 1),
         "drain_s_max": log["drain"],
         "client_cpu_s": round(time.process_time() - cpu, 2),
+        # While sending and draining, per message sent: where the 2 cores went.
+        "cpu_ms_per_message": {
+            name: round(1000 * used / max(1, len(log["sent"])), 2)
+            for name, used in (("client", time.process_time() - cpu), *others.items())
+        },
     }
 
 
@@ -196,7 +223,8 @@ def chat_bench(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = _serve(servers, env)
     try:
-        results = asyncio.run(_run(pairs, [port for _, port in started], seconds, interval))
+        ports, pids = [port for _, port in started], {server.pid for server, _ in started}
+        results = asyncio.run(_run(pairs, ports, seconds, interval, pids))
     finally:
         for server, _ in started:
             server.terminate()

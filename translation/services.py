@@ -9,14 +9,14 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.chat.frames import conversation_group
-from socialapp.chat.models import Conversation, Message, Participant
+from socialapp.chat.models import Conversation, Message
 
 from . import selectors
 from .frames import translation_frame
@@ -28,6 +28,20 @@ KEEP_MAX_TERMS = 50
 KEEP_MAX_LENGTH = 60
 
 
+# Asked for every chat message, so it is plain SQL (see chat.services._message_store):
+# the other participant's language, unless translation is switched off for the conversation.
+_READER_LANGUAGE = """
+    SELECT accounts_user.language FROM chat_participant
+    JOIN accounts_user ON accounts_user.id = chat_participant.user_id
+    WHERE chat_participant.conversation_id = %s AND chat_participant.user_id <> %s
+      AND NOT EXISTS (
+        SELECT 1 FROM translation_conversationtranslation
+        WHERE translation_conversationtranslation.conversation_id = chat_participant.conversation_id
+          AND NOT translation_conversationtranslation.enabled
+      )
+"""
+
+
 def message_translation_request(*, message: Message) -> MessageTranslation | None:
     """Ask for `message` in its reader's language when that differs from the one it is
     written in and translation is on for the conversation. Call it inside the transaction
@@ -35,16 +49,10 @@ def message_translation_request(*, message: Message) -> MessageTranslation | Non
     needed, two when a translation is queued."""
     if not settings.CHAT_TRANSLATION:
         return None
-    switched_off = ConversationTranslation.objects.filter(
-        conversation=OuterRef("conversation"), enabled=False
-    )
-    reader_language = (
-        Participant.objects.filter(conversation_id=message.conversation_id)
-        .exclude(user_id=message.sender_id)
-        .exclude(Exists(switched_off))
-        .values_list("user__language", flat=True)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_READER_LANGUAGE, [message.conversation_id, message.sender_id])
+        row = cursor.fetchone()
+    reader_language = row[0] if row else None
     if reader_language in (None, message.language) or reader_language not in selectors.LANGUAGES:
         return None
     if message.language not in selectors.LANGUAGES:

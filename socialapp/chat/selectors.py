@@ -1,5 +1,6 @@
 """Reads for chat. Only participants learn that a conversation exists."""
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
@@ -34,14 +35,23 @@ def conversations(*, user: User) -> QuerySet[Conversation]:
     )
 
 
+# Asked after every chat message, so it is plain SQL (see services._message_store).
+_UNREAD = """
+    SELECT SUM(CASE WHEN chat_participant.conversation_id = %s
+                    THEN chat_conversation.last_seq - chat_participant.last_read_seq ELSE 0 END),
+           SUM(chat_conversation.last_seq - chat_participant.last_read_seq)
+    FROM chat_participant JOIN chat_conversation ON chat_conversation.id = chat_participant.conversation_id
+    WHERE chat_participant.user_id = %s
+"""
+
+
 def unread_counts(*, user_id: int, conversation_id: int) -> tuple[int, int]:
     """(unread in this conversation, unread in all) for a user, in one query. A sender's
     read mark moves with each message they send, so unread = last_seq - read mark."""
-    rows = Participant.objects.filter(user_id=user_id).values_list(
-        "conversation_id", F("conversation__last_seq") - F("last_read_seq")
-    )
-    counts = dict(rows)
-    return counts.get(conversation_id, 0), sum(counts.values())
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD, [conversation_id, user_id])
+        unread, total = cursor.fetchone()
+    return int(unread or 0), int(total or 0)
 
 
 def messages_before(

@@ -4,11 +4,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socialapp.accounts.models import Block, User
+from socialapp.accounts.models import User
 from socialapp.accounts.selectors import is_blocked_between
 from socialapp.shop.models import Listing
 from translation.ml.detect import language_detect
@@ -74,36 +74,61 @@ def message_send(
         raise
 
 
+# A message is the hot path of a busy chat server, and Django builds each ORM query anew:
+# here that cost ~1 ms of CPU a query, ten times the query itself. So storing one is three
+# plain statements that both SQLite (3.35+) and PostgreSQL run, compiled once.
+_NEXT_SEQ = """
+    UPDATE chat_conversation SET last_seq = last_seq + 1, updated_at = %s WHERE id = %s
+    RETURNING last_seq, EXISTS (
+        SELECT 1 FROM accounts_block JOIN chat_participant
+            ON chat_participant.conversation_id = chat_conversation.id
+        WHERE (accounts_block.blocker_id = %s AND accounts_block.blocked_id = chat_participant.user_id)
+           OR (accounts_block.blocked_id = %s AND accounts_block.blocker_id = chat_participant.user_id)
+    )
+"""
+_INSERT = """
+    INSERT INTO chat_message (conversation_id, sender_id, seq, text, language, client_id, created_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id
+"""
+# Writing means having read everything before: so the other person's unread count is
+# simply last_seq minus their read mark.
+_READ_OWN = "UPDATE chat_participant SET last_read_seq = %s WHERE conversation_id = %s AND user_id = %s"
+
+
 def _message_store(
     *, conversation: Conversation, sender: User, text: str, client_id: str, language: str
 ) -> Message:
-    # One query locks the row, reads last_seq and checks for a block with anyone else in
-    # the conversation, so a block made while a message waits for the lock still counts.
-    blocks = Block.objects.filter(
-        Q(blocker=sender, blocked__chats__conversation=OuterRef("pk"))
-        | Q(blocked=sender, blocker__chats__conversation=OuterRef("pk"))
-    )
-    with transaction.atomic():
-        locked = (
-            Conversation.objects.select_for_update().annotate(blocked=Exists(blocks)).get(pk=conversation.pk)
-        )
-        if locked.blocked:
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The UPDATE locks the row until commit, so concurrent senders take numbers one at
+        # a time, and the block check (with anyone else in the conversation) is read under
+        # that lock. A rollback (a block, a resend's unique client_id) takes the number back.
+        cursor.execute(_NEXT_SEQ, [stamp, conversation.pk, sender.pk, sender.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise Conversation.DoesNotExist(f"Conversation {conversation.pk} is gone.")
+        seq, blocked = row
+        if blocked:
             raise PermissionDenied(_("You cannot message this account."))
-        locked.last_seq += 1
-        locked.save(update_fields=["last_seq", "updated_at"])
-        message = Message.objects.create(
-            conversation=locked,
+        fields = [conversation.pk, sender.pk, seq, text, language, client_id]
+        cursor.execute(_INSERT, [*fields, stamp])
+        (message_id,) = cursor.fetchone()
+        cursor.execute(_READ_OWN, [seq, conversation.pk, sender.pk])
+        message = Message(
+            id=message_id,
+            conversation=conversation,
             sender=sender,
-            seq=locked.last_seq,
+            seq=seq,
             text=text,
             language=language,
             client_id=client_id,
+            created_at=now,
         )
+        message._state.adding, message._state.db = False, connection.alias
         for hook in message_sent_hooks:
             hook(message)
-        # Writing means having read everything before: so the other person's unread
-        # count is simply last_seq minus their read mark.
-        Participant.objects.filter(conversation=locked, user=sender).update(last_read_seq=locked.last_seq)
+    conversation.last_seq, conversation.updated_at = seq, now
     return message
 
 

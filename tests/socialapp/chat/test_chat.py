@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 
 from socialapp.accounts import services as account_services
 from socialapp.asgi import application
-from socialapp.chat import services
+from socialapp.chat import selectors, services
 from socialapp.chat.models import Message
 from socialapp.shop.services import listing_create
 from tests.factories import UserFactory
@@ -77,6 +78,44 @@ def test_blocked_users_cannot_message_and_strangers_get_404():
 
     assert _client(buyer).post("/api/conversations/", {"participant": "seller"}).status_code == 404
     assert _client(UserFactory()).get(f"/api/conversations/{conversation.pk}/messages/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_sent_message_is_stored_as_returned_and_moves_the_conversation_up():
+    buyer, seller, conversation = _pair()
+    earlier = conversation.updated_at
+
+    message, created = services.message_send(
+        conversation=conversation, sender=buyer, text=" Hi! ", client_id="c1"
+    )
+
+    stored = Message.objects.get(pk=message.pk)
+    conversation.refresh_from_db()
+    fields = ("conversation_id", "sender_id", "seq", "text", "language", "client_id", "created_at")
+    assert created and [getattr(stored, f) for f in fields] == [getattr(message, f) for f in fields]
+    assert (stored.seq, stored.text, conversation.last_seq) == (1, "Hi!", 1)
+    assert conversation.updated_at > earlier and conversation.updated_at == stored.created_at
+    assert selectors.unread_counts(user_id=seller.pk, conversation_id=conversation.pk) == (1, 1)
+    assert selectors.unread_counts(user_id=buyer.pk, conversation_id=conversation.pk) == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blocker", ["sender", "reader"])
+def test_a_block_either_way_refuses_a_message_and_keeps_its_number(blocker):
+    buyer, seller, conversation = _pair()
+    services.message_send(conversation=conversation, sender=buyer, text="one")
+    pair = (
+        {"blocker": buyer, "blocked": seller}
+        if blocker == "sender"
+        else {"blocker": seller, "blocked": buyer}
+    )
+    account_services.block_create(**pair)
+
+    with pytest.raises(PermissionDenied, match="You cannot message this account"):
+        services.message_send(conversation=conversation, sender=buyer, text="two")
+
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 1 and Message.objects.count() == 1
 
 
 @pytest.mark.django_db
