@@ -13,6 +13,7 @@ thread (authentication, connect, resync) still closes it, so it is renewed often
 from typing import Any
 
 from asgiref.sync import SyncToAsync
+from channels.consumer import AsyncConsumer, get_handler_name
 from django.db import Error, close_old_connections
 
 
@@ -27,3 +28,19 @@ class KeptConnectionSyncToAsync(SyncToAsync):
 
 # Used like database_sync_to_async: await kept_connection_sync_to_async(function)(...)
 kept_connection_sync_to_async = KeptConnectionSyncToAsync
+
+
+class NoDatabaseHopConsumer(AsyncConsumer):
+    """A consumer whose handlers reach the database only through database_sync_to_async
+    (which closes old connections around each call) or kept_connection_sync_to_async.
+
+    channels' own dispatch first awaits close_old_connections on the database thread for
+    every event: a thread hop per frame sent or received, queued behind other sockets'
+    database work, and with CONN_MAX_AGE = 0 it closes the connection kept for messages,
+    so each message paid for a new PostgreSQL connection. This dispatch skips that."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)

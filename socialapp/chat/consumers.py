@@ -18,13 +18,13 @@ from django.http import Http404
 
 from socialapp.notifications.consumers import CLOSE_FORBIDDEN
 from socialapp.notifications.services import user_group
-from socialapp.websocket_database import kept_connection_sync_to_async
+from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_sync_to_async
 
 from . import selectors, services
 from .frames import conversation_group, message_frame
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])

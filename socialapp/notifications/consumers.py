@@ -2,12 +2,14 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from socialapp.websocket_database import NoDatabaseHopConsumer
+
 from .services import user_group
 
 CLOSE_FORBIDDEN = 4403
 
 
-class NotificationsConsumer(AsyncJsonWebsocketConsumer):
+class NotificationsConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
     """/ws/notifications/: one socket per signed-in user and tab; server -> client only."""
 
     async def connect(self) -> None:
