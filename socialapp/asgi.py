@@ -27,3 +27,10 @@ application = ProtocolTypeRouter(
 # Chat messages have their language detected as they are stored; load the detector's
 # models (~0.4 s) now rather than in the first sender's message.
 threading.Thread(target=detector, name="language-detector", daemon=True).start()
+
+import gc  # noqa: E402
+
+# What is loaded by now (Django, torch, the apps) lives as long as the process. Move it
+# out of the collector's sight so that full collections, which a busy chat server runs
+# every few seconds, scan only what came after: about 0.2 s of pause each, otherwise.
+gc.freeze()

@@ -111,31 +111,16 @@ DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 REDIS_URL = env.REDIS_URL
 
 if REDIS_URL:
+    # Redis pub/sub: a group message is one PUBLISH, pushed to each server process over
+    # the one connection it subscribes on. The list-based RedisChannelLayer costs about
+    # five Redis round trips a message and a blocking pop per delivery; on 2 cores this
+    # halves a chat message's CPU (bench/chat.py). Like that layer it delivers at most
+    # once: messages are stored before they are broadcast, and a client that sees a gap
+    # in seq (or reconnects) asks for the rest with resync.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        # redis-py 8 reads with a 5 s socket timeout, the same 5 s that
-                        # channels_redis blocks in BZPOPMIN waiting for messages: every
-                        # idle receive then fails and closes a socket with 1011
-                        # (redis-py#4091). Still bounded, so a dead connection is noticed.
-                        "socket_timeout": 30,
-                        # redis-py 8 also caps a pool at 100 connections and raises instead
-                        # of waiting; channels_redis takes one per command in flight, so a
-                        # busy server failed group_send (a stored message never broadcast).
-                        # Leave the limit to Redis itself (maxclients, 10,000 by default).
-                        "max_connections": 10_000,
-                    }
-                ],
-                # All sockets of one server process share one Redis queue, and
-                # group_send silently drops what does not fit (default: 100 messages).
-                # Size it for a busy process falling behind for a few seconds; each
-                # socket's own buffer keeps the default.
-                "channel_capacity": {"specific.*": 10_000},
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -90,6 +90,9 @@
     pending.delete(m.client_id);
     const after = [...thread.children].find((li) => Number(li.dataset.seq) > m.seq);
     thread.insertBefore(bubble(m), after || null);
+    // A live message past a gap: the broadcast of one in between was missed (the channel
+    // layer is at-most-once), so fetch it; the stored messages are the truth.
+    if (m.seq > lastSeq + 1) send({ type: "resync", after_seq: lastSeq });
     lastSeq = Math.max(lastSeq, m.seq);
     if (m.sender !== me) send({ type: "read", seq: lastSeq });
     thread.lastElementChild.scrollIntoView({ block: "end" });
