@@ -64,18 +64,24 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
 
 
 def _store(photo: Photo, prediction: Prediction) -> None:
+    """In a few queries whatever the number of suggestions (one each cost five). Safe to
+    run twice: the unique (photo, concept, version) keeps the first set."""
     version = prediction.model_version
-    for rank, suggestion in enumerate(prediction.hashtags):
-        concept, _created = Concept.objects.get_or_create(
-            name=suggestion.concept,
-            defaults={"display_en": suggestion.display_en, "display_es": suggestion.display_es},
-        )
-        PhotoSuggestion.objects.get_or_create(
-            photo=photo,
-            concept=concept,
-            model_version=version,
-            defaults={"hashtag": suggestion.hashtag, "score": suggestion.score, "rank": rank},
-        )
+    concepts = _concepts(prediction)
+    PhotoSuggestion.objects.bulk_create(
+        [
+            PhotoSuggestion(
+                photo=photo,
+                concept=concepts[suggestion.concept],
+                model_version=version,
+                hashtag=suggestion.hashtag,
+                score=suggestion.score,
+                rank=rank,
+            )
+            for rank, suggestion in enumerate(prediction.hashtags)
+        ],
+        ignore_conflicts=True,
+    )
     if prediction.shop_category is not None:
         ShopSuggestion.objects.get_or_create(
             photo=photo,
@@ -88,6 +94,21 @@ def _store(photo: Photo, prediction: Prediction) -> None:
     photo.save(
         update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )
+
+
+def _concepts(prediction: Prediction) -> dict[str, Concept]:
+    """The suggested concepts by name, creating the ones the database does not have yet."""
+    wanted = {s.concept: s for s in prediction.hashtags}
+    found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}
+    missing = [
+        Concept(name=name, display_en=s.display_en, display_es=s.display_es)
+        for name, s in wanted.items()
+        if name not in found
+    ]
+    if missing:
+        Concept.objects.bulk_create(missing, ignore_conflicts=True)  # another worker may have just made one
+        found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}
+    return found
 
 
 def photo_tagging_fail(*, photo_id: int, reason: str) -> None:
