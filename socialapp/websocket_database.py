@@ -8,6 +8,8 @@ times its queries. Consumers run their sync code on the server's one thread-sens
 thread, so keeping that thread's connection between calls is safe; it is closed after a
 database error (it may be broken), and every database_sync_to_async call on the same
 thread (authentication, connect, resync) still closes it, so it is renewed often.
+channels' consumer dispatch closes it too, before every event; NoDatabaseHopConsumer is
+the base for consumers that do not need that.
 """
 
 from typing import Any
