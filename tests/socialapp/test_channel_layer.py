@@ -4,6 +4,7 @@ server process needs so that a stored chat message is always broadcast."""
 import asyncio
 
 import pytest
+import redis
 from asgiref.sync import async_to_sync
 from django.utils.module_loading import import_string
 
@@ -76,3 +77,40 @@ def test_a_worker_outside_the_server_loop_reaches_a_server_socket(redis_url):
             await server.flush()
 
     assert asyncio.run(scenario()) == [{"type": "translation", "n": 1}, {"type": "translation", "n": 2}]
+
+
+def test_a_server_whose_redis_connection_drops_subscribes_again(redis_url):
+    # Redis restarted, or a network blip: what is published while the subscriber is away
+    # is lost (clients resync on the seq gap); what follows must arrive.
+    name = "socialapp-test-blip"  # so that only this test's connections are dropped
+
+    async def scenario() -> list[dict]:
+        config = base.CHANNEL_LAYERS["default"]
+        layer = import_string(config["BACKEND"])(hosts=[{"address": redis_url, "client_name": name}])
+        channel = await layer.new_channel()
+        await layer.group_add("chat.blip", channel)
+        admin = redis.Redis.from_url(redis_url)
+        try:
+            mine = [c["id"] for c in admin.client_list(_type="pubsub") if c["name"] == name]
+            assert mine and all(admin.client_kill_filter(_id=i) == 1 for i in mine)
+            deadline = asyncio.get_running_loop().time() + 10
+            while True:  # until the layer has subscribed again
+                await layer.group_send("chat.blip", {"type": "probe"})
+                try:
+                    await asyncio.wait_for(layer.receive(channel), 0.5)
+                    break
+                except TimeoutError:
+                    assert asyncio.get_running_loop().time() < deadline, "never subscribed again"
+            for n in range(3):
+                await layer.group_send("chat.blip", {"type": "after", "n": n})
+            received = []
+            while len(received) < 3:
+                message = await asyncio.wait_for(layer.receive(channel), 5)
+                if message["type"] != "probe":  # a late one of the probes above
+                    received.append(message)
+            return received
+        finally:
+            admin.close()
+            await layer.flush()
+
+    assert asyncio.run(scenario()) == [{"type": "after", "n": n} for n in range(3)]
