@@ -4,10 +4,10 @@ for the misses. `translator_for` is the per-process accessor the Django side cal
 import logging
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -154,10 +154,38 @@ def engine_load(
     return None
 
 
-@cache
+Key = tuple[str, str, Path | None, str, int]
+_translators: dict[Key, Translator | None] = {}
+_next_look: dict[Key, float] = {}  # when "auto" settled for a fallback: when to look again
+RECHECK_SECONDS = 60.0
+
+
 def translator_for(
     source: str, target: str, *, model_dir: Path | None, engine: str = "auto", threads: int = 0
 ) -> Translator | None:
-    """The process's one Translator for this direction and engine (None when no engine can run)."""
+    """The process's one Translator for this direction and engine (None when no engine can
+    run). When "auto" had to settle for Apertium or nothing, the model folder is looked at
+    again every RECHECK_SECONDS, so models fetched while a server or worker runs are taken
+    up without a restart."""
+    key = (source, target, model_dir, engine, threads)
+    if key in _translators and not _model_arrived(key, model_dir):
+        return _translators[key]
     loaded = engine_load(source, target, model_dir=model_dir, engine=engine, threads=threads)
-    return Translator(loaded) if loaded is not None else None
+    _translators[key] = Translator(loaded) if loaded is not None else None
+    if engine == "auto" and (loaded is None or loaded.name == "apertium"):
+        _next_look[key] = time.monotonic() + RECHECK_SECONDS
+    else:
+        _next_look.pop(key, None)
+    return _translators[key]
+
+
+def _model_arrived(key: Key, model_dir: Path | None) -> bool:
+    """Whether a fallback is due another look and a model is there now (two stat calls)."""
+    if key not in _next_look or time.monotonic() < _next_look[key]:
+        return False
+    _next_look[key] = time.monotonic() + RECHECK_SECONDS
+    from .marian import is_marian_dir
+
+    return model_dir is not None and (
+        (model_dir / "ctranslate2" / "model.bin").is_file() or is_marian_dir(model_dir)
+    )

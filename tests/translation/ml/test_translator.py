@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 from tests.translation.conftest import Counting
+from translation.ml import translator as translator_module
 from translation.ml.marian import marian_load
 from translation.ml.translator import EngineUnavailable, Translation, Translator, engine_load, translator_for
 
@@ -154,3 +155,18 @@ def test_translator_for_is_one_per_process(tiny_marian):
 
     assert translator_for("es", "en", model_dir=tiny_marian.es_en, engine="marian") is first
     assert first.translate(["¡Hola!"]) == [Translation("Hello!", "marian", "opus-mt-es-en")]
+
+
+def test_a_model_fetched_while_the_process_runs_replaces_the_fallback(tiny_marian, tmp_path, monkeypatch):
+    monkeypatch.setattr(translator_module, "RECHECK_SECONDS", 0.0)
+    folder = tmp_path / "opus-mt-es-en"
+    fallback = translator_for("es", "en", model_dir=folder)  # Apertium where installed, else None
+    assert fallback is None or fallback.engine.name == "apertium"
+    assert translator_for("es", "en", model_dir=folder) is fallback  # nothing arrived: kept
+
+    shutil.copytree(tiny_marian.es_en, folder)
+    fetched = translator_for("es", "en", model_dir=folder)
+
+    assert fetched is not None and fetched.engine.name == "marian"
+    assert translator_for("es", "en", model_dir=folder) is fetched
+    assert fetched.translate(["¡Hola!"]) == [Translation("Hello!", "marian", "opus-mt-es-en")]
