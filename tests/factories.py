@@ -24,3 +24,22 @@ def make_photo(owner: User, caption: str = "", color: tuple[int, int, int] = (20
     return photo_create(
         owner=owner, image=SimpleUploadedFile("p.jpg", jpeg_bytes(color=color)), caption=caption
     )
+
+
+def client_for(user: User):
+    """An API client signed in as `user`."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def conversation_pair():
+    """buyer (English) and seller (Spanish), and their conversation."""
+    from socialapp.chat.services import conversation_start
+
+    buyer = UserFactory(username="buyer", language="en")
+    seller = UserFactory(username="seller", language="es")
+    conversation, _ = conversation_start(user=buyer, other=seller)
+    return buyer, seller, conversation

@@ -13,10 +13,11 @@ from socialapp.settings import base
 pytestmark = pytest.mark.services
 
 
-def _layer():
-    # socialapp.settings.test swaps in the in-memory layer; this is the one servers use.
-    config = base.CHANNEL_LAYERS["default"]
-    return import_string(config["BACKEND"])(**config["CONFIG"])
+def _layer(**config):
+    """The layer servers use (socialapp.settings.test swaps in the in-memory one), with
+    `config` in place of the settings' where given."""
+    layer = base.CHANNEL_LAYERS["default"]
+    return import_string(layer["BACKEND"])(**(config or layer["CONFIG"]))
 
 
 def test_an_idle_socket_still_receives_after_the_redis_read_timeout(redis_url):
@@ -85,8 +86,7 @@ def test_a_server_whose_redis_connection_drops_subscribes_again(redis_url):
     name = "socialapp-test-blip"  # so that only this test's connections are dropped
 
     async def scenario() -> list[dict]:
-        config = base.CHANNEL_LAYERS["default"]
-        layer = import_string(config["BACKEND"])(hosts=[{"address": redis_url, "client_name": name}])
+        layer = _layer(hosts=[{"address": redis_url, "client_name": name}])
         channel = await layer.new_channel()
         await layer.group_add("chat.blip", channel)
         admin = redis.Redis.from_url(redis_url)

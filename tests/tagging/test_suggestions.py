@@ -10,16 +10,10 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import services
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.tagging.conftest import BEE, CUPS
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _upload(client: APIClient, path=BEE, caption: str = "Garden visitor #garden"):
@@ -35,10 +29,10 @@ def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_c
     owner = UserFactory(language="es")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(_client(owner))
+        response = _upload(client_for(owner))
 
     photo = Photo.objects.get(pk=response.json()["id"])
-    suggestions = _client(owner).get(f"/api/photos/{photo.pk}/suggestions/").json()
+    suggestions = client_for(owner).get(f"/api/photos/{photo.pk}/suggestions/").json()
     names = [h["name"] for h in suggestions["hashtags"]]
     assert suggestions["status"] == "ready" and suggestions["reason"] == ""
     assert suggestions["model_version"] == "coldstart-1"
@@ -51,7 +45,7 @@ def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_c
 def test_running_the_task_twice_stores_one_set(django_capture_on_commit_callbacks):
     owner = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        photo_id = _upload(_client(owner), CUPS).json()["id"]
+        photo_id = _upload(client_for(owner), CUPS).json()["id"]
     stored = PhotoSuggestion.objects.filter(photo_id=photo_id).count()
 
     Photo.objects.filter(pk=photo_id).update(tagging_status="pending")
@@ -63,10 +57,10 @@ def test_running_the_task_twice_stores_one_set(django_capture_on_commit_callback
 
 def test_accept_and_reject_round_trip():
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
     services.photo_suggestions_compute(photo_id=photo.pk)
     bee, insect = (PhotoSuggestion.objects.get(photo=photo, concept__name=n) for n in ("bee", "insect"))
-    client = _client(owner)
+    client = client_for(owner)
 
     accepted = client.post(f"/api/photos/{photo.pk}/suggestions/{bee.pk}/accept/").json()
     client.post(f"/api/photos/{photo.pk}/suggestions/{insect.pk}/reject/")
@@ -85,14 +79,14 @@ def test_accept_and_reject_round_trip():
 
 def test_only_the_owner_sees_and_decides_suggestions():
     owner, other = UserFactory(), UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
     services.photo_suggestions_compute(photo_id=photo.pk)
     suggestion = photo.suggestions.first()
 
     for response in (
-        _client(other).get(f"/api/photos/{photo.pk}/suggestions/"),
-        _client(other).post(f"/api/photos/{photo.pk}/suggestions/{suggestion.pk}/accept/"),
-        _client(other).post(f"/api/photos/{photo.pk}/suggestions/retry/"),
+        client_for(other).get(f"/api/photos/{photo.pk}/suggestions/"),
+        client_for(other).post(f"/api/photos/{photo.pk}/suggestions/{suggestion.pk}/accept/"),
+        client_for(other).post(f"/api/photos/{photo.pk}/suggestions/retry/"),
     ):
         assert (response.status_code, response.json()) == (404, {"detail": "No such post."})
     suggestion.refresh_from_db()
@@ -101,7 +95,7 @@ def test_only_the_owner_sees_and_decides_suggestions():
 
 def test_unreadable_photo_fails_with_a_reason_and_can_be_retried(django_capture_on_commit_callbacks):
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
     analysed = photo.thumbnail_1080  # what the tagger reads
     original = analysed.read()
     analysed.close()
@@ -115,11 +109,11 @@ def test_unreadable_photo_fails_with_a_reason_and_can_be_retried(django_capture_
     with open(analysed.path, "wb") as restored:
         restored.write(original)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
+        response = client_for(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
     assert response.status_code == 202
     photo.refresh_from_db()
     assert photo.tagging_status == "ready" and photo.suggestions.exists()
-    again = _client(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
+    again = client_for(owner).post(f"/api/photos/{photo.pk}/suggestions/retry/")
     assert again.status_code == 409
 
 
@@ -130,7 +124,7 @@ def test_blocked_and_non_visual_concepts_are_never_suggested():
             name=name, defaults={"display_en": name, "display_es": name}
         )
         ConceptStat.objects.create(concept=concept, override="blocked" if name == "insect" else "non_visual")
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
 
     services.photo_suggestions_compute(photo_id=photo.pk)
 
@@ -140,7 +134,7 @@ def test_blocked_and_non_visual_concepts_are_never_suggested():
 
 def test_listing_from_a_post_preselects_the_suggested_category(client):
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner), CUPS).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner), CUPS).json()["id"])
     services.photo_suggestions_compute(photo_id=photo.pk)
     client.force_login(owner)
 
@@ -151,9 +145,9 @@ def test_listing_from_a_post_preselects_the_suggested_category(client):
 
 def test_owner_edits_alt_text():
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
 
-    response = _client(owner).patch(
+    response = client_for(owner).patch(
         f"/api/photos/{photo.pk}/", {"alt_text": "A bee on a purple aster."}, format="json"
     )
 
@@ -165,7 +159,7 @@ def test_owner_edits_alt_text():
 
 def test_post_page_shows_chips_to_the_owner_only(client):
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(_client(owner)).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
     services.photo_suggestions_compute(photo_id=photo.pk)
     bee = photo.suggestions.get(concept__name="bee")
 
@@ -190,7 +184,7 @@ async def test_the_uploaders_socket_hears_when_suggestions_are_ready():
     connected, _ = await communicator.connect()
     assert connected
 
-    response = await sync_to_async(_upload)(_client(owner))  # autocommit: the task runs inline on commit
+    response = await sync_to_async(_upload)(client_for(owner))  # autocommit: the task runs inline on commit
 
     event = await communicator.receive_json_from(timeout=30)
     assert event == {
@@ -213,7 +207,7 @@ async def test_anonymous_sockets_are_refused():
 
 
 def test_an_admin_can_retry_a_failed_analysis(admin_client, django_capture_on_commit_callbacks):
-    photo = Photo.objects.get(pk=_upload(_client(UserFactory())).json()["id"])
+    photo = Photo.objects.get(pk=_upload(client_for(UserFactory())).json()["id"])
     services.photo_tagging_fail(photo_id=photo.pk, reason="model missing")
 
     with django_capture_on_commit_callbacks(execute=True):

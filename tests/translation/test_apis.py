@@ -1,28 +1,15 @@
 import pytest
 from rest_framework.test import APIClient
 
-from socialapp.chat import services as chat_services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for, conversation_pair
 from translation.models import ConversationTranslation
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _pair():
-    buyer, seller = UserFactory(username="buyer"), UserFactory(username="seller", language="es")
-    conversation, _ = chat_services.conversation_start(user=buyer, other=seller)
-    return buyer, seller, conversation
 
 
 @pytest.mark.django_db
 def test_translation_is_on_with_no_kept_words_until_changed():
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
 
-    response = _client(buyer).get(f"/api/conversations/{conversation.pk}/translation/")
+    response = client_for(buyer).get(f"/api/conversations/{conversation.pk}/translation/")
 
     assert (response.status_code, response.json()) == (200, {"enabled": True, "keep": []})
     assert ConversationTranslation.objects.count() == 0
@@ -30,11 +17,11 @@ def test_translation_is_on_with_no_kept_words_until_changed():
 
 @pytest.mark.django_db
 def test_either_participant_switches_translation_and_sets_kept_words():
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     url = f"/api/conversations/{conversation.pk}/translation/"
 
-    off = _client(seller).patch(url, {"enabled": False}, format="json")
-    keep = _client(buyer).patch(url, {"keep": ["Zephyr X200", " Acme "]}, format="json")
+    off = client_for(seller).patch(url, {"enabled": False}, format="json")
+    keep = client_for(buyer).patch(url, {"keep": ["Zephyr X200", " Acme "]}, format="json")
 
     assert (off.status_code, off.json()) == (200, {"enabled": False, "keep": []})
     assert (keep.status_code, keep.json()) == (200, {"enabled": False, "keep": ["Zephyr X200", "Acme"]})
@@ -43,11 +30,11 @@ def test_either_participant_switches_translation_and_sets_kept_words():
 
 @pytest.mark.django_db
 def test_bad_settings_are_refused_and_nothing_is_stored():
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     url = f"/api/conversations/{conversation.pk}/translation/"
 
-    not_bool = _client(buyer).patch(url, {"enabled": "maybe"}, format="json")
-    too_long = _client(buyer).patch(url, {"keep": ["x" * 61]}, format="json")
+    not_bool = client_for(buyer).patch(url, {"enabled": "maybe"}, format="json")
+    too_long = client_for(buyer).patch(url, {"keep": ["x" * 61]}, format="json")
 
     assert not_bool.status_code == 400 and "enabled" in not_bool.json()["detail"]
     assert too_long.status_code == 400
@@ -60,18 +47,18 @@ def test_bad_settings_are_refused_and_nothing_is_stored():
 
 @pytest.mark.django_db
 def test_strangers_and_anonymous_users_cannot_see_or_change_settings():
-    _buyer, _seller, conversation = _pair()
+    _buyer, _seller, conversation = conversation_pair()
     url = f"/api/conversations/{conversation.pk}/translation/"
 
-    assert _client(UserFactory()).get(url).status_code == 404
-    assert _client(UserFactory()).patch(url, {"enabled": False}, format="json").status_code == 404
+    assert client_for(UserFactory()).get(url).status_code == 404
+    assert client_for(UserFactory()).patch(url, {"enabled": False}, format="json").status_code == 404
     assert APIClient().get(url).status_code == 401
     assert ConversationTranslation.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_the_page_form_switches_translation_off_and_back(client):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     client.force_login(buyer)
     url = f"/messages/{conversation.pk}/translation/"
 

@@ -8,19 +8,10 @@ from channels.testing import WebsocketCommunicator
 
 from socialapp.asgi import application
 from socialapp.chat import services as chat_services
-from tests.factories import UserFactory
+from tests.factories import conversation_pair
 from translation import selectors, tasks
 
 ORIGIN = (b"origin", b"http://localhost")
-
-
-def _pair():
-    buyer, seller = (
-        UserFactory(username="buyer", language="en"),
-        UserFactory(username="seller", language="es"),
-    )
-    conversation, _ = chat_services.conversation_start(user=buyer, other=seller)
-    return buyer, seller, conversation
 
 
 async def _connected(user, conversation_id):
@@ -33,7 +24,7 @@ async def _connected(user, conversation_id):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_the_reader_gets_the_message_then_its_translation_and_resync_has_both(marian):
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     spanish_text = marian.train[0].es
     expected = (await sync_to_async(selectors.translator_get)(source="es", target="en")).translate(
         [spanish_text]
@@ -75,7 +66,7 @@ async def test_the_reader_gets_the_message_then_its_translation_and_resync_has_b
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_messages_that_arrive_while_the_worker_is_busy_are_translated_as_one_batch(marian, monkeypatch):
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     seller_socket = await _connected(seller, conversation.pk)
     texts = [pair.en for pair in marian.train[20:24]]  # not in the translator cache yet
     engine = (await sync_to_async(selectors.translator_get)(source="en", target="es")).engine

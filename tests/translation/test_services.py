@@ -4,19 +4,10 @@ from django.core.exceptions import ValidationError
 
 from socialapp.chat import services as chat_services
 from socialapp.chat.frames import conversation_group
-from tests.factories import UserFactory
+from tests.factories import UserFactory, conversation_pair
 from translation import selectors, services, tasks
 from translation.ml.translator import Translator
 from translation.models import ConversationTranslation, MessageTranslation
-
-
-def _pair():
-    buyer, seller = (
-        UserFactory(username="buyer", language="en"),
-        UserFactory(username="seller", language="es"),
-    )
-    conversation, _ = chat_services.conversation_start(user=buyer, other=seller)
-    return buyer, seller, conversation
 
 
 def _send(conversation, sender, text):
@@ -34,7 +25,7 @@ def _expected(source, target, texts, keep=()):
 def test_a_message_for_a_reader_of_the_other_language_is_queued_on_commit(
     marian, django_capture_on_commit_callbacks
 ):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
 
     with django_capture_on_commit_callbacks() as callbacks:
         message = _send(conversation, buyer, marian.train[0].en)
@@ -46,7 +37,7 @@ def test_a_message_for_a_reader_of_the_other_language_is_queued_on_commit(
 
 @pytest.mark.django_db
 def test_no_translation_between_readers_of_one_language_or_when_switched_off(marian):
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     _send(conversation, seller, marian.train[0].es)  # Spanish to... the buyer reads English: queued
     ConversationTranslation.objects.create(conversation=conversation, enabled=False)
     _send(conversation, seller, marian.train[1].es)
@@ -59,7 +50,7 @@ def test_no_translation_between_readers_of_one_language_or_when_switched_off(mar
 
 @pytest.mark.django_db
 def test_pending_translations_of_a_direction_are_translated_in_one_batch(marian, monkeypatch):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     texts = [pair.en for pair in marian.train[30:33]]  # not in the translator cache yet
     messages = [_send(conversation, buyer, text) for text in texts]
     expected = _expected("en", "es", texts)
@@ -81,7 +72,7 @@ def test_pending_translations_of_a_direction_are_translated_in_one_batch(marian,
 
 @pytest.mark.django_db
 def test_running_a_finished_translation_again_changes_nothing(marian):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     row = MessageTranslation.objects.get(message=_send(conversation, buyer, marian.train[0].en))
     services.translations_run(translation_id=row.pk)
     before = MessageTranslation.objects.get()
@@ -96,7 +87,7 @@ def test_a_finished_translation_is_pushed_to_the_conversation(marian, django_cap
 
     from asgiref.sync import async_to_sync
 
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(conversation_group(conversation.pk), channel)
@@ -123,7 +114,7 @@ def test_a_finished_translation_is_pushed_to_the_conversation(marian, django_cap
 
 @pytest.mark.django_db
 def test_words_to_keep_are_kept_as_written(marian):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     services.conversation_translation_set(conversation=conversation, user=buyer, keep=["Zephyr X200"])
     text = "I can pay $250 for the Zephyr X200 today"
     row = MessageTranslation.objects.get(message=_send(conversation, buyer, text))
@@ -137,7 +128,7 @@ def test_words_to_keep_are_kept_as_written(marian):
 
 @pytest.mark.django_db
 def test_without_any_engine_the_message_is_marked_unavailable(marian, monkeypatch):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     row = MessageTranslation.objects.get(message=_send(conversation, buyer, marian.train[0].en))
     monkeypatch.setattr(selectors, "translator_for", lambda *args, **kwargs: None)
 
@@ -148,7 +139,7 @@ def test_without_any_engine_the_message_is_marked_unavailable(marian, monkeypatc
 
 @pytest.mark.django_db
 def test_a_translation_that_fails_its_last_retry_ends_unavailable(marian, monkeypatch):
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
     row = MessageTranslation.objects.get(message=_send(conversation, buyer, marian.train[0].en))
     calls = []
 
@@ -165,7 +156,7 @@ def test_a_translation_that_fails_its_last_retry_ends_unavailable(marian, monkey
 
 @pytest.mark.django_db
 def test_keep_words_are_cleaned_and_checked():
-    buyer, _seller, conversation = _pair()
+    buyer, _seller, conversation = conversation_pair()
 
     found = services.conversation_translation_set(
         conversation=conversation, user=buyer, keep=["  Zephyr   X200 ", "", "Zephyr X200", "Acme"]

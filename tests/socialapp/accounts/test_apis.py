@@ -1,20 +1,13 @@
 import pytest
 from django.core import mail
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from socialapp.accounts import services
 from socialapp.accounts.models import Follow, User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _client_for(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_register_returns_201_with_the_new_account(api_client):
@@ -185,7 +178,7 @@ def test_profile_of_a_private_account_shows_counts_and_follow_status(api_client)
     fan = UserFactory()
     services.follow_create(follower=fan, followee=owner)
 
-    response = _client_for(fan).get("/api/users/carla/")
+    response = client_for(fan).get("/api/users/carla/")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -209,7 +202,7 @@ def test_unknown_profile_is_404(api_client):
 def test_blocked_user_gets_404_for_the_blocker_profile_and_cannot_follow():
     alice, bob = UserFactory(username="alice"), UserFactory()
     services.block_create(blocker=alice, blocked=bob)
-    client = _client_for(bob)
+    client = client_for(bob)
 
     assert client.get("/api/users/alice/").status_code == 404
     assert client.post("/api/users/alice/follow/").status_code == 404
@@ -239,7 +232,7 @@ def test_follow_requests_list_approve_decline():
     first, second = UserFactory(username="first"), UserFactory(username="second")
     request_1 = services.follow_create(follower=first, followee=owner)
     request_2 = services.follow_create(follower=second, followee=owner)
-    client = _client_for(owner)
+    client = client_for(owner)
 
     listed = client.get("/api/me/follow-requests/")
     approved = client.post(f"/api/me/follow-requests/{request_1.pk}/approve/")
@@ -260,7 +253,7 @@ def test_someone_elses_follow_request_is_404():
     owner, stranger = UserFactory(is_private=True), UserFactory()
     follow_request = services.follow_create(follower=UserFactory(), followee=owner)
 
-    response = _client_for(stranger).post(f"/api/me/follow-requests/{follow_request.pk}/approve/")
+    response = client_for(stranger).post(f"/api/me/follow-requests/{follow_request.pk}/approve/")
 
     assert (response.status_code, response.json()) == (404, {"detail": "No such follow request."})
     assert Follow.objects.get().status == "pending"

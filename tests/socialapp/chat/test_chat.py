@@ -8,29 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from socialapp.accounts import services as account_services
 from socialapp.asgi import application
 from socialapp.chat import selectors, services
 from socialapp.chat.models import Message
 from socialapp.shop.services import listing_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for, conversation_pair
 from tests.images import jpeg_bytes
 
 ORIGIN = (b"origin", b"http://localhost")
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _pair():
-    buyer, seller = UserFactory(username="buyer"), UserFactory(username="seller", language="es")
-    conversation, _ = services.conversation_start(user=buyer, other=seller)
-    return buyer, seller, conversation
 
 
 async def _socket(user, conversation_id: int, headers=None) -> WebsocketCommunicator:
@@ -57,7 +44,7 @@ def test_start_a_conversation_from_a_listing_once():
         category="home",
         image=SimpleUploadedFile("l.jpg", jpeg_bytes()),
     )
-    client = _client(UserFactory())
+    client = client_for(UserFactory())
 
     first = client.post("/api/conversations/", {"participant": "seller", "listing": listing.pk})
     again = client.post("/api/conversations/", {"participant": "seller", "listing": listing.pk})
@@ -73,16 +60,16 @@ def test_start_a_conversation_from_a_listing_once():
 
 @pytest.mark.django_db
 def test_blocked_users_cannot_message_and_strangers_get_404():
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     account_services.block_create(blocker=seller, blocked=buyer)
 
-    assert _client(buyer).post("/api/conversations/", {"participant": "seller"}).status_code == 404
-    assert _client(UserFactory()).get(f"/api/conversations/{conversation.pk}/messages/").status_code == 404
+    assert client_for(buyer).post("/api/conversations/", {"participant": "seller"}).status_code == 404
+    assert client_for(UserFactory()).get(f"/api/conversations/{conversation.pk}/messages/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_a_sent_message_is_stored_as_returned_and_moves_the_conversation_up():
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     earlier = conversation.updated_at
 
     message, created = services.message_send(
@@ -102,7 +89,7 @@ def test_a_sent_message_is_stored_as_returned_and_moves_the_conversation_up():
 @pytest.mark.django_db
 @pytest.mark.parametrize("blocker", ["sender", "reader"])
 def test_a_block_either_way_refuses_a_message_and_keeps_its_number(blocker):
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     services.message_send(conversation=conversation, sender=buyer, text="one")
     pair = (
         {"blocker": buyer, "blocked": seller}
@@ -120,23 +107,23 @@ def test_a_block_either_way_refuses_a_message_and_keeps_its_number(blocker):
 
 @pytest.mark.django_db
 def test_history_pages_back_newest_first_and_unread_counts():
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     for n in range(60):
         services.message_send(conversation=conversation, sender=buyer, text=f"m{n}")
 
-    first = _client(seller).get(f"/api/conversations/{conversation.pk}/messages/").json()
+    first = client_for(seller).get(f"/api/conversations/{conversation.pk}/messages/").json()
     second = (
-        _client(seller)
+        client_for(seller)
         .get(f"/api/conversations/{conversation.pk}/messages/", {"before_seq": first["next_before_seq"]})
         .json()
     )
-    listed = _client(seller).get("/api/conversations/").json()["results"]
+    listed = client_for(seller).get("/api/conversations/").json()["results"]
 
     assert [m["seq"] for m in first["results"]] == list(range(60, 10, -1))
     assert [m["seq"] for m in second["results"]] == list(range(10, 0, -1))
     assert second["next_before_seq"] is None
     assert (listed[0]["participant"], listed[0]["unread"]) == ("buyer", 60)
-    bad = _client(seller).get(f"/api/conversations/{conversation.pk}/messages/", {"before_seq": "x"})
+    bad = client_for(seller).get(f"/api/conversations/{conversation.pk}/messages/", {"before_seq": "x"})
     assert (bad.status_code, bad.json()) == (400, {"detail": "before_seq must be a message number."})
 
 
@@ -168,7 +155,7 @@ def test_message_seller_button_starts_the_conversation(client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_messages_fan_out_in_order_with_seq_and_unread_counts():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     buyer_socket, seller_socket = (
         await _socket(buyer, conversation.pk),
         await _socket(seller, conversation.pk),
@@ -206,7 +193,7 @@ async def test_messages_fan_out_in_order_with_seq_and_unread_counts():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_resending_the_same_client_id_stores_one_message():
-    buyer, _seller, conversation = await sync_to_async(_pair)()
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
     socket = await _socket(buyer, conversation.pk)
     await socket.connect()
 
@@ -222,7 +209,7 @@ async def test_resending_the_same_client_id_stores_one_message():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_concurrent_senders_get_gapless_ordered_seq():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     sockets = [await _socket(buyer, conversation.pk), await _socket(seller, conversation.pk)]
     for socket in sockets:
         await socket.connect()
@@ -246,7 +233,7 @@ async def test_concurrent_senders_get_gapless_ordered_seq():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_resync_after_a_dropped_connection_replays_what_was_missed():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     for n in range(3):
         await sync_to_async(services.message_send)(
             conversation=conversation, sender=seller, text=f"while away {n}"
@@ -265,7 +252,7 @@ async def test_resync_after_a_dropped_connection_replays_what_was_missed():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_typing_goes_to_the_others_and_read_receipts_to_everyone():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     await sync_to_async(services.message_send)(conversation=conversation, sender=seller, text="hi")
     buyer_socket, seller_socket = (
         await _socket(buyer, conversation.pk),
@@ -288,7 +275,7 @@ async def test_typing_goes_to_the_others_and_read_receipts_to_everyone():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_read_marks_reach_messages_sent_after_the_socket_opened():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     buyer_socket = await _socket(buyer, conversation.pk)
     await buyer_socket.connect()
     for n in range(3):
@@ -303,7 +290,7 @@ async def test_read_marks_reach_messages_sent_after_the_socket_opened():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_a_block_made_while_the_socket_is_open_refuses_the_next_message():
-    buyer, seller, conversation = await sync_to_async(_pair)()
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
     socket = await _socket(buyer, conversation.pk)
     await socket.connect()
     await sync_to_async(account_services.block_create)(blocker=seller, blocked=buyer)
@@ -322,7 +309,7 @@ async def test_a_block_made_while_the_socket_is_open_refuses_the_next_message():
 @pytest.mark.asyncio
 @override_settings(CHAT_RATE_MESSAGES=3, CHAT_MESSAGE_MAX=10)
 async def test_limits_and_malformed_frames_get_error_frames_not_a_closed_socket():
-    buyer, _seller, conversation = await sync_to_async(_pair)()
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
     socket = await _socket(buyer, conversation.pk)
     await socket.connect()
 
@@ -355,7 +342,7 @@ async def test_limits_and_malformed_frames_get_error_frames_not_a_closed_socket(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_non_participants_anonymous_and_foreign_origins_are_refused():
-    _buyer, _seller, conversation = await sync_to_async(_pair)()
+    _buyer, _seller, conversation = await sync_to_async(conversation_pair)()
     stranger = await sync_to_async(UserFactory)()
 
     refused = []
@@ -368,7 +355,7 @@ async def test_non_participants_anonymous_and_foreign_origins_are_refused():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_token_header_authenticates_api_clients_without_origin_and_cookies_need_one():
-    buyer, _seller, conversation = await sync_to_async(_pair)()
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
     token = await sync_to_async(Token.objects.create)(user=buyer)
     by_token = WebsocketCommunicator(
         application,
@@ -396,7 +383,7 @@ async def test_session_cookie_with_an_allowed_origin_authenticates_browsers():
     from django.conf import settings
     from django.test import Client
 
-    buyer, _seller, conversation = await sync_to_async(_pair)()
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
     browser = Client()
     await sync_to_async(browser.force_login)(buyer)
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
@@ -412,11 +399,11 @@ async def test_session_cookie_with_an_allowed_origin_authenticates_browsers():
 def test_participants_report_a_message_and_others_cannot_see_it():
     from socialapp.moderation.models import Report
 
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     message, _ = services.message_send(conversation=conversation, sender=buyer, text="Pay me outside the app")
 
-    reported = _client(seller).post("/api/reports/", {"message": message.pk, "reason": "scam"})
-    stranger = _client(UserFactory()).post("/api/reports/", {"message": message.pk, "reason": "scam"})
+    reported = client_for(seller).post("/api/reports/", {"message": message.pk, "reason": "scam"})
+    stranger = client_for(UserFactory()).post("/api/reports/", {"message": message.pk, "reason": "scam"})
 
     assert reported.status_code == 201
     assert (stranger.status_code, stranger.json()) == (404, {"detail": "No such message."})
@@ -427,7 +414,7 @@ def test_participants_report_a_message_and_others_cannot_see_it():
 def test_blocking_stops_the_conversation():
     from django.core.exceptions import PermissionDenied
 
-    buyer, seller, conversation = _pair()
+    buyer, seller, conversation = conversation_pair()
     account_services.block_create(blocker=seller, blocked=buyer)
 
     with pytest.raises(PermissionDenied):

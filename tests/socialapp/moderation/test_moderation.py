@@ -1,20 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
-from rest_framework.test import APIClient
 
 from socialapp.accounts import services as account_services
 from socialapp.moderation.models import Appeal, AuditEntry, Notice, Report
 from socialapp.photos.models import Photo
 from tagging.selectors import training_photos
-from tests.factories import UserFactory, make_photo
+from tests.factories import UserFactory, client_for, make_photo
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _moderator():
@@ -25,7 +18,7 @@ def _moderator():
 
 def test_reports_are_deduplicated_per_reporter():
     photo = make_photo(UserFactory(), "#sea")
-    client = _client(UserFactory())
+    client = client_for(UserFactory())
 
     first = client.post("/api/reports/", {"photo": photo.pk, "reason": "spam"})
     again = client.post("/api/reports/", {"photo": photo.pk, "reason": "scam"})
@@ -37,7 +30,7 @@ def test_reports_are_deduplicated_per_reporter():
 
 def test_report_hashtag_and_user_and_bad_reports():
     make_photo(UserFactory(username="bruno"), "#sea")
-    client = _client(UserFactory())
+    client = client_for(UserFactory())
 
     assert client.post("/api/reports/", {"hashtag": "sea", "reason": "hate"}).status_code == 201
     assert client.post("/api/reports/", {"user": "bruno", "reason": "harassment"}).status_code == 201
@@ -61,21 +54,21 @@ def test_report_queue_hide_removes_the_post_everywhere_and_is_audited():
     account_services.follow_create(follower=fan, followee=owner)
     photo = make_photo(owner, "Look #sunset")
     for reporter in (UserFactory(), UserFactory()):
-        _client(reporter).post("/api/reports/", {"photo": photo.pk, "reason": "spam"})
+        client_for(reporter).post("/api/reports/", {"photo": photo.pk, "reason": "spam"})
     moderator = _moderator()
 
-    queue = _client(moderator).get("/api/moderation/queue/").json()["results"]
-    hidden = _client(moderator).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "Spam links"})
+    queue = client_for(moderator).get("/api/moderation/queue/").json()["results"]
+    hidden = client_for(moderator).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "Spam links"})
 
     assert [(q["id"], q["report_count"], q["reasons"]) for q in queue] == [(photo.pk, 2, ["spam"])]
     assert hidden.status_code == 200
-    viewer = _client(fan)
+    viewer = client_for(fan)
     assert viewer.get(f"/api/photos/{photo.pk}/").status_code == 404
     assert viewer.get("/api/feed/").json()["results"] == []
     assert viewer.get("/api/tags/sunset/").json()["results"] == []
     assert viewer.get("/api/users/owner/photos/").json()["results"] == []
     assert not training_photos().filter(pk=photo.pk).exists()
-    assert _client(owner).get(f"/api/photos/{photo.pk}/").status_code == 200  # the owner still sees it
+    assert client_for(owner).get(f"/api/photos/{photo.pk}/").status_code == 200  # the owner still sees it
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.reason, entry.before, entry.after) == (
         moderator,
@@ -91,7 +84,7 @@ def test_report_queue_hide_removes_the_post_everywhere_and_is_audited():
 def test_an_action_needs_a_reason():
     photo = make_photo(UserFactory())
 
-    response = _client(_moderator()).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "  "})
+    response = client_for(_moderator()).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "  "})
 
     assert (response.status_code, response.json()) == (
         400,
@@ -105,11 +98,11 @@ def test_owner_appeals_once_and_a_granted_appeal_restores_the_post():
     owner = UserFactory()
     photo = make_photo(owner)
     moderator = _moderator()
-    _client(moderator).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "Looks like spam"})
+    client_for(moderator).post(f"/api/moderation/photos/{photo.pk}/hide/", {"reason": "Looks like spam"})
 
-    first = _client(owner).post(f"/api/photos/{photo.pk}/appeal/", {"text": "It is my own garden."})
-    second = _client(owner).post(f"/api/photos/{photo.pk}/appeal/", {"text": "Please!"})
-    decided = _client(moderator).post(
+    first = client_for(owner).post(f"/api/photos/{photo.pk}/appeal/", {"text": "It is my own garden."})
+    second = client_for(owner).post(f"/api/photos/{photo.pk}/appeal/", {"text": "Please!"})
+    decided = client_for(moderator).post(
         f"/api/moderation/appeals/{first.json()['id']}/decide/",
         {"grant": True, "reason": "Not spam after all"},
     )
@@ -129,7 +122,7 @@ def test_only_hidden_own_posts_can_be_appealed():
     owner = UserFactory()
     visible = make_photo(owner)
 
-    response = _client(owner).post(f"/api/photos/{visible.pk}/appeal/", {"text": "?"})
+    response = client_for(owner).post(f"/api/photos/{visible.pk}/appeal/", {"text": "?"})
 
     assert response.status_code == 404
     assert Appeal.objects.count() == 0
@@ -137,7 +130,7 @@ def test_only_hidden_own_posts_can_be_appealed():
 
 def test_bulk_delete_and_restore():
     photos = [make_photo(UserFactory()) for _ in range(3)]
-    moderator = _client(_moderator())
+    moderator = client_for(_moderator())
 
     hidden = moderator.post(
         "/api/moderation/photos/bulk/",
@@ -175,7 +168,7 @@ def test_non_moderators_get_403_on_every_moderation_endpoint(method, path, data)
     photo = make_photo(UserFactory())
     body = {k: ([photo.pk] if v == ["{photo}"] else v) for k, v in (data or {}).items()}
 
-    response = getattr(_client(UserFactory()), method)(path.format(photo=photo.pk), body, format="json")
+    response = getattr(client_for(UserFactory()), method)(path.format(photo=photo.pk), body, format="json")
 
     assert (response.status_code, response.json()) == (403, {"detail": "Only moderators can do this."})
     photo.refresh_from_db()
@@ -185,4 +178,4 @@ def test_non_moderators_get_403_on_every_moderation_endpoint(method, path, data)
 def test_staff_are_moderators_too():
     staff = UserFactory(is_staff=True)
 
-    assert _client(staff).get("/api/moderation/queue/").status_code == 200
+    assert client_for(staff).get("/api/moderation/queue/").status_code == 200

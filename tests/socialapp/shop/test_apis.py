@@ -1,23 +1,16 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from socialapp.accounts.services import block_create
 from socialapp.shop.models import Listing
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.socialapp.shop.conftest import stored_files
 from tests.socialapp.shop.factories import ListingFactory, post_of, upload, upload_bytes
 
 pytestmark = pytest.mark.django_db
 
 FORM = {"title": "Denim jacket", "description": "Worn twice.", "price": "25.50", "currency": "USD"}
-
-
-def _client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _when(value) -> str:
@@ -46,7 +39,7 @@ def _body(listing: Listing) -> dict:
 def test_create_from_an_upload_is_201_with_the_listing(media_root):
     seller = UserFactory(username="lucia")
 
-    response = _client_for(seller).post(
+    response = client_for(seller).post(
         "/api/listings/", {**FORM, "category": "clothing", "image": upload()}, format="multipart"
     )
 
@@ -74,7 +67,7 @@ def test_create_from_an_own_post_with_json_copies_the_photo(media_root):
     seller = UserFactory()
     post = post_of(seller)
 
-    response = _client_for(seller).post(
+    response = client_for(seller).post(
         "/api/listings/", {**FORM, "category": "clothing", "photo_id": post.pk}, format="json"
     )
 
@@ -92,7 +85,7 @@ def test_create_from_a_post_that_is_not_yours_is_404_and_stores_nothing(media_ro
     post_id = post_of(UserFactory()).pk if whose == "someone else's" else 999
     before = stored_files(media_root)
 
-    response = _client_for(seller).post(
+    response = client_for(seller).post(
         "/api/listings/", {**FORM, "category": "home", "photo_id": post_id}, format="json"
     )
 
@@ -101,7 +94,7 @@ def test_create_from_a_post_that_is_not_yours_is_404_and_stores_nothing(media_ro
 
 
 def test_create_without_a_photo_is_400(media_root):
-    response = _client_for(UserFactory()).post("/api/listings/", {**FORM, "category": "home"}, format="json")
+    response = client_for(UserFactory()).post("/api/listings/", {**FORM, "category": "home"}, format="json")
 
     assert (response.status_code, response.json()) == (
         400,
@@ -115,7 +108,7 @@ def test_create_with_both_an_upload_and_a_post_is_400(media_root):
     post = post_of(seller)
     before = stored_files(media_root)
 
-    response = _client_for(seller).post(
+    response = client_for(seller).post(
         "/api/listings/",
         {**FORM, "category": "home", "photo_id": post.pk, "image": upload()},
         format="multipart",
@@ -129,7 +122,7 @@ def test_create_with_both_an_upload_and_a_post_is_400(media_root):
 
 
 def test_create_with_a_zero_price_is_400_and_stores_nothing(media_root):
-    response = _client_for(UserFactory()).post(
+    response = client_for(UserFactory()).post(
         "/api/listings/", {**FORM, "price": "0", "category": "home", "image": upload()}, format="multipart"
     )
 
@@ -138,7 +131,7 @@ def test_create_with_a_zero_price_is_400_and_stores_nothing(media_root):
 
 
 def test_create_with_a_file_that_is_not_an_image_is_400_and_stores_nothing(media_root):
-    response = _client_for(UserFactory()).post(
+    response = client_for(UserFactory()).post(
         "/api/listings/",
         {**FORM, "category": "home", "image": upload_bytes(b"not an image")},
         format="multipart",
@@ -154,7 +147,7 @@ def test_create_with_a_file_that_is_not_an_image_is_400_and_stores_nothing(media
 def test_create_with_a_too_large_file_is_413_and_stores_nothing(media_root, settings):
     settings.UPLOAD_MAX_BYTES = 100
 
-    response = _client_for(UserFactory()).post(
+    response = client_for(UserFactory()).post(
         "/api/listings/", {**FORM, "category": "home", "image": upload()}, format="multipart"
     )
 
@@ -166,7 +159,7 @@ def test_create_with_a_too_large_file_is_413_and_stores_nothing(media_root, sett
 
 
 def test_create_with_an_unknown_category_names_the_field():
-    response = _client_for(UserFactory()).post(
+    response = client_for(UserFactory()).post(
         "/api/listings/", {**FORM, "category": "pets", "image": upload()}, format="multipart"
     )
 
@@ -247,7 +240,7 @@ def test_list_hides_sellers_blocked_either_way():
     ListingFactory(title="Open")
     block_create(blocker=blocker, blocked=viewer)
     block_create(blocker=viewer, blocked=blocked)
-    client = _client_for(viewer)
+    client = client_for(viewer)
 
     response = client.get("/api/listings/")
 
@@ -273,7 +266,7 @@ def test_detail_of_an_unknown_listing_is_404(api_client):
 def test_patch_by_the_seller_changes_the_given_fields():
     listing = ListingFactory(title="Lamp", price=Decimal("5.00"))
 
-    response = _client_for(listing.seller).patch(
+    response = client_for(listing.seller).patch(
         f"/api/listings/{listing.pk}/", {"price": "4.50", "category": "home"}, format="json"
     )
 
@@ -287,7 +280,7 @@ def test_patch_with_a_new_image_replaces_the_files(media_root, django_capture_on
     old_name = listing.image.name
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client_for(listing.seller).patch(
+        response = client_for(listing.seller).patch(
             f"/api/listings/{listing.pk}/", {"image": upload(size=(30, 20))}, format="multipart"
         )
 
@@ -300,7 +293,7 @@ def test_patch_with_a_new_image_replaces_the_files(media_root, django_capture_on
 def test_patch_with_a_bad_price_is_400_and_changes_nothing():
     listing = ListingFactory(price=Decimal("5.00"))
 
-    response = _client_for(listing.seller).patch(
+    response = client_for(listing.seller).patch(
         f"/api/listings/{listing.pk}/", {"price": "-1"}, format="json"
     )
 
@@ -312,7 +305,7 @@ def test_patch_with_a_bad_price_is_400_and_changes_nothing():
 def test_writes_by_someone_else_are_404_and_change_nothing(media_root):
     listing = ListingFactory(title="Lamp")
     files = stored_files(media_root)
-    other = _client_for(UserFactory())
+    other = client_for(UserFactory())
     url = f"/api/listings/{listing.pk}/"
 
     responses = [
@@ -330,7 +323,7 @@ def test_writes_by_someone_else_are_404_and_change_nothing(media_root):
 
 def test_sold_and_available_by_the_seller():
     listing = ListingFactory()
-    client = _client_for(listing.seller)
+    client = client_for(listing.seller)
 
     sold = client.post(f"/api/listings/{listing.pk}/sold/")
     again = client.post(f"/api/listings/{listing.pk}/sold/")
@@ -346,7 +339,7 @@ def test_delete_by_the_seller_removes_the_row_and_files(media_root, django_captu
     listing = ListingFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client_for(listing.seller).delete(f"/api/listings/{listing.pk}/")
+        response = client_for(listing.seller).delete(f"/api/listings/{listing.pk}/")
 
     assert response.status_code == 204
     assert (Listing.objects.count(), stored_files(media_root)) == (0, [])
