@@ -83,5 +83,20 @@ def email_config() -> dict[str, object]:
 
 
 def database_config() -> dict[str, object]:
-    """Django DATABASES['default'] parsed from DATABASE_URL."""
-    return _env.db_url_config(DATABASE_URL)
+    """Django DATABASES['default'] parsed from DATABASE_URL.
+
+    SQLite (the default) runs in WAL mode, where readers never wait for the writer and
+    a commit appends to the log instead of rewriting and syncing a journal (synchronous
+    NORMAL: a power cut may lose the last commits, never corrupt the file). Transactions
+    take the write lock when they begin, so two writers queue for `timeout` seconds
+    instead of failing with "database is locked" halfway through."""
+    config = _env.db_url_config(DATABASE_URL)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    return config

@@ -55,3 +55,49 @@ def test_openapi_schema_builds_without_warnings(tmp_path):
 
     schema = (tmp_path / "schema.yml").read_text()
     assert "RegisterInputRequest:" in schema and "TokenCreateInputRequest:" in schema
+
+
+SQLITE_WRITERS = """
+import threading, time
+import django
+django.setup()
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counted (n INTEGER)")
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    print(mode, cursor.execute("PRAGMA synchronous").fetchone()[0])
+errors = []
+
+def writer():
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM counted")  # read, then write: the classic deadlock
+            time.sleep(0.2)
+            cursor.execute("INSERT INTO counted VALUES (1)")
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=writer) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    print(cursor.execute("SELECT count(*) FROM counted").fetchone()[0], errors)
+"""
+
+
+def test_default_sqlite_is_wal_and_two_writers_queue_instead_of_failing(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "VAR_DIR": str(tmp_path)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_WRITERS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    # synchronous=1 is NORMAL; both transactions committed, neither hit "database is locked".
+    assert result.stdout.split("\n")[:2] == ["wal 1", "2 []"]
