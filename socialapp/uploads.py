@@ -4,8 +4,12 @@ An upload is validated by decoding it (never by its name or the client's content
 turned upright from its EXIF orientation, stripped of all metadata (GPS included),
 re-encoded as JPEG, and scaled into thumbnails. A colour JPEG that is already upright is
 not re-encoded: its metadata segments are cut out of the file (jpeg_metadata), and it is
-decoded only at the scale the largest thumbnail needs. Nothing is written until it all
-worked, so a refused upload leaves no file and no row behind.
+decoded only at the scale the largest thumbnail it needs now asks for. Nothing is written
+until it all worked, so a refused upload leaves no file and no row behind.
+
+A caller may ask for fewer thumbnails than THUMBNAIL_SIZES and add the others later from
+the stored image (StoredImage.thumbnail_add): posts make their 1080 px display image in
+a task, after their suggestions, and show the photo itself until it is there.
 """
 
 import io
@@ -14,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import IO
 
 import pillow_heif
@@ -57,8 +62,11 @@ class ProcessedImage:
     thumbnails: dict[int, bytes]
 
 
-def image_process(*, file: IO[bytes], size: int | None = None) -> ProcessedImage:
-    """Validate and normalise an uploaded image. Raises UploadError / UploadTooLarge."""
+def image_process(
+    *, file: IO[bytes], size: int | None = None, thumbnails: tuple[int, ...] = THUMBNAIL_SIZES
+) -> ProcessedImage:
+    """Validate and normalise an uploaded image and make the `thumbnails` asked for (by
+    longest side). Raises UploadError / UploadTooLarge."""
     max_bytes, max_pixels = settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_PIXELS
     if size is None:
         file.seek(0, io.SEEK_END)
@@ -79,20 +87,28 @@ def image_process(*, file: IO[bytes], size: int | None = None) -> ProcessedImage
         if lossless:
             # Decoding scaled by 1/2, 1/4 or 1/8 still reads every byte of the scan, so a
             # damaged file is refused all the same; it just skips pixels no thumbnail needs.
-            image.draft("RGB", _fitted(image.size, max(THUMBNAIL_SIZES)))
+            image.draft("RGB", _fitted(image.size, max(thumbnails)))
         image.load()
     if lossless:
-        return ProcessedImage(lossless, width, height, _thumbnails(image))
+        return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails))
     image = _upright_rgb(image)
-    return ProcessedImage(_jpeg(image), image.width, image.height, _thumbnails(image))
+    return ProcessedImage(_jpeg(image), image.width, image.height, _thumbnails(image, thumbnails))
 
 
-def _thumbnails(image: Image.Image) -> dict[int, bytes]:
+def _thumbnails(image: Image.Image, sides: tuple[int, ...]) -> dict[int, bytes]:
     thumbnails = {}
-    for side in sorted(THUMBNAIL_SIZES, reverse=True):
-        image = _scaled(image, side)  # 1080 from the photo, 320 from the 1080
+    for side in sorted(sides, reverse=True):
+        image = _scaled(image, side)  # 320 from the 1080 when both are made
         thumbnails[side] = _jpeg(image)
     return thumbnails
+
+
+def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
+    """A thumbnail of an image this pipeline stored (an upright colour JPEG without
+    metadata), decoded only at the scale it needs. Raises OSError if it is unreadable."""
+    with Image.open(file) as image:
+        image.draft("RGB", _fitted(image.size, side))
+        return _jpeg(_scaled(image.convert("RGB"), side))
 
 
 def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
@@ -201,14 +217,52 @@ class StoredImage(models.Model):
         fields: Iterable[FieldFile] = (self.image, self.thumbnail_320, self.thumbnail_1080)
         return [(f.storage, f.name) for f in fields if f.name]
 
+    @property
+    def display(self) -> FieldFile:
+        """What a page shows full width: the 1080 px thumbnail, or the image itself while
+        that is still being made."""
+        return self.thumbnail_1080 if self.thumbnail_1080 else self.image
+
+    def smallest_covering(self, short_side: int) -> FieldFile:
+        """The smallest stored file with at least `short_side` pixels across its shorter
+        side: a thumbnail where one does, else the image itself."""
+        for side in sorted(THUMBNAIL_SIZES):
+            field = getattr(self, f"thumbnail_{side}")
+            if field and min(_fitted((self.width, self.height), side)) >= short_side:
+                return field
+        return self.image
+
     def image_attach(self, processed: ProcessedImage) -> None:
         """Write the files and point the fields at them (the row is saved by the caller,
-        who deletes the files again with files_delete if that fails)."""
+        who deletes the files again with files_delete if that fails). A thumbnail the
+        pipeline was not asked for is left empty, for thumbnail_add."""
         stem = uuid.uuid4().hex
         self.width, self.height = processed.width, processed.height
         self.image.save(f"{stem}.jpg", ContentFile(processed.jpeg), save=False)
-        self.thumbnail_320.save(f"{stem}_320.jpg", ContentFile(processed.thumbnails[320]), save=False)
-        self.thumbnail_1080.save(f"{stem}_1080.jpg", ContentFile(processed.thumbnails[1080]), save=False)
+        for side in THUMBNAIL_SIZES:
+            field = getattr(self, f"thumbnail_{side}")
+            if side in processed.thumbnails:
+                field.save(f"{stem}_{side}.jpg", ContentFile(processed.thumbnails[side]), save=False)
+            else:
+                field.name = ""
+
+    def thumbnail_add(self, side: int) -> bool:
+        """Make the `side` thumbnail from the stored image if the row has none. Safe to
+        run twice or on a row deleted meanwhile: only the first run that finds it empty
+        stores one; any other file is deleted again. Returns whether this run stored it.
+        Raises OSError if the image is unreadable."""
+        field = getattr(self, f"thumbnail_{side}")
+        if field:
+            return False
+        with self.image.open("rb") as image:
+            data = thumbnail_make(file=image, side=side)
+        field.save(f"{PurePosixPath(self.image.name).stem}_{side}.jpg", ContentFile(data), save=False)
+        empty = type(self)._default_manager.filter(pk=self.pk, **{field.field.name: ""})
+        if empty.update(**{field.field.name: field.name}):
+            return True
+        files_delete([(field.storage, field.name)])
+        field.name = ""
+        return False
 
 
 def stored_image_save(

@@ -45,7 +45,7 @@ class PhotoOutputSerializer(serializers.Serializer):
         return self._url(photo.image)
 
     def get_display_url(self, photo: Photo) -> str:
-        return self._url(photo.thumbnail_1080)
+        return self._url(photo.display)
 
     def get_thumbnail_url(self, photo: Photo) -> str:
         return self._url(photo.thumbnail_320)

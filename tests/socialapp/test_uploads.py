@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from socialapp.uploads import UploadError, UploadTooLarge, image_process
+from socialapp.uploads import UploadError, UploadTooLarge, image_process, thumbnail_make
 from tests.images import (
     heic_bytes,
     jpeg_bytes,
@@ -123,6 +123,33 @@ def test_jpeg_cut_short_in_its_image_data_is_refused():
     assert error.value.detail == (
         "The image is damaged or incomplete; export it again and upload the new file."
     )
+
+
+@pytest.mark.parametrize("thumbnails", [(320, 1080), (320,)], ids=["both", "grid-only"])
+def test_jpeg_cut_short_is_refused_however_small_the_thumbnails(thumbnails):
+    whole = _encoded(photo_like((4000, 3000)), quality=92)
+
+    with pytest.raises(UploadError):
+        image_process(file=io.BytesIO(whole[: len(whole) * 9 // 10]), thumbnails=thumbnails)
+
+
+def test_only_the_thumbnails_asked_for_are_made():
+    processed = image_process(
+        file=io.BytesIO(_encoded(photo_like((4000, 3000)), quality=92)), thumbnails=(320,)
+    )
+
+    assert set(processed.thumbnails) == {320}
+    assert _reopen(processed.thumbnails[320]).size == (320, 240)
+    assert (processed.width, processed.height) == (4000, 3000)
+
+
+def test_thumbnail_made_later_from_the_stored_image_matches_one_made_at_upload():
+    upload = _encoded(photo_like((2400, 1800)), quality=92)
+    at_upload = _process(upload)
+
+    later = thumbnail_make(file=io.BytesIO(at_upload.jpeg), side=1080)
+
+    assert later == at_upload.thumbnails[1080]
 
 
 def test_thumbnails_are_320_and_1080_and_never_upscaled():

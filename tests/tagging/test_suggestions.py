@@ -96,7 +96,7 @@ def test_only_the_owner_sees_and_decides_suggestions():
 def test_unreadable_photo_fails_with_a_reason_and_can_be_retried(django_capture_on_commit_callbacks):
     owner = UserFactory()
     photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
-    analysed = photo.thumbnail_1080  # what the tagger reads
+    analysed = photo.thumbnail_320  # what the tagger reads: it has the 224 px the model needs
     original = analysed.read()
     analysed.close()
     with open(analysed.path, "wb") as broken:

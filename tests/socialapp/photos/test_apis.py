@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from socialapp.accounts import services as account_services
 from socialapp.photos.models import Comment, Like, Photo
+from socialapp.photos.services import photo_display_add
 from tests.factories import UserFactory, make_photo
 from tests.images import heic_bytes, jpeg_bytes, png_bomb
 
@@ -134,6 +135,8 @@ def test_others_cannot_edit_or_delete_and_get_404():
 def test_delete_photo_removes_row_and_files(django_capture_on_commit_callbacks):
     owner = UserFactory()
     photo = make_photo(owner, "#sea")
+    photo_display_add(photo_id=photo.pk)  # what the task queued on commit does
+    photo.refresh_from_db()
     files = [Path(settings.MEDIA_ROOT) / name for _, name in photo.image_files()]
     assert all(f.exists() for f in files) and len(files) == 3
 

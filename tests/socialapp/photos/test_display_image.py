@@ -1,0 +1,123 @@
+"""A post's 1080 px display image is made by a task after its suggestions; until then
+pages and the API show the photo itself."""
+
+import io
+from pathlib import Path
+
+import pytest
+from celery.signals import task_prerun
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from socialapp.photos.models import Photo
+from socialapp.photos.tasks import photo_display_make
+from tests.factories import UserFactory, client_for
+from tests.images import photo_like
+
+pytestmark = pytest.mark.django_db
+
+
+def _jpeg(size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    photo_like(size).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _upload(user, size=(2400, 1800)) -> dict:
+    response = client_for(user).post(
+        "/api/photos/", {"image": SimpleUploadedFile("p.jpg", _jpeg(size))}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _media() -> set[Path]:
+    return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+
+def test_until_the_task_ran_the_post_shows_the_photo_itself(client):
+    owner = UserFactory()
+
+    body = _upload(owner)  # on-commit tasks do not run here: as if no worker had yet
+
+    photo = Photo.objects.get(pk=body["id"])
+    assert not photo.thumbnail_1080 and photo.thumbnail_320
+    assert body["display_url"] == body["image_url"]
+    client.force_login(owner)
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    assert f'class="post-image" src="{photo.image.url}"' in page
+
+
+def test_the_task_makes_the_display_image_once(client):
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(owner)["id"])
+    before = _media()
+
+    assert photo_display_make.apply(args=[photo.pk]).get() == "made"
+    assert photo_display_make.apply(args=[photo.pk]).get() == "skipped"
+
+    photo.refresh_from_db()
+    made = _media() - before
+    assert made == {Path(photo.thumbnail_1080.path)}
+    assert Image.open(photo.thumbnail_1080.path).size == (1080, 810)
+    body = client_for(owner).get(f"/api/photos/{photo.pk}/").json()
+    assert body["display_url"] == f"http://testserver{photo.thumbnail_1080.url}"
+    client.force_login(owner)
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    assert f'class="post-image" src="{photo.thumbnail_1080.url}"' in page
+
+
+def test_inline_the_suggestions_come_before_the_display_image(django_capture_on_commit_callbacks):
+    ran: list[str] = []
+
+    def record(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        ran.append(sender.name)
+
+    task_prerun.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            body = _upload(UserFactory())
+    finally:
+        task_prerun.disconnect(record)
+
+    assert ran == ["tagging.tasks.photo_suggest", "socialapp.photos.tasks.photo_display_make"]
+    photo = Photo.objects.get(pk=body["id"])
+    assert photo.tagging_status == "ready" and photo.thumbnail_1080
+
+
+def test_a_post_deleted_meanwhile_leaves_no_display_file():
+    photo = Photo.objects.get(pk=_upload(UserFactory())["id"])
+    stale = Photo.objects.get(pk=photo.pk)
+    photo.delete()  # the row goes; its files would go on commit
+    before = _media()
+
+    assert stale.thumbnail_add(1080) is False
+    assert _media() == before
+    assert photo_display_make.apply(args=[photo.pk]).get() == "skipped"
+
+
+def test_an_unreadable_stored_photo_fails_the_task_and_the_post_stays():
+    photo = Photo.objects.get(pk=_upload(UserFactory())["id"])
+    Path(photo.image.path).write_bytes(b"no longer a photo")
+
+    assert photo_display_make.apply(args=[photo.pk]).get() == "failed"
+
+    photo.refresh_from_db()
+    assert not photo.thumbnail_1080 and photo.display == photo.image
+
+
+@pytest.mark.parametrize(
+    ("size", "with_display", "reads"),
+    [
+        ((2400, 1800), False, "thumbnail_320"),  # 320x240: covers a 224 px input
+        ((3000, 1000), False, "image"),  # 320x107 does not, and there is no 1080 yet
+        ((3000, 1000), True, "thumbnail_1080"),  # 1080x360 does
+    ],
+)
+def test_the_smallest_file_covering_the_models_input(size, with_display, reads):
+    photo = Photo.objects.get(pk=_upload(UserFactory(), size)["id"])
+    if with_display:
+        photo.thumbnail_add(1080)
+
+    assert photo.smallest_covering(224) == getattr(photo, reads)
