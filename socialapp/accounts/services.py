@@ -76,7 +76,7 @@ def user_update_profile(
     contributed = user.contributes_to_training
     if language is not None and language not in Language.values:
         raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
-    processed = image_process(file=avatar) if avatar is not None else None  # raises UploadError
+    processed = image_process(file=avatar, thumbnails=(320,)) if avatar is not None else None  # UploadError
     for field, value in (
         ("display_name", display_name),
         ("bio", bio),
