@@ -8,7 +8,7 @@ decoded only at the scale the largest thumbnail it needs now asks for. Nothing i
 until it all worked, so a refused upload leaves no file and no row behind.
 
 A caller may ask for fewer thumbnails than THUMBNAIL_SIZES and add the others later from
-the stored image (StoredImage.thumbnail_add): posts make their 1080 px display image in
+the stored image (stored_image_thumbnail_add): posts make their 1080 px display image in
 a task, after their suggestions, and show the photo itself until it is there.
 """
 
@@ -235,7 +235,7 @@ class StoredImage(models.Model):
     def image_attach(self, processed: ProcessedImage) -> None:
         """Write the files and point the fields at them (the row is saved by the caller,
         who deletes the files again with files_delete if that fails). A thumbnail the
-        pipeline was not asked for is left empty, for thumbnail_add."""
+        pipeline was not asked for is left empty, for stored_image_thumbnail_add."""
         stem = uuid.uuid4().hex
         self.width, self.height = processed.width, processed.height
         self.image.save(f"{stem}.jpg", ContentFile(processed.jpeg), save=False)
@@ -245,24 +245,6 @@ class StoredImage(models.Model):
                 field.save(f"{stem}_{side}.jpg", ContentFile(processed.thumbnails[side]), save=False)
             else:
                 field.name = ""
-
-    def thumbnail_add(self, side: int) -> bool:
-        """Make the `side` thumbnail from the stored image if the row has none. Safe to
-        run twice or on a row deleted meanwhile: only the first run that finds it empty
-        stores one; any other file is deleted again. Returns whether this run stored it.
-        Raises OSError if the image is unreadable."""
-        field = getattr(self, f"thumbnail_{side}")
-        if field:
-            return False
-        with self.image.open("rb") as image:
-            data = thumbnail_make(file=image, side=side)
-        field.save(f"{PurePosixPath(self.image.name).stem}_{side}.jpg", ContentFile(data), save=False)
-        empty = type(self)._default_manager.filter(pk=self.pk, **{field.field.name: ""})
-        if empty.update(**{field.field.name: field.name}):
-            return True
-        files_delete([(field.storage, field.name)])
-        field.name = ""
-        return False
 
 
 def stored_image_save(
@@ -279,6 +261,25 @@ def stored_image_save(
     except BaseException:
         files_delete(instance.image_files())
         raise
+
+
+def stored_image_thumbnail_add(instance: StoredImage, *, side: int) -> bool:
+    """Make `instance`'s `side` thumbnail from its stored image if the row has none. Safe
+    to run twice or on a row deleted meanwhile: only the first run that finds it empty
+    stores one; any other file is deleted again. Returns whether this run stored it.
+    Raises OSError if the image is unreadable."""
+    field = getattr(instance, f"thumbnail_{side}")
+    if field:
+        return False
+    with instance.image.open("rb") as image:
+        data = thumbnail_make(file=image, side=side)
+    field.save(f"{PurePosixPath(instance.image.name).stem}_{side}.jpg", ContentFile(data), save=False)
+    empty = type(instance)._default_manager.filter(pk=instance.pk, **{field.field.name: ""})
+    if empty.update(**{field.field.name: field.name}):
+        return True
+    files_delete([(field.storage, field.name)])
+    field.name = ""
+    return False
 
 
 def files_delete(files: Iterable[tuple[Storage, str]]) -> None:

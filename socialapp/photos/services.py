@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.hashtags import canonical
 from socialapp.hashtags.services import hashtags_for_caption
-from socialapp.uploads import files_delete, image_process, stored_image_save
+from socialapp.uploads import files_delete, image_process, stored_image_save, stored_image_thumbnail_add
 
 from .models import Comment, Like, Photo, PhotoHashtag
 
@@ -71,7 +71,7 @@ def photo_display_add(*, photo_id: int) -> bool:
     made it (False: already there, or the post is gone). Raises OSError for an
     unreadable stored image."""
     photo = Photo.objects.filter(pk=photo_id).first()
-    return photo is not None and photo.thumbnail_add(1080)
+    return photo is not None and stored_image_thumbnail_add(photo, side=1080)
 
 
 def _link_caption_hashtags(photo: Photo, *, new: bool = False) -> None:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from socialapp.photos.models import Photo
 from socialapp.photos.tasks import photo_display_make
+from socialapp.uploads import stored_image_thumbnail_add
 from tests.factories import UserFactory, client_for
 from tests.images import photo_like
 
@@ -92,7 +93,7 @@ def test_a_post_deleted_meanwhile_leaves_no_display_file():
     photo.delete()  # the row goes; its files would go on commit
     before = _media()
 
-    assert stale.thumbnail_add(1080) is False
+    assert stored_image_thumbnail_add(stale, side=1080) is False
     assert _media() == before
     assert photo_display_make.apply(args=[photo.pk]).get() == "skipped"
 
@@ -118,6 +119,6 @@ def test_an_unreadable_stored_photo_fails_the_task_and_the_post_stays():
 def test_the_smallest_file_covering_the_models_input(size, with_display, reads):
     photo = Photo.objects.get(pk=_upload(UserFactory(), size)["id"])
     if with_display:
-        photo.thumbnail_add(1080)
+        stored_image_thumbnail_add(photo, side=1080)
 
     assert photo.smallest_covering(224) == getattr(photo, reads)
