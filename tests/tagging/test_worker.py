@@ -1,5 +1,6 @@
 """The real path: an upload queued on Redis, a Celery worker process with a prefork pool
-tagging it, and that pool's child killed with SIGKILL mid-task."""
+tagging it and then making its display image, and that pool's child killed with SIGKILL
+mid-task."""
 
 import os
 import signal
@@ -12,6 +13,7 @@ from celery import Celery
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from socialapp.photos import tasks as photo_tasks
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
 from tagging import tasks
@@ -51,6 +53,13 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
             sender.send_task("tagging.tasks.photo_suggest", args=[photo_id], queue=queue)
         ),
     )
+    monkeypatch.setattr(
+        photo_tasks.photo_display_make,
+        "delay",
+        lambda photo_id: sent.append(
+            sender.send_task("socialapp.photos.tasks.photo_display_make", args=[photo_id], queue=queue)
+        ),
+    )
     env = {
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": redis_url,
@@ -61,7 +70,7 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
     worker = worker_start(queue=queue, env=env, pool="prefork", loglevel="INFO")
     try:
         photo = photo_create(owner=UserFactory(), image=SimpleUploadedFile("cups.jpg", CUPS.read_bytes()))
-        [result] = sent
+        [result, display] = sent  # tagging first, then the display image
         _wait(lambda: sender.AsyncResult(result.id).state == "STARTED", 120, "the task to start")
         [child] = _children(worker.pid)
         os.kill(child, signal.SIGKILL)
@@ -69,12 +78,15 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
 
         _wait(lambda: Photo.objects.get(pk=photo.pk).tagging_status == "ready", 180, "the retried task")
         state = sender.AsyncResult(result.id).get(timeout=60)
+        display_state = sender.AsyncResult(display.id).get(timeout=60)
     finally:
         worker.terminate()
         _, stderr = worker.communicate(timeout=60)
 
     assert killed_while == "pending", stderr.decode()[-2000:]
-    assert state == "ready"
+    assert (state, display_state) == ("ready", "made")
+    photo.refresh_from_db()
+    assert Path(photo.thumbnail_1080.path).is_file()
     suggestions = PhotoSuggestion.objects.filter(photo=photo)
     assert suggestions.count() == suggestions.values("concept").distinct().count() > 0
     assert list(ShopSuggestion.objects.filter(photo=photo).values_list("category", flat=True)) == ["home"]
