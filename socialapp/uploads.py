@@ -35,7 +35,9 @@ from socialapp.jpeg_metadata import jpeg_without_metadata
 
 pillow_heif.register_heif_opener()
 
-FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
+# MPO is a JPEG with more pictures after it (3D and some phone cameras): its first picture
+# is the photo, and is stored re-encoded as a plain JPEG.
+FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
 THUMBNAIL_SIZES = (320, 1080)
 JPEG_QUALITY = 88
 

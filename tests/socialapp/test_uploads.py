@@ -107,6 +107,20 @@ def test_rotated_jpeg_is_turned_upright_and_re_encoded():
     _assert_no_metadata(processed)
 
 
+def test_mpo_is_stored_as_a_plain_jpeg_of_its_first_picture():
+    first, second = photo_like((640, 480)), photo_like((640, 480), seed=1)
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second], quality=92)
+
+    processed = _process(buffer.getvalue())
+
+    stored = Image.open(io.BytesIO(processed.jpeg))
+    assert (stored.format, getattr(stored, "n_frames", 1), stored.size) == ("JPEG", 1, (640, 480))
+    expected = _reopen(_encoded(first, quality=92)).convert("RGB")
+    assert processed.jpeg == _encoded(expected, quality=88)
+    _assert_no_metadata(processed)
+
+
 def test_grayscale_jpeg_is_stored_as_rgb():
     processed = _process(_encoded(Image.new("L", (64, 48), 90), quality=90))
 
