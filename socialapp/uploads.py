@@ -1,8 +1,9 @@
 """The one upload pipeline for photos, listings and avatars.
 
 An upload is validated by decoding it (never by its name or the client's content type),
-turned upright from its EXIF orientation, stripped of all metadata (GPS included),
-re-encoded as JPEG, and scaled into thumbnails. A colour JPEG that is already upright is
+turned upright from its EXIF orientation, stripped of all metadata (GPS included) but
+its RGB colour profile, re-encoded as JPEG, and scaled into thumbnails that carry the
+same profile. A colour JPEG that is already upright is
 not re-encoded: its metadata segments are cut out of the file (jpeg_metadata), and it is
 decoded only at the scale the largest thumbnail it needs now asks for. Nothing is written
 until it all worked, so a refused upload leaves no file and no row behind.
@@ -85,32 +86,45 @@ def image_process(
     with _refused_when_unreadable():
         image = _open(data, max_pixels)
         width, height = image.size  # draft() below changes it to the decoded size
-        lossless = jpeg_without_metadata(data) if _upright_rgb_jpeg(image) else None
+        icc = _rgb_profile(image)
+        lossless = jpeg_without_metadata(data, keep_icc=bool(icc)) if _upright_rgb_jpeg(image) else None
         if lossless:
             # Decoding scaled by 1/2, 1/4 or 1/8 still reads every byte of the scan, so a
             # damaged file is refused all the same; it just skips pixels no thumbnail needs.
             image.draft("RGB", _fitted(image.size, max(thumbnails)))
         image.load()
     if lossless:
-        return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails))
+        return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails, icc))
     image = _upright_rgb(image)
-    return ProcessedImage(_jpeg(image), image.width, image.height, _thumbnails(image, thumbnails))
+    return ProcessedImage(_jpeg(image, icc), image.width, image.height, _thumbnails(image, thumbnails, icc))
 
 
-def _thumbnails(image: Image.Image, sides: tuple[int, ...]) -> dict[int, bytes]:
+def _thumbnails(image: Image.Image, sides: tuple[int, ...], icc: bytes | None) -> dict[int, bytes]:
     thumbnails = {}
     for side in sorted(sides, reverse=True):
         image = _scaled(image, side)  # 320 from the 1080 when both are made
-        thumbnails[side] = _jpeg(image)
+        thumbnails[side] = _jpeg(image, icc)
     return thumbnails
 
 
 def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
-    """A thumbnail of an image this pipeline stored (an upright colour JPEG without
-    metadata), decoded only at the scale it needs. Raises OSError if it is unreadable."""
+    """A thumbnail of an image this pipeline stored (an upright colour JPEG with no
+    metadata but its colour profile), decoded only at the scale it needs. Raises OSError
+    if it is unreadable."""
     with Image.open(file) as image:
+        icc = _rgb_profile(image)
         image.draft("RGB", _fitted(image.size, side))
-        return _jpeg(_scaled(image.convert("RGB"), side))
+        return _jpeg(_scaled(image.convert("RGB"), side), icc)
+
+
+def _rgb_profile(image: Image.Image) -> bytes | None:
+    """The image's ICC profile if it describes RGB (bytes 16-20 of the header), which is
+    what the stored JPEG holds; a grey or CMYK profile would be wrong after conversion,
+    so those images are stored as sRGB, the web's default."""
+    profile = image.info.get("icc_profile")
+    if isinstance(profile, bytes) and profile[16:20] == b"RGB ":
+        return profile
+    return None
 
 
 def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
@@ -191,10 +205,10 @@ def _upright_rgb(image: Image.Image) -> Image.Image:
     return clean
 
 
-def _jpeg(image: Image.Image) -> bytes:
+def _jpeg(image: Image.Image, icc: bytes | None = None) -> bytes:
     # Baseline, no optimise pass: on a 12 MP photo those cost 5x the encoding itself.
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, icc_profile=icc)
     return buffer.getvalue()
 
 

@@ -2,7 +2,7 @@ import io
 import re
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from socialapp.jpeg_metadata import jpeg_without_metadata
 from tests.images import jpeg_with_all_metadata, photo_like
@@ -41,6 +41,21 @@ def test_metadata_segments_and_trailer_are_dropped_and_the_coded_image_kept():
     assert _markers(with_metadata) == [0xE0, 0xE1, 0xE1, 0xE2, 0xFE, 0xDB, 0xDB, 0xC0] + [0xC4] * 4 + [0xDA]
     assert _markers(stripped) == [0xE0, 0xDB, 0xDB, 0xC0] + [0xC4] * 4 + [0xDA]
     assert b"TestCam" not in stripped
+
+
+def test_icc_profile_is_kept_when_asked_even_across_several_segments():
+    image = photo_like((96, 64))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    large = srgb + bytes(150_000)  # past one segment's 64 KB: written as three
+
+    for profile, segments in ((srgb, 1), (large, 3)):
+        with_metadata = _encode(image, icc_profile=profile, comment=b"TestCam")
+
+        stripped = jpeg_without_metadata(with_metadata, keep_icc=True)
+
+        assert stripped == _encode(image, icc_profile=profile)
+        assert _markers(stripped) == [0xE0] + [0xE2] * segments + [0xDB, 0xDB, 0xC0] + [0xC4] * 4 + [0xDA]
+        assert Image.open(io.BytesIO(stripped)).info["icc_profile"] == profile
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageCms
 
 from socialapp.uploads import UploadError, UploadTooLarge, image_process, thumbnail_make
 from tests.images import (
@@ -66,17 +66,24 @@ def test_exif_orientation_is_applied_and_all_metadata_removed():
     assert _reopen(processed.jpeg).size == (40, 80)  # turned upright
 
 
-def _encoded(image: Image.Image, quality: int) -> bytes:
+SRGB = ImageCms.ImageCmsProfile(
+    ImageCms.createProfile("sRGB")
+).tobytes()  # what jpeg_with_all_metadata embeds
+
+
+def _encoded(image: Image.Image, quality: int, **params) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
+    image.save(buffer, "JPEG", quality=quality, **params)
     return buffer.getvalue()
 
 
-def _assert_no_metadata(processed) -> None:
+def _assert_only_the_colour_profile(processed, icc: bytes | None) -> None:
+    """No EXIF, XMP or comment in any stored file; the upload's RGB profile in each."""
     for data in (processed.jpeg, *processed.thumbnails.values()):
         stored = _reopen(data)
         assert len(stored.getexif()) == 0
-        assert set(stored.info) & {"exif", "xmp", "icc_profile", "comment"} == set()
+        assert set(stored.info) & {"exif", "xmp", "comment"} == set()
+        assert stored.info.get("icc_profile") == icc
         assert b"TestCam" not in data
 
 
@@ -86,13 +93,14 @@ def test_upright_jpeg_is_stored_as_encoded_with_its_metadata_cut_out():
 
     processed = _process(upload)
 
-    # Not re-encoded: the very bytes Pillow writes for these pixels without metadata.
-    assert processed.jpeg == _encoded(image, quality=92)
+    # Not re-encoded: the very bytes Pillow writes for these pixels with only the profile.
+    icc = _reopen(upload).info["icc_profile"]
+    assert processed.jpeg == _encoded(image, quality=92, icc_profile=icc)
     assert _reopen(processed.jpeg).tobytes() == _reopen(upload).tobytes()
     assert (processed.width, processed.height) == (2400, 1800)
     assert _reopen(processed.thumbnails[1080]).size == (1080, 810)
     assert _reopen(processed.thumbnails[320]).size == (320, 240)
-    _assert_no_metadata(processed)
+    _assert_only_the_colour_profile(processed, icc)
 
 
 def test_rotated_jpeg_is_turned_upright_and_re_encoded():
@@ -102,9 +110,12 @@ def test_rotated_jpeg_is_turned_upright_and_re_encoded():
     processed = _process(upload)
 
     upright = _reopen(upload).transpose(Image.Transpose.ROTATE_180).tobytes()
-    assert processed.jpeg == _encoded(Image.frombytes("RGB", (300, 200), upright), quality=88)
+    icc = _reopen(upload).info["icc_profile"]
+    assert processed.jpeg == _encoded(
+        Image.frombytes("RGB", (300, 200), upright), quality=88, icc_profile=icc
+    )
     assert (processed.width, processed.height) == (300, 200)
-    _assert_no_metadata(processed)
+    _assert_only_the_colour_profile(processed, icc)
 
 
 def test_mpo_is_stored_as_a_plain_jpeg_of_its_first_picture():
@@ -118,7 +129,16 @@ def test_mpo_is_stored_as_a_plain_jpeg_of_its_first_picture():
     assert (stored.format, getattr(stored, "n_frames", 1), stored.size) == ("JPEG", 1, (640, 480))
     expected = _reopen(_encoded(first, quality=92)).convert("RGB")
     assert processed.jpeg == _encoded(expected, quality=88)
-    _assert_no_metadata(processed)
+    _assert_only_the_colour_profile(processed, None)
+
+
+def test_a_grey_profile_is_not_carried_onto_the_rgb_photo():
+    grey_profile = SRGB[:16] + b"GRAY" + SRGB[20:]  # the header's colour space says grey
+
+    processed = _process(_encoded(Image.new("L", (64, 48), 90), quality=90, icc_profile=grey_profile))
+
+    assert _reopen(processed.jpeg).mode == "RGB"
+    _assert_only_the_colour_profile(processed, None)
 
 
 def test_grayscale_jpeg_is_stored_as_rgb():
@@ -158,7 +178,7 @@ def test_only_the_thumbnails_asked_for_are_made():
 
 
 def test_thumbnail_made_later_from_the_stored_image_matches_one_made_at_upload():
-    upload = _encoded(photo_like((2400, 1800)), quality=92)
+    upload = jpeg_with_all_metadata(photo_like((2400, 1800)), quality=92)
     at_upload = _process(upload)
 
     later = thumbnail_make(file=io.BytesIO(at_upload.jpeg), side=1080)
