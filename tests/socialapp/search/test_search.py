@@ -56,6 +56,18 @@ def test_search_by_hashtag_ignores_the_hash_and_accents():
     assert [h["name"] for h in response.json()["hashtags"]] == ["café"]
 
 
+def test_hashtag_counts_leave_out_private_and_hidden_posts():
+    make_photo(UserFactory(), "#molino")
+    make_photo(UserFactory(is_private=True), "#molino #molinosecreto")
+    hidden = make_photo(UserFactory(), "#molino #molinooculto")
+    hidden.is_hidden = True
+    hidden.save(update_fields=["is_hidden"])
+
+    response = APIClient().get("/api/search/", {"q": "#molino"})
+
+    assert response.json()["hashtags"] == [{"name": "molino", "uses": 1}]
+
+
 def test_search_hides_people_who_blocked_you():
     me = UserFactory()
     blocker = UserFactory(username="hidden_hank")
