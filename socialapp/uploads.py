@@ -3,10 +3,10 @@
 An upload is validated by decoding it (never by its name or the client's content type),
 turned upright from its EXIF orientation, stripped of all metadata (GPS included) but
 its RGB colour profile, re-encoded as JPEG, and scaled into thumbnails that carry the
-same profile. A colour JPEG that is already upright is
-not re-encoded: its metadata segments are cut out of the file (jpeg_metadata), and it is
-decoded only at the scale the largest thumbnail it needs now asks for. Nothing is written
-until it all worked, so a refused upload leaves no file and no row behind.
+same profile. A colour JPEG that is already upright is not re-encoded: its metadata
+segments are cut out of the file (jpeg_metadata), and it is decoded only at the scale
+the largest thumbnail asked for needs. Nothing is written until it all worked, so a
+refused upload leaves no file and no row behind.
 
 A caller may ask for fewer thumbnails than THUMBNAIL_SIZES and add the others later from
 the stored image (stored_image_thumbnail_add): posts make their 1080 px display image in
