@@ -4,11 +4,6 @@ sent to one server reaches a client of the other."""
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import websockets
@@ -17,25 +12,9 @@ from rest_framework.authtoken.models import Token
 
 from socialapp.chat import services
 from tests.factories import UserFactory
+from tests.servers import daphne_servers, free_port
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"server on {port} did not start")
 
 
 async def _exchange(url_a: str, url_b: str, key_a: str, key_b: str) -> tuple[dict, dict]:
@@ -62,33 +41,10 @@ def test_two_servers_share_the_redis_channel_layer(redis_url, postgres_url, tmp_
         "REDIS_URL": redis_url,
         "VAR_DIR": str(tmp_path),
     }
-    ports = [_free_port(), _free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                Path(sys.executable).parent / "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "socialapp.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        for port in ports:
-            _wait_for_port(port)
+    ports = [free_port(), free_port()]
+    with daphne_servers(ports, env):
         urls = [f"ws://127.0.0.1:{port}/ws/chat/{conversation.pk}/" for port in ports]
         received_by_seller, received_by_buyer = asyncio.run(_exchange(*urls, *keys))
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
 
     assert (received_by_seller["sender"], received_by_seller["seq"], received_by_seller["text"]) == (
         "buyer",
