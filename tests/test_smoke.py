@@ -2,21 +2,16 @@
 the way `make run` does, and fetch pages over real HTTP from daphne."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str, deadline: float) -> tuple[int, bytes]:
@@ -40,7 +35,7 @@ def test_default_configuration_boots_and_serves_pages(tmp_path):
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"],
         cwd=ROOT,
