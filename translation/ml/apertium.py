@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 import time
+import weakref
 from pathlib import Path
 
 MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
@@ -114,15 +115,19 @@ class ApertiumEngine:
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            # The pipeline goes with the engine, or at exit: finalize runs before module
+            # teardown, where a __del__ found `os` already gone.
+            weakref.finalize(self, _kill_group, self._process)
         return self._process
 
     def _stop(self) -> None:
         if self._process is not None:
-            if self._process.poll() is None:
-                os.killpg(self._process.pid, 9)
-            self._process.wait()
+            _kill_group(self._process)
             self._process = None
 
-    def __del__(self) -> None:
-        if getattr(self, "_process", None) is not None and self._process.poll() is None:  # type: ignore[union-attr]
-            os.killpg(self._process.pid, 9)  # type: ignore[union-attr]
+
+def _kill_group(process: "subprocess.Popen[bytes]") -> None:
+    """Kill a pipeline (bash and every stage it started) and reap it."""
+    if process.poll() is None:
+        os.killpg(process.pid, 9)
+    process.wait()

@@ -1,11 +1,18 @@
+import gc
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from translation.ml.apertium import ApertiumEngine, apertium_installed
 from translation.ml.translator import Translation, Translator
+
+ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.skipif(
     not (apertium_installed("eng-spa") and apertium_installed("spa-eng")),
@@ -65,3 +72,53 @@ def test_concurrent_callers_get_their_own_answers(eng_spa):
         results = list(pool.map(lambda t: eng_spa.translate([t])[0], texts))
 
     assert results == expected
+
+
+def _gone(group: int, seconds: float = 10) -> bool:
+    """Whether every process of the group has exited (killed stages take a moment)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_pipeline_goes_with_its_engine():
+    engine = ApertiumEngine("eng-spa")
+    engine.translate(["The cat is black."])
+    pid = engine.pid
+
+    del engine
+    gc.collect()
+
+    assert pid is not None and _gone(pid)
+
+
+def test_an_engine_alive_at_exit_takes_its_pipeline_quietly(tmp_path):
+    # As a server or `manage.py seed_demo` leaves it: cached by translator_for when the
+    # interpreter exits, after module teardown has begun.
+    script = (
+        "from pathlib import Path\n"
+        "from translation.ml.translator import translator_for\n"
+        "translator = translator_for('en', 'es', model_dir=Path('no-such-folder'))\n"
+        "translator.translate(['The cat is black.'])\n"
+        "print(translator.engine.pid)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env | {"DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Exception ignored" not in result.stderr
+    assert _gone(int(result.stdout.split()[-1]))
