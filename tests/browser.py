@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -64,7 +65,8 @@ class Page:
 @asynccontextmanager
 async def chromium_page(binary: str, port: int) -> AsyncIterator[Page]:
     """A blank page in a fresh headless Chromium with its own profile."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    # Chromium's helpers may still be writing the profile as they exit.
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen(
             [
                 binary,
@@ -77,13 +79,14 @@ async def chromium_page(binary: str, port: int) -> AsyncIterator[Page]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its renderer and helper processes go with it
         )
         try:
             target = await asyncio.to_thread(_first_page, port)
             async with websockets.connect(target, max_size=None) as socket:
                 yield Page(socket)
         finally:
-            browser.terminate()
+            os.killpg(browser.pid, signal.SIGKILL)
             browser.wait(timeout=30)
 
 
