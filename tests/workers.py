@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def worker_database_url() -> str:
-    """DATABASE_URL of the test database, for a worker process to use."""
+    """DATABASE_URL of the test database, for a worker or server process to use."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 

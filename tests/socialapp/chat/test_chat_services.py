@@ -7,12 +7,12 @@ import os
 
 import pytest
 import websockets
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from socialapp.chat import services
 from tests.factories import UserFactory
 from tests.servers import daphne_servers, free_port
+from tests.workers import worker_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -34,10 +34,9 @@ def test_two_servers_share_the_redis_channel_layer(redis_url, postgres_url, tmp_
     buyer, seller = UserFactory(username="buyer"), UserFactory(username="seller")
     conversation, _ = services.conversation_start(user=buyer, other=seller)
     keys = [Token.objects.create(user=u).key for u in (buyer, seller)]
-    database = connection.settings_dict
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": redis_url,
         "VAR_DIR": str(tmp_path),
     }
