@@ -16,18 +16,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 import websockets
+
+from tests.conftest import unavailable
 
 
 def require_chromium() -> str:
     """The chromium binary. With CI set a missing one fails the test; elsewhere it skips."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        problem = "Chromium is not installed: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unavailable("Chromium is not installed: apt-get install chromium")
     return path
 
 

@@ -1,5 +1,6 @@
 import os
 import socket
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -45,6 +46,14 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def unavailable(problem: str) -> NoReturn:
+    """A real server or program a test needs is missing: with CI set the test fails,
+    elsewhere it skips, naming what is missing."""
+    if os.environ.get("CI"):
+        pytest.fail(problem)
+    pytest.skip(problem)
+
+
 def require_service(name: str, variable: str, default_port: int) -> str:
     """The URL of a real server for a `services` test. With CI set a missing server fails
     the test; elsewhere the test skips, naming the server."""
@@ -55,9 +64,7 @@ def require_service(name: str, variable: str, default_port: int) -> str:
     elif not _reachable(url, default_port):
         problem = f"{name} is not reachable at {url}"
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unavailable(problem)
     return url
 
 
@@ -70,8 +77,5 @@ def redis_url() -> str:
 def postgres_url() -> str:
     url = require_service("PostgreSQL", "DATABASE_URL", 5432)
     if not url.startswith(("postgres://", "postgresql://")):
-        problem = f"DATABASE_URL does not name PostgreSQL: {url}"
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unavailable(f"DATABASE_URL does not name PostgreSQL: {url}")
     return url

@@ -33,14 +33,7 @@ def daphne_servers(ports: list[int], env: dict[str, str]) -> Iterator[None]:
     """One daphne per port, serving socialapp with `env`, up until the block ends."""
     servers = [
         subprocess.Popen(
-            [
-                Path(sys.executable).parent / "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "socialapp.asgi:application",
-            ],
+            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

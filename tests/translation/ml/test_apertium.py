@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
 from translation.ml.apertium import ApertiumEngine, apertium_installed
 from translation.ml.translator import Translation, Translator
 
 ROOT = Path(__file__).resolve().parents[3]
 
-pytestmark = pytest.mark.skipif(
-    not (apertium_installed("eng-spa") and apertium_installed("spa-eng")),
-    reason="Apertium with apertium-eng-spa is not installed (CI installs it)",
-)
+
+@pytest.fixture(autouse=True)
+def _apertium_present() -> None:
+    if not (apertium_installed("eng-spa") and apertium_installed("spa-eng")):
+        unavailable("Apertium with apertium-eng-spa is not installed (.ci/run installs it)")
 
 
 @pytest.fixture
