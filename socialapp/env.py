@@ -20,15 +20,25 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refuse
 
 VAR_DIR = Path(_env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = _env.bool("DEBUG", default=True)
+# Whether DEBUG was asked for explicitly: production settings refuse DEBUG=true.
+DEBUG_REQUESTED = _env.bool("DEBUG", default=False)
 SECRET_KEY = _env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = _env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Production only: HTTPS everywhere. Behind a proxy that terminates TLS and already
+# redirects, SECURE_SSL_REDIRECT=false; it must send X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = _env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = _env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = _env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 DATABASE_URL = _env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 REDIS_URL = _env.str("REDIS_URL", default="")
 DATABASE_POOL_SIZE = _env.int("DATABASE_POOL_SIZE", default=10)  # PostgreSQL connections per process
 
 MEDIA_ROOT = Path(_env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_SIGNED_URL_SECONDS = _env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
+MEDIA_ACCEL_REDIRECT = _env.str("MEDIA_ACCEL_REDIRECT", default="")  # e.g. /protected-media/ behind nginx
 STATIC_ROOT = Path(_env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MODELS_DIR = Path(_env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
 
@@ -46,6 +56,13 @@ API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
 API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")
 API_PAGE_SIZE = _env.int("API_PAGE_SIZE", default=20)
+# Proxies of your own in front of the site that append to X-Forwarded-For (0: none, the
+# header is ignored and REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = _env.int("TRUSTED_PROXY_COUNT", default=0)
+SIGNUP_RATE = _env.str("SIGNUP_RATE", default="10/hour")
+LOGIN_FAILURE_LIMIT = _env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_COOLOFF_MINUTES = _env.int("LOGIN_COOLOFF_MINUTES", default=15)
+API_TOKEN_TTL_DAYS = _env.int("API_TOKEN_TTL_DAYS", default=30)  # 0: tokens never expire
 
 TORCH_THREADS = _env.int("TORCH_THREADS", default=0)  # 0: torch's own choice
 TAGGING_BACKBONE = _env.str("TAGGING_BACKBONE", default="efficientnet_lite0")

@@ -1,9 +1,11 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+import re
 
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from socialapp import media
 from socialapp.accounts import urls as accounts_urls
 from socialapp.chat import urls as chat_urls
 from socialapp.moderation import urls as moderation_urls
@@ -23,13 +25,16 @@ api_urlpatterns = [
     *chat_urls.api_urlpatterns,
     *translation_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its script as a file, so the page works under our CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Uploads, in every mode: plain URLs for public files, signed ones for the rest.
+    re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<name>.+)$", media.media_serve, name="media"),
     path("", include(photos_urls.urlpatterns)),
     path("", include(shop_urls.urlpatterns)),
     path("", include(search_urls.urlpatterns)),
@@ -39,10 +44,6 @@ urlpatterns = [
     path("", include(translation_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]
-
-if settings.DEBUG:
-    # Development only: in production the web server or object storage serves uploads.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "socialapp.api.errors.not_found"
 handler500 = "socialapp.api.errors.server_error"

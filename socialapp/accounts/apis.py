@@ -1,9 +1,10 @@
 """Account APIs: one view per operation, thin over services and selectors."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -12,14 +13,18 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, User
 from rest_framework.views import APIView
 
 from socialapp.api.pagination import Pagination
+from socialapp.media import MediaUrlField
 
 from . import selectors, services
 from .export import export_response
 from .forms import PasswordResetForm
 from .models import Language, User
+from .throttling import SignupRateThrottle, SignupThrottled
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
+    avatar = MediaUrlField()
+
     class Meta:
         model = User
         fields = [
@@ -44,6 +49,7 @@ class AuthThrottleMixin:
 
 class RegisterApi(AuthThrottleMixin, APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [*AuthThrottleMixin.throttle_classes, SignupRateThrottle]
 
     class InputSerializer(serializers.Serializer):
         username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
@@ -53,12 +59,17 @@ class RegisterApi(AuthThrottleMixin, APIView):
         display_name = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
         training_consent = serializers.BooleanField(required=False, default=False)
 
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise SignupThrottled(wait)
+
     @extend_schema(request=InputSerializer, responses={201: MeOutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_create(**data.validated_data)
-        return Response(MeOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MeOutputSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class TokenCreateApi(AuthThrottleMixin, APIView):
@@ -75,13 +86,17 @@ class TokenCreateApi(AuthThrottleMixin, APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # With the request, django-axes counts failures per account and address; once
+        # locked, its middleware answers 429 instead of this view.
         user = authenticate(request._request, **data.validated_data)
         if user is None:
             return Response(
                 {"detail": "Unable to log in with the username and password given."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        # A sign-in like the login page's: records last_login and clears the failures.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        token = services.token_issue(user=user)
         return Response({"token": token.key})
 
 
@@ -124,7 +139,7 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: MeOutputSerializer})
     def get(self, request: Request) -> Response:
-        return Response(MeOutputSerializer(request.user).data)
+        return Response(MeOutputSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(request=UpdateSerializer, responses={200: MeOutputSerializer})
     def patch(self, request: Request) -> Response:
@@ -135,9 +150,14 @@ class MeApi(APIView):
         user = services.user_update_profile(user=request.user, **fields)
         if consent is not None:
             user = services.user_set_training_consent(user=user, consent=consent)
-        return Response(MeOutputSerializer(user).data)
+        return Response(MeOutputSerializer(user, context={"request": request}).data)
 
-    @extend_schema(request=DeleteSerializer, responses={204: None})
+    @extend_schema(
+        request=DeleteSerializer,
+        responses={204: None},
+        # OpenAPI 3.0 cannot show a DELETE body, so the description names it.
+        description='Deletes your account and everything in it. Send {"password": "..."} as the JSON body.',
+    )
     def delete(self, request: Request) -> Response:
         data = self.DeleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,14 +175,36 @@ class PasswordChangeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_change_password(user=request.user, **data.validated_data)
+        _keep_this_session(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _keep_this_session(request: Request) -> None:
+    # A browser calling the API with its session cookie stays signed in; token clients
+    # have no session to keep (their token is revoked: they sign in again).
+    if isinstance(request.successful_authenticator, SessionAuthentication):
+        update_session_auth_hash(request._request, request.user)
+
+
+class SignOutEverywhereApi(APIView):
+    """Revoke every token and end every session of the account; the caller gets a new token."""
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(request=None, responses={200: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        services.user_sign_out_everywhere(user=request.user)
+        _keep_this_session(request)
+        token = services.token_issue(user=request.user)
+        return Response(self.OutputSerializer({"token": token.key}).data)
 
 
 class ProfileOutputSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username")
     display_name = serializers.CharField(source="user.display_name")
     bio = serializers.CharField(source="user.bio")
-    avatar = serializers.ImageField(source="user.avatar")
+    avatar = MediaUrlField(source="user.avatar")
     is_private = serializers.BooleanField(source="user.is_private")
     followers_count = serializers.IntegerField()
     following_count = serializers.IntegerField()

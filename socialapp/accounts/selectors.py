@@ -10,6 +10,15 @@ from .models import Block, Follow, User
 
 Viewer = User | AnonymousUser
 
+MODERATORS_GROUP = "moderators"
+
+
+def is_moderator(user: Viewer) -> bool:
+    """Staff or a member of the "moderators" group: who may see and act on hidden content."""
+    return bool(
+        user.is_authenticated and (user.is_staff or user.groups.filter(name=MODERATORS_GROUP).exists())
+    )
+
 
 def is_blocked_between(a: Viewer, b: User) -> bool:
     if not a.is_authenticated:

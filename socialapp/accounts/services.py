@@ -8,15 +8,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from socialapp.uploads import image_process
 
+from .authentication import token_expired
 from .models import Block, Follow, Language, User
 from .selectors import is_blocked_between
+from .usernames import SKELETON_MAX_LENGTH, username_mixes_look_alike_scripts, username_skeleton
 
 # Other apps register what deleting an account must also remove outside the database
 # (photo and listing files, cached embeddings): each callable looks at the user before
@@ -43,11 +46,11 @@ def user_create(
     training_consent: bool = False,
     display_name: str = "",
 ) -> User:
-    """Create an account. Raises ValidationError for a taken name or a weak password."""
+    """Create an account. Raises ValidationError for a taken or look-alike name (see
+    username_validate) or a weak password."""
     if language not in Language.values:
         raise ValidationError(_("Language must be 'en' or 'es'."), code="language")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(_("That username is taken; choose another."), code="username_taken")
+    username = username_validate(username=username)
     user = User(
         username=username,
         email=email,
@@ -58,9 +61,48 @@ def user_create(
     )
     validate_password(password, user)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
+    user.full_clean(exclude=["password", "username_skeleton"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a look-alike signed up since the check: the unique skeleton held
+        raise _similar() from None
     return user
+
+
+def _similar() -> ValidationError:
+    return ValidationError(
+        _("That username is too similar to an existing one; choose another."), code="username_similar"
+    )
+
+
+def username_validate(*, username: str, user: User | None = None) -> str:
+    """Check a new name for an account (`user` when renaming one). Returns it NFKC-normalised.
+
+    Raises ValidationError when another account has it in any case or width, when it looks
+    like another account's name (same skeleton: "аlice" with a Cyrillic а next to "alice"),
+    or when it mixes Latin with look-alike letters of another alphabet.
+    """
+    username = User.normalize_username(username)
+    others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
+    if others.filter(username__iexact=username).exists():
+        raise ValidationError(_("That username is taken; choose another."), code="username_taken")
+    skeleton = username_skeleton(username)
+    # "<skeleton>#<id>": a look-alike kept from before the rule (migration 0002)
+    marked = Q(username_skeleton__startswith=f"{skeleton}#")
+    if others.filter(Q(username_skeleton=skeleton) | marked).exists():
+        raise _similar()
+    if username_mixes_look_alike_scripts(username):
+        raise ValidationError(
+            _(
+                "A username must use one alphabet; this one mixes letters that look alike "
+                "(such as Latin and Cyrillic)."
+            ),
+            code="username_mixed_script",
+        )
+    if len(skeleton) > SKELETON_MAX_LENGTH:
+        raise ValidationError(_("That username is too long; choose a shorter one."), code="username_long")
+    return username
 
 
 def user_update_profile(
@@ -116,13 +158,44 @@ def user_set_training_consent(*, user: User, consent: bool) -> User:
 
 
 def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
-    """Set a new password after checking the old one. Raises ValidationError."""
+    """Set a new password after checking the old one (see user_set_password).
+    Raises ValidationError."""
     if not user.check_password(old_password):
         raise ValidationError(_("Your old password was entered incorrectly."), code="wrong_password")
-    validate_password(new_password, user)
-    user.set_password(new_password)
-    user.save(update_fields=["password", "updated_at"])
+    return user_set_password(user=user, password=new_password)
+
+
+def user_set_password(*, user: User, password: str) -> User:
+    """Set a new password: every API token is revoked, and every session signed in
+    before ends (its stored hash no longer matches; keep the current one with
+    update_session_auth_hash). Raises ValidationError for a weak password."""
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password", "updated_at"])
+        Token.objects.filter(user=user).delete()
     return user
+
+
+def user_sign_out_everywhere(*, user: User) -> None:
+    """Revoke every API token and end every session of the account, the password staying
+    as it is (keep the current session with update_session_auth_hash)."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        User.objects.filter(pk=user.pk).update(
+            session_generation=F("session_generation") + 1, updated_at=timezone.now()
+        )
+    user.refresh_from_db(fields=["session_generation", "updated_at"])
+
+
+def token_issue(*, user: User) -> Token:
+    """The account's API token, a new one when it has none or its one has expired."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not token_expired(token):
+        return token
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
 
 
 def user_delete(*, user: User, password: str) -> None:

@@ -8,7 +8,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
@@ -18,13 +18,14 @@ urlpatterns = [
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("settings/", views.settings_view, name="settings"),
+    path("settings/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("settings/delete/", views.account_delete, name="account_delete"),
     path("settings/export/", views.data_export, name="data_export"),
     path("settings/blocked/", views.blocked_list, name="blocked"),
@@ -47,6 +48,7 @@ api_urlpatterns = [
     path("auth/password-reset/", apis.PasswordResetApi.as_view(), name="api-password-reset"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("me/password/", apis.PasswordChangeApi.as_view(), name="api-password-change"),
+    path("me/sign-out-everywhere/", apis.SignOutEverywhereApi.as_view(), name="api-sign-out-everywhere"),
     path("me/export/", apis.DataExportApi.as_view(), name="api-data-export"),
     path("me/follow-requests/", apis.FollowRequestListApi.as_view(), name="api-follow-requests"),
     path(

@@ -1,10 +1,12 @@
 """Server-rendered account pages: parse the form, call one service, render or redirect."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,12 +17,20 @@ from . import selectors, services
 from .export import export_response
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import User
+from .throttling import SignupRateThrottle, sign_up_limited_message
 
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    throttle = SignupRateThrottle()
+    if request.method == "POST" and not throttle.allow_request(request, None):
+        wait = throttle.retry_after()
+        context = {"form": form, "limit_message": sign_up_limited_message(wait)}
+        response = render(request, "accounts/signup.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(**form.cleaned_data)
@@ -54,6 +64,33 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your settings are saved."))
             return redirect("settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change made by the service: it also revokes API tokens."""
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        services.user_set_password(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)  # this session stays, the others end
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page, with the new password set by the service: it also revokes API tokens."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        services.user_set_password(user=form.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(user=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("You are signed out on every other device, and API tokens are revoked."))
+    return redirect("settings")
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values come from socialapp.env, never os.environ."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from socialapp import env
@@ -27,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "socialapp.accounts",
     "socialapp.hashtags",
     "socialapp.photos",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -49,7 +53,26 @@ MIDDLEWARE = [
     "socialapp.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in that django-axes refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Scripts, styles and everything else only from our own origin: templates carry no inline
+# script, event handler or style attribute (a test keeps it so). 'self' covers the chat's
+# ws:// or wss:// socket to the same host, and data: the images that scripts draw.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "socialapp.urls"
 ASGI_APPLICATION = "socialapp.asgi.application"
@@ -68,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "socialapp.moderation.context_processors.moderation",
             ],
+            # {% load media %}: {{ photo.thumbnail_320|media_url }} gives a plain or signed URL.
+            "libraries": {"media": "socialapp.media"},
         },
     },
 ]
@@ -83,6 +108,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-ins for an account or address with too many recent failures.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The client address (X-Forwarded-For only behind TRUSTED_PROXY_COUNT proxies of our own):
+# sign-in lockouts, DRF throttles and the sign-up limit all use it.
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "socialapp.client_address.client_address"
+# Failures count per account and, separately, per address: rotating addresses does not
+# buy more guesses at one account, nor rotating accounts more guesses from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=env.LOGIN_COOLOFF_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "socialapp.accounts.throttling.sign_in_locked_out"
+AXES_HANDLER = "socialapp.accounts.throttling.SignInAttempts"
+# Failed attempts are kept only until they expire; no log of every sign-in's address.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+API_TOKEN_TTL_DAYS = env.API_TOKEN_TTL_DAYS
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -99,6 +146,10 @@ STATIC_ROOT = env.STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "socialapp" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.MEDIA_ROOT
+# Uploads are served by socialapp.media: plain URLs for public posts, signed ones that
+# expire for everything else.
+MEDIA_SIGNED_URL_SECONDS = env.MEDIA_SIGNED_URL_SECONDS
+MEDIA_ACCEL_REDIRECT = env.MEDIA_ACCEL_REDIRECT
 MODELS_DIR = env.MODELS_DIR
 # Without a collected manifest (development), serve straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -145,7 +196,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "socialapp.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -159,7 +210,9 @@ REST_FRAMEWORK = {
         "anon": env.API_THROTTLE_ANON,
         "user": env.API_THROTTLE_USER,
         "auth": env.API_THROTTLE_AUTH,
+        "signup": env.SIGNUP_RATE,
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "socialapp.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "socialapp.api.schema.AutoSchema",
 }

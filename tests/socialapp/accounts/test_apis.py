@@ -135,6 +135,26 @@ def test_me_patch_with_a_file_that_is_not_an_image_is_400(auth_client, user):
     assert user.avatar.name == ""
 
 
+def test_me_with_an_avatar_answers_its_url(auth_client, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import jpeg_bytes
+
+    # given an avatar uploaded through the API
+    uploaded = auth_client.patch(
+        "/api/me/", {"avatar": SimpleUploadedFile("me.jpg", jpeg_bytes())}, format="multipart"
+    )
+
+    # when the account is read back
+    response = auth_client.get("/api/me/")
+
+    # then both answers carry the avatar's absolute URL
+    user.refresh_from_db()
+    url = f"http://testserver/media/{user.avatar.name}"
+    assert (uploaded.status_code, uploaded.json()["avatar"]) == (200, url)
+    assert (response.status_code, response.json()["avatar"]) == (200, url)
+
+
 def test_password_change(auth_client, user):
     response = auth_client.post(
         "/api/me/password/", {"old_password": PASSWORD, "new_password": "brand-new-pass-1"}
