@@ -7,8 +7,16 @@ class TranslationConfig(AppConfig):
     verbose_name = _("Translation")
 
     def ready(self) -> None:
+        from socialapp.chat.export import message_export_fields
         from socialapp.chat.services import message_sent_hooks
 
+        from .selectors import translations_read
         from .services import message_translation_request
 
         message_sent_hooks.append(lambda message: message_translation_request(message=message))
+        message_export_fields.append(
+            lambda user, messages: {
+                pk: {"translation": translation}
+                for pk, translation in translations_read(user=user, messages=messages).items()
+            }
+        )

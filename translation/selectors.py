@@ -4,10 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from socialapp.chat.models import Conversation
+from socialapp.accounts.models import User
+from socialapp.chat.models import Conversation, Message
 
 from .ml.translator import EngineUnavailable, Translator, translator_for
-from .models import ConversationTranslation
+from .models import ConversationTranslation, MessageTranslation
 
 LANGUAGES = ("en", "es")
 
@@ -49,3 +50,20 @@ def conversation_translation(*, conversation: Conversation) -> ConversationTrans
     """A conversation's translation settings (the defaults when never changed; not saved)."""
     found = ConversationTranslation.objects.filter(conversation=conversation).first()
     return found or ConversationTranslation(conversation=conversation)
+
+
+def translations_read(*, user: User, messages: list[Message]) -> dict[int, dict[str, str] | None]:
+    """For each of `messages`: the finished translation into `user`'s language (what the
+    chat showed them) as {"language", "text"}, or None where there is none."""
+    found = dict(
+        MessageTranslation.objects.filter(
+            # a join, not an IN list: an export may hold more messages than SQLite allows parameters
+            message__conversation__participants__user=user,
+            language=user.language,
+            status=MessageTranslation.Status.READY,
+        ).values_list("message_id", "text")
+    )
+    return {
+        message.pk: {"language": user.language, "text": found[message.pk]} if message.pk in found else None
+        for message in messages
+    }

@@ -6,3 +6,10 @@ class ChatConfig(AppConfig):
     name = "socialapp.chat"
     label = "chat"
     verbose_name = _("Chat")
+
+    def ready(self) -> None:
+        from socialapp.accounts.export import user_export_sections
+
+        from .export import conversations_export
+
+        user_export_sections.append(conversations_export)

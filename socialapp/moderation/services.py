@@ -239,7 +239,8 @@ def model_version_switch(*, moderator: User, version: ModelVersion, reason: str)
 
 
 def reports_export(user: User, archive: zipfile.ZipFile) -> None:
-    """The export's moderation part: reports the user made, and notices they got."""
+    """The export's moderation part: reports the user made, notices they got, and their
+    appeals."""
     from socialapp.accounts.export import write_json
 
     write_json(
@@ -250,6 +251,7 @@ def reports_export(user: User, archive: zipfile.ZipFile) -> None:
                 "photo_id",
                 "hashtag__name",
                 "reported_user__username",
+                "message_id",
                 "reason",
                 "details",
                 "status",
@@ -260,5 +262,14 @@ def reports_export(user: User, archive: zipfile.ZipFile) -> None:
     write_json(
         archive,
         "notices.json",
-        list(Notice.objects.filter(user=user).values("action", "reason", "created_at")),
+        list(Notice.objects.filter(user=user).values("photo_id", "action", "reason", "created_at")),
+    )
+    write_json(
+        archive,
+        "appeals.json",
+        list(
+            Appeal.objects.filter(photo__owner=user)
+            .order_by("created_at", "pk")
+            .values("photo_id", "text", "status", "created_at", "decided_at")
+        ),
     )
