@@ -220,9 +220,10 @@ class StoredImage(models.Model):
     """An image with its thumbnails, as the pipeline made them. Names are random, so a
     file's URL says nothing about its owner or its original name."""
 
-    image = models.ImageField(upload_to=_upload_to)
-    thumbnail_320 = models.ImageField(upload_to=_upload_to)
-    thumbnail_1080 = models.ImageField(upload_to=_upload_to)
+    # Indexed: socialapp.media finds the row that owns a requested file by its name.
+    image = models.ImageField(upload_to=_upload_to, db_index=True)
+    thumbnail_320 = models.ImageField(upload_to=_upload_to, db_index=True)
+    thumbnail_1080 = models.ImageField(upload_to=_upload_to, db_index=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
 

@@ -1,7 +1,7 @@
 """Reports for everyone; queue, actions and appeal decisions for moderators (403 else)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -9,9 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from socialapp.accounts.selectors import user_get_visible
+from socialapp.api.exceptions import DetailSerializer
 from socialapp.api.pagination import Pagination
 from socialapp.chat.selectors import message_get_visible
 from socialapp.hashtags.selectors import hashtag_get
+from socialapp.media import MediaUrlField
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_visible
 
@@ -40,7 +42,16 @@ class ReportCreateApi(APIView):
         reason = serializers.CharField()
         status = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer, 200: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            200: OutputSerializer,
+            404: OpenApiResponse(
+                DetailSerializer, "The post, hashtag, person or message is not one you can see."
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -65,7 +76,7 @@ class QueueOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     owner = serializers.CharField(source="owner.username")
     caption = serializers.CharField()
-    thumbnail_url = serializers.ImageField(source="thumbnail_320")
+    thumbnail_url = MediaUrlField(source="thumbnail_320")
     is_hidden = serializers.BooleanField()
     report_count = serializers.IntegerField()
     reasons = serializers.SerializerMethodField()
@@ -123,7 +134,10 @@ class BulkActionApi(APIView):
         action = serializers.ChoiceField(choices=["hide", "restore", "delete"])
         reason = serializers.CharField(allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses={200: None})
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: None, 404: OpenApiResponse(DetailSerializer, "Some of these posts do not exist.")},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

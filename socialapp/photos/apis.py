@@ -1,7 +1,7 @@
 """Photo APIs: posts, likes, comments, feed, profile grids and hashtag pages."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -9,7 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialapp import media
 from socialapp.accounts.selectors import can_see_posts, user_get_visible
+from socialapp.api.exceptions import DetailSerializer
 from socialapp.api.pagination import Pagination
 from socialapp.hashtags.selectors import hashtag_get
 
@@ -39,7 +41,7 @@ class PhotoOutputSerializer(serializers.Serializer):
         return [link.hashtag.name for link in photo.hashtag_links.all()]
 
     def _url(self, field) -> str:  # type: ignore[no-untyped-def]
-        return self.context["request"].build_absolute_uri(field.url)
+        return self.context["request"].build_absolute_uri(media.file_url(field))
 
     def get_image_url(self, photo: Photo) -> str:
         return self._url(photo.image)
@@ -59,7 +61,7 @@ def _photos_page(view: APIView, request: Request, photos) -> Response:  # type: 
 
 
 def _photo_response(request: Request, photo_id: int, status_code: int = 200) -> Response:
-    photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id)
+    photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id, for_review=True)
     return Response(PhotoOutputSerializer(photo, context={"request": request}).data, status=status_code)
 
 
@@ -137,7 +139,7 @@ class PhotoLikersApi(APIView):
 
     @extend_schema(responses={200: UserOutputSerializer(many=True)})
     def get(self, request: Request, photo_id: int) -> Response:
-        photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id)
+        photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id, for_review=True)
         paginator = Pagination()
         page = paginator.paginate_queryset(
             selectors.photo_likers(viewer=request.user, photo=photo), request, view=self
@@ -160,7 +162,7 @@ class CommentListCreateApi(APIView):
 
     @extend_schema(responses={200: CommentOutputSerializer(many=True)})
     def get(self, request: Request, photo_id: int) -> Response:
-        photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id)
+        photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id, for_review=True)
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.photo_comments(photo=photo), request, view=self)
         return paginator.get_paginated_response(CommentOutputSerializer(page, many=True).data)
@@ -192,7 +194,12 @@ class FeedApi(APIView):
 class UserPhotosApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: PhotoOutputSerializer(many=True)})
+    @extend_schema(
+        responses={
+            200: PhotoOutputSerializer(many=True),
+            403: OpenApiResponse(DetailSerializer, "A private account you do not follow."),
+        }
+    )
     def get(self, request: Request, username: str) -> Response:
         owner = user_get_visible(viewer=request.user, username=username)
         if not can_see_posts(viewer=request.user, owner=owner):

@@ -7,7 +7,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialapp import media
+from socialapp.api.exceptions import DetailSerializer
 from socialapp.api.pagination import Pagination
 from socialapp.photos.selectors import photo_get_owned
 
@@ -38,7 +40,7 @@ class ListingOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def _url(self, field: FieldFile) -> str:
-        return self.context["request"].build_absolute_uri(field.url)
+        return self.context["request"].build_absolute_uri(media.file_url(field))
 
     def get_image_url(self, listing: Listing) -> str:
         return self._url(listing.image)
@@ -134,7 +136,13 @@ class ListingsApi(APIView):
         data = ListingOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=InputSerializer, responses={201: ListingOutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: ListingOutputSerializer,
+            404: OpenApiResponse(DetailSerializer, "photo_id is not one of your posts."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
