@@ -1,12 +1,13 @@
 """Chat over HTTP: start a conversation, list them with unread counts, read history."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from socialapp.accounts.selectors import user_get_visible
+from socialapp.api.exceptions import DetailSerializer
 from socialapp.api.pagination import Pagination
 from socialapp.shop.selectors import listing_get
 
@@ -36,7 +37,11 @@ class ConversationsApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: ConversationOutputSerializer, 200: ConversationOutputSerializer},
+        responses={
+            201: ConversationOutputSerializer,
+            200: ConversationOutputSerializer,
+            404: OpenApiResponse(DetailSerializer, "No such participant or listing, or not visible to you."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -52,6 +57,9 @@ class ConversationsApi(APIView):
         )
 
 
+SEQ_MAX = 2**31 - 1  # the largest message number (a PositiveIntegerField) every database stores
+
+
 class MessageOutputSerializer(serializers.Serializer):
     type = serializers.CharField()
     id = serializers.IntegerField()
@@ -64,14 +72,27 @@ class MessageOutputSerializer(serializers.Serializer):
 
 
 class MessagesApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        results = MessageOutputSerializer(many=True)
+        next_before_seq = serializers.IntegerField(
+            allow_null=True, help_text="before_seq of the next (older) page; null on the first message"
+        )
+
     @extend_schema(
-        parameters=[OpenApiParameter("before_seq", int, description="page back from this message number")],
-        responses={200: MessageOutputSerializer(many=True)},
+        parameters=[
+            OpenApiParameter(
+                "before_seq",
+                {"type": "integer", "minimum": 0, "maximum": SEQ_MAX},
+                description="page back from this message number",
+            )
+        ],
+        responses={200: OutputSerializer},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
         before = request.query_params.get("before_seq")
-        if before is not None and not before.isdigit():
+        # ASCII digits only: "²".isdigit() is true too, and int("²") fails.
+        if before is not None and not (before.isascii() and before.isdigit() and int(before) <= SEQ_MAX):
             return Response(
                 {"detail": "before_seq must be a message number."}, status=status.HTTP_400_BAD_REQUEST
             )

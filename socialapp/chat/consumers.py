@@ -23,6 +23,10 @@ from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_
 from . import selectors, services
 from .frames import conversation_group, message_frame
 
+# The other side shows "typing" for 3 s after a frame, so one every 2 s is enough; each
+# one forwarded costs a block check (chat.js sends one per keystroke).
+TYPING_EVERY = 2.0
+
 
 class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
@@ -36,6 +40,7 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
             return
         self.group = conversation_group(self.conversation_id)
         self.sent: deque[float] = deque()
+        self.typing_at = -TYPING_EVERY
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -124,7 +129,23 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
             "total": total,
         }
 
+    async def refuse(self) -> None:
+        """A block closed the conversation while this socket was open: nothing more
+        comes in or goes out."""
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def on_typing(self, content: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - self.typing_at < TYPING_EVERY:
+            return
+        self.typing_at = now
+        blocked = await kept_connection_sync_to_async(selectors.conversation_blocked)(
+            user=self.user, conversation_id=self.conversation_id
+        )
+        if blocked:
+            await self.refuse()
+            return
         frame = {"type": "typing", "sender": self.user.username}
         await self.channel_layer.group_send(
             self.group, {"type": "chat.event", "frame": frame, "skip": self.channel_name}
@@ -135,7 +156,11 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         if not isinstance(seq, int) or seq < 0:
             await self.error('A read frame needs "seq", a message number.')
             return
-        mark = await database_sync_to_async(self._read)(seq)
+        try:
+            mark = await database_sync_to_async(self._read)(seq)
+        except Http404:
+            await self.refuse()
+            return
         frame = {"type": "read", "sender": self.user.username, "seq": mark}
         await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
 
@@ -148,7 +173,12 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         if not isinstance(after, int) or after < 0:
             await self.error('A resync frame needs "after_seq", the last message number you have.')
             return
-        for frame in await database_sync_to_async(self._after)(after):
+        try:
+            frames = await database_sync_to_async(self._after)(after)
+        except Http404:
+            await self.refuse()
+            return
+        for frame in frames:
             await self.send_json(frame)
 
     def _after(self, after: int) -> list[dict[str, Any]]:

@@ -1,22 +1,39 @@
 """Reads for chat. Only participants learn that a conversation exists."""
 
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from socialapp.accounts.models import User
+from socialapp.accounts.models import Block, User
 
 from .models import Conversation, Message, Participant
 
 PAGE = 50
 
 
+class ConversationBlocked(Http404):
+    """One of `user`'s conversations that a block (either way) has closed to both people."""
+
+
 def conversation_get(*, user: User, conversation_id: int) -> Conversation:
-    """A conversation `user` takes part in. Raises Http404 for any other."""
+    """A conversation `user` takes part in and may still use. Every interface (page, API,
+    socket, translation) opens conversations through here. Raises Http404 for any other,
+    ConversationBlocked (an Http404 that says why) across a block in either direction."""
     conversation = Conversation.objects.filter(pk=conversation_id, participants__user=user).first()
     if conversation is None:
         raise Http404("No such conversation.")
+    if conversation_blocked(user=user, conversation_id=conversation.pk):
+        raise ConversationBlocked(_("This conversation is not available: one of you has blocked the other."))
     return conversation
+
+
+def conversation_blocked(*, user: User, conversation_id: int) -> bool:
+    """Whether a block stands between `user` and anyone else in the conversation."""
+    others = Participant.objects.filter(conversation_id=conversation_id).exclude(user=user).values("user_id")
+    return Block.objects.filter(
+        Q(blocker=user, blocked_id__in=others) | Q(blocked=user, blocker_id__in=others)
+    ).exists()
 
 
 def conversations(*, user: User) -> QuerySet[Conversation]:

@@ -23,7 +23,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    chat = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+    try:
+        chat = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+    except selectors.ConversationBlocked as blocked:
+        return render(request, "chat/unavailable.html", {"reason": str(blocked)}, status=404)
     history = list(reversed(selectors.messages_before(conversation=chat)))
     context = {
         "conversation": chat,

@@ -4,20 +4,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from socialapp.accounts.models import User
-from socialapp.accounts.selectors import Viewer
+
+# Who moderates is decided in accounts, so the shop (below moderation) shares the rule.
+from socialapp.accounts.selectors import MODERATORS_GROUP as MODERATORS_GROUP
+from socialapp.accounts.selectors import is_moderator as is_moderator
 from socialapp.photos.models import Photo
 from tagging.models import ConceptStat, ModelVersion
 from tagging.selectors import effective_status_q
 
 from .models import Appeal, Notice, Report
-
-MODERATORS_GROUP = "moderators"
-
-
-def is_moderator(user: Viewer) -> bool:
-    return bool(
-        user.is_authenticated and (user.is_staff or user.groups.filter(name=MODERATORS_GROUP).exists())
-    )
 
 
 def moderation_queue(

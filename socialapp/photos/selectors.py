@@ -5,19 +5,21 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from socialapp.accounts.models import Follow, User
-from socialapp.accounts.selectors import Viewer, visible_owner_q
+from socialapp.accounts.selectors import Viewer, is_moderator, visible_owner_q
 from socialapp.hashtags.models import Hashtag
 from socialapp.hashtags.selectors import concept_hashtag_ids
 
 from .models import Comment, Like, Photo, PhotoHashtag
 
 
-def visible_photos(*, viewer: Viewer) -> QuerySet[Photo]:
-    """Photos `viewer` may see, with counts, the viewer's like and hashtags loaded."""
+def visible_photos(*, viewer: Viewer, include_hidden: bool = False) -> QuerySet[Photo]:
+    """Photos `viewer` may see, with counts, the viewer's like and hashtags loaded.
+    `include_hidden` keeps posts a moderator hid (for moderators reviewing them)."""
+    photos = Photo.objects.filter(visible_owner_q(viewer=viewer))
+    if not include_hidden:
+        photos = photos.exclude(_hidden_from(viewer))
     photos = (
-        Photo.objects.filter(visible_owner_q(viewer=viewer))
-        .exclude(_hidden_from(viewer))
-        .select_related("owner")
+        photos.select_related("owner")
         .prefetch_related(
             Prefetch("hashtag_links", queryset=PhotoHashtag.objects.select_related("hashtag").order_by("pk"))
         )
@@ -35,10 +37,13 @@ def _hidden_from(viewer: Viewer) -> Q:
     return Q(is_hidden=True)
 
 
-def photo_get_visible(*, viewer: Viewer, photo_id: int) -> Photo:
+def photo_get_visible(*, viewer: Viewer, photo_id: int, for_review: bool = False) -> Photo:
     """One photo `viewer` may see. Raises Http404 otherwise (never 403: a post you may
-    not see does not exist for you)."""
+    not see does not exist for you). `for_review` (reading a post, not acting on it) also
+    shows moderators a post they hid; liking or commenting on it stays the owner's."""
     photo = visible_photos(viewer=viewer).filter(pk=photo_id).first()
+    if photo is None and for_review and is_moderator(viewer):
+        photo = visible_photos(viewer=viewer, include_hidden=True).filter(pk=photo_id).first()
     if photo is None:
         raise Http404("No such post.")
     return photo

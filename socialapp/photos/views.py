@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from socialapp.accounts import selectors as account_selectors
 from socialapp.hashtags.selectors import hashtag_get
+from socialapp.redirects import redirect_back
 from socialapp.uploads import UploadError
 
 from . import selectors, services
@@ -51,7 +52,7 @@ def photo_create(request: HttpRequest) -> HttpResponse:
 
 
 def photo_detail(request: HttpRequest, photo_id: int) -> HttpResponse:
-    photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id)
+    photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id, for_review=True)
     context = {
         "photo": photo,
         "comments": selectors.photo_comments(photo=photo),
@@ -91,7 +92,7 @@ def photo_like(request: HttpRequest, photo_id: int) -> HttpResponse:
         services.like_delete(user=request.user, photo=photo)
     else:
         services.like_create(user=request.user, photo=photo)
-    return redirect(request.POST.get("next") or photo.get_absolute_url())
+    return redirect_back(request, fallback=photo.get_absolute_url())
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.http import Http404
 
 from socialapp.accounts.models import Block, User
-from socialapp.accounts.selectors import Viewer
+from socialapp.accounts.selectors import Viewer, is_moderator
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_owned, profile_photos
 
@@ -21,8 +21,15 @@ def visible_listings(*, viewer: Viewer | None = None) -> QuerySet[Listing]:
     """Listings `viewer` may see, with their sellers loaded.
 
     Unlike posts, a private account's listings are public: the account hides its photos,
-    not what it sells. Blocks still hide both ways."""
-    listings = Listing.objects.filter(seller__is_active=True).select_related("seller")
+    not what it sells. Blocks still hide both ways, and a listing made from a post that a
+    moderator hid is gone for everyone but its seller and moderators (until restored)."""
+    # The source post too: whether it is hidden decides the image URL (socialapp.media).
+    listings = Listing.objects.filter(seller__is_active=True).select_related("seller", "source_photo")
+    if viewer is None or not is_moderator(viewer):
+        hidden = Q(source_photo__is_hidden=True)
+        if viewer is not None and viewer.is_authenticated:
+            hidden &= ~Q(seller=viewer)
+        listings = listings.exclude(hidden)
     if viewer is not None and viewer.is_authenticated:
         seller = OuterRef("seller_id")
         blocked = Block.objects.filter(Q(blocker=viewer, blocked=seller) | Q(blocker=seller, blocked=viewer))
@@ -84,7 +91,9 @@ def listing_get(*, viewer: Viewer, listing_id: int) -> Listing:
 
 def listing_get_owned(*, seller: User, listing_id: int) -> Listing:
     """One of `seller`'s own listings. Raises Http404 for anyone else's (never 403)."""
-    listing = Listing.objects.filter(pk=listing_id, seller=seller).select_related("seller").first()
+    listing = (
+        Listing.objects.filter(pk=listing_id, seller=seller).select_related("seller", "source_photo").first()
+    )
     if listing is None:
         raise Http404("No such listing.")
     return listing
@@ -92,9 +101,13 @@ def listing_get_owned(*, seller: User, listing_id: int) -> Listing:
 
 def sellable_photos(*, seller: User, preselect_id: int | None = None) -> list[Photo]:
     """The seller's recent posts to pick a listing photo from, plus `preselect_id` if it
-    is an older post of theirs (a "Sell this" link may point at any of them)."""
-    photos = list(profile_photos(viewer=seller, owner=seller)[:SELLABLE_PHOTOS_SHOWN])
+    is an older post of theirs (a "Sell this" link may point at any of them). Posts a
+    moderator hid are left out: they cannot be sold."""
+    posts = profile_photos(viewer=seller, owner=seller).filter(is_hidden=False)  # see listing_create
+    photos = list(posts[:SELLABLE_PHOTOS_SHOWN])
     if preselect_id is not None and all(photo.pk != preselect_id for photo in photos):
         with suppress(Http404):
-            photos.insert(0, photo_get_owned(owner=seller, photo_id=preselect_id))
+            photo = photo_get_owned(owner=seller, photo_id=preselect_id)
+            if not photo.is_hidden:
+                photos.insert(0, photo)
     return photos

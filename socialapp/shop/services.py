@@ -97,6 +97,8 @@ def _process_photo(*, seller: User, image: IO[bytes] | None, photo: Photo | None
         raise ValidationError(_("Add a photo: upload an image or choose one of your posts."), code="photo")
     if photo.owner_id != seller.pk:
         raise ValidationError(_("You can only sell with a photo from your own posts."), code="photo")
+    if photo.is_hidden:
+        raise ValidationError(_("This post was hidden by a moderator, so it cannot be sold."), code="photo")
     # A copy run through the pipeline again, so the listing keeps its photo if the post goes.
     try:
         with photo.image.open("rb") as stored:
@@ -117,8 +119,8 @@ def listing_create(
     photo: Photo | None = None,
 ) -> Listing:
     """Put something up for sale with an uploaded image or a copy of one of the seller's
-    posts. Raises ValidationError (fields, photo choice) or UploadError (image); either
-    way nothing is stored."""
+    posts (not one a moderator hid). Raises ValidationError (fields, photo choice) or
+    UploadError (image); either way nothing is stored."""
     fields = _cleaned(title=title, description=description, price=price, currency=currency, category=category)
     processed = _process_photo(seller=seller, image=image, photo=photo)
     listing = Listing(seller=seller, source_photo=photo, **fields)

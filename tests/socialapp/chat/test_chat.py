@@ -388,7 +388,9 @@ async def test_session_cookie_with_an_allowed_origin_authenticates_browsers():
     await sync_to_async(browser.force_login)(buyer)
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
     socket = WebsocketCommunicator(
-        application, f"/ws/chat/{conversation.pk}/", headers=[ORIGIN, (b"cookie", cookie)]
+        application,
+        f"/ws/chat/{conversation.pk}/",
+        headers=[ORIGIN, (b"host", b"localhost"), (b"cookie", cookie)],
     )
 
     assert (await socket.connect())[0] is True
@@ -419,3 +421,21 @@ def test_blocking_stops_the_conversation():
 
     with pytest.raises(PermissionDenied):
         services.message_send(conversation=conversation, sender=buyer, text="hello?")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("before_seq", ["²", "٣", "99999999999999999999"])
+def test_messages_answer_400_for_a_before_seq_that_is_no_message_number(before_seq):
+    # given a conversation
+    buyer, _seller, conversation = conversation_pair()
+
+    # when its history is asked for before a superscript, Arabic-Indic or huge number
+    response = client_for(buyer).get(
+        f"/api/conversations/{conversation.pk}/messages/", {"before_seq": before_seq}
+    )
+
+    # then the answer says what to fix instead of failing on the server
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "before_seq must be a message number."},
+    )

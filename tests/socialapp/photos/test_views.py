@@ -124,3 +124,32 @@ def test_account_deletion_removes_photo_files(client, django_capture_on_commit_c
 
     assert Photo.objects.count() == 0
     assert not any(f.exists() for f in files)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "http:evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_like_never_redirects_off_the_site(client, next_url):
+    photo = make_photo(UserFactory(), "#sea")
+    client.force_login(UserFactory())
+
+    response = client.post(f"/p/{photo.pk}/like/", {"next": next_url})
+
+    assert (response.status_code, response["Location"]) == (302, f"/p/{photo.pk}/")
+    assert Like.objects.count() == 1
+
+
+def test_like_goes_back_to_a_page_on_this_site(client):
+    photo = make_photo(UserFactory(), "#sea")
+    client.force_login(UserFactory())
+
+    response = client.post(f"/p/{photo.pk}/like/", {"next": f"/feed/?page=2#post-{photo.pk}"})
+
+    assert (response.status_code, response["Location"]) == (302, f"/feed/?page=2#post-{photo.pk}")
