@@ -1,11 +1,12 @@
 """Suggestions API: read them, accept or reject each, retry a failed analysis. Owner only."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialapp.api.exceptions import DetailSerializer
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_owned
 
@@ -67,7 +68,15 @@ class SuggestionRejectApi(APIView):
 
 
 class SuggestionsRetryApi(APIView):
-    @extend_schema(request=None, responses={202: SuggestionsOutputSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: SuggestionsOutputSerializer,
+            409: OpenApiResponse(
+                DetailSerializer, "The analysis is pending or ready: only a failed one can be retried."
+            ),
+        },
+    )
     def post(self, request: Request, photo_id: int) -> Response:
         photo = photo_get_owned(owner=request.user, photo_id=photo_id)
         if photo.tagging_status in (Photo.TaggingStatus.PENDING, Photo.TaggingStatus.READY):

@@ -9,11 +9,25 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from socialapp.uploads import UploadError
+
+
+class DetailSerializer(serializers.Serializer):
+    """The body of every error answer (the "Detail" schema of /api/schema/)."""
+
+    detail = serializers.CharField(help_text="What went wrong and what to fix, in one sentence")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "fields" cannot be a class attribute: Serializer.fields is the property listing them.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            required=False, help_text="Per-field messages, when the request body or parameters were invalid"
+        )
+        return fields
 
 
 def _first_message(errors: Any) -> str:
