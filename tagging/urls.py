@@ -13,7 +13,6 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("settings/privacy/", views.privacy, name="privacy"),
     path("photos/<int:photo_id>/suggestions/", apis.PhotoSuggestionsApi.as_view(), name="api-suggestions"),
     path(
         "photos/<int:photo_id>/suggestions/<int:suggestion_id>/accept/",
