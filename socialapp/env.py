@@ -35,6 +35,15 @@ SECURE_HSTS_PRELOAD = _env.bool("SECURE_HSTS_PRELOAD", default=True)
 DATABASE_URL = _env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 REDIS_URL = _env.str("REDIS_URL", default="")
 DATABASE_POOL_SIZE = _env.int("DATABASE_POOL_SIZE", default=10)  # PostgreSQL connections per process
+# A request waits at most this long for PostgreSQL: to connect, for a connection from the
+# pool, and for one statement. Past it the answer is 503 with Retry-After (0: no statement limit).
+DATABASE_CONNECT_TIMEOUT = _env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_POOL_TIMEOUT = _env.float("DATABASE_POOL_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = _env.int("DATABASE_STATEMENT_TIMEOUT", default=30)
+# The cache (throttle counters) gives up on Redis after this long and counts in process
+# memory instead, trying Redis again every REDIS_CACHE_RETRY_SECONDS.
+REDIS_CACHE_TIMEOUT = _env.float("REDIS_CACHE_TIMEOUT", default=0.5)
+REDIS_CACHE_RETRY_SECONDS = _env.float("REDIS_CACHE_RETRY_SECONDS", default=5)
 
 MEDIA_ROOT = Path(_env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_SIGNED_URL_SECONDS = _env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
@@ -47,10 +56,13 @@ DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="socialapp <noreply@
 
 UPLOAD_MAX_BYTES = _env.int("UPLOAD_MAX_BYTES", default=20_000_000)
 UPLOAD_MAX_PIXELS = _env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+UPLOAD_MAX_SIDE = _env.int("UPLOAD_MAX_SIDE", default=12_000)
+UPLOAD_MAX_DECODED_BYTES = _env.int("UPLOAD_MAX_DECODED_BYTES", default=150_000_000)
 
 CHAT_MESSAGE_MAX = _env.int("CHAT_MESSAGE_MAX", default=2000)
 CHAT_RATE_MESSAGES = _env.int("CHAT_RATE_MESSAGES", default=20)
 CHAT_RATE_SECONDS = _env.int("CHAT_RATE_SECONDS", default=10)
+CHAT_RATE_FRAMES = _env.int("CHAT_RATE_FRAMES", default=60)
 
 API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
@@ -113,11 +125,17 @@ def database_config() -> dict[str, object]:
         # A pool per process: under ASGI Django closes its connection after every request
         # and every database_sync_to_async call, and without a pool each of those paid for
         # a new PostgreSQL connection (a backend process fork, ~5 ms of CPU on loopback).
-        config.setdefault("OPTIONS", {})["pool"] = {
+        options = config.setdefault("OPTIONS", {})
+        options["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
-            "timeout": 10,
+            # Waiting for a free connection, or for PostgreSQL to come back: short, so that
+            # an outage answers 503 at once instead of holding every request.
+            "timeout": DATABASE_POOL_TIMEOUT,
         }
+        options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+        if DATABASE_STATEMENT_TIMEOUT:
+            options["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
             {

@@ -30,7 +30,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageMode, ImageOps, UnidentifiedImageError
 
 from socialapp.jpeg_metadata import jpeg_without_metadata
 
@@ -83,6 +83,7 @@ def image_process(
             % {"size": size / 1e6, "limit": max_bytes / 1e6}
         )
     data = file.read()
+    # Encoding can fail too (JPEG holds at most 65,535 px a side): every step is guarded.
     with _refused_when_unreadable():
         image = _open(data, max_pixels)
         width, height = image.size  # draft() below changes it to the decoded size
@@ -93,10 +94,11 @@ def image_process(
             # damaged file is refused all the same; it just skips pixels no thumbnail needs.
             image.draft("RGB", _fitted(image.size, max(thumbnails)))
         image.load()
-    if lossless:
-        return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails, icc))
-    image = _upright_rgb(image)
-    return ProcessedImage(_jpeg(image, icc), image.width, image.height, _thumbnails(image, thumbnails, icc))
+        if lossless:
+            return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails, icc))
+        image = _upright_rgb(image)
+        jpeg = _jpeg(image, icc)
+        return ProcessedImage(jpeg, image.width, image.height, _thumbnails(image, thumbnails, icc))
 
 
 def _thumbnails(image: Image.Image, sides: tuple[int, ...], icc: bytes | None) -> dict[int, bytes]:
@@ -162,7 +164,40 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             _("The image is %(w)d×%(h)d pixels; upload one of at most %(limit).0f megapixels.")
             % {"w": width, "h": height, "limit": max_pixels / 1e6}
         )
+    _refuse_oversize(image)
     return image
+
+
+def _refuse_oversize(image: Image.Image) -> None:
+    """Refuse, from the header alone, an image with a side past UPLOAD_MAX_SIDE (a
+    49,000,000×1 strip is under the pixel cap) or one that would take more than
+    UPLOAD_MAX_DECODED_BYTES to open."""
+    width, height = image.size
+    max_side, max_decoded = settings.UPLOAD_MAX_SIDE, settings.UPLOAD_MAX_DECODED_BYTES
+    if max(width, height) > max_side:
+        raise UploadError(
+            _("The image is %(w)d×%(h)d pixels; upload one of at most %(limit)d pixels on its longest side.")
+            % {"w": width, "h": height, "limit": max_side}
+        )
+    decoded = width * height * _bytes_per_pixel(image)
+    if decoded > max_decoded:
+        raise UploadError(
+            _(
+                "The image is %(w)d×%(h)d pixels and takes %(size).0f MB to open; upload one that"
+                " takes at most %(limit).0f MB (fewer pixels, or no transparency)."
+            )
+            % {"w": width, "h": height, "size": decoded / 1e6, "limit": max_decoded / 1e6}
+        )
+
+
+def _bytes_per_pixel(image: Image.Image) -> int:
+    """One pixel's bytes as the pipeline holds it: its own bands' bytes (16-bit and float
+    ones count double or more), and at least RGB, or RGBA with transparency, since every
+    image becomes one of those before it is encoded."""
+    mode = ImageMode.getmode(image.mode)
+    band_bytes = int(mode.typestr[-1]) if mode.typestr[-1].isdigit() else 1
+    alpha = "A" in mode.bands or "transparency" in image.info
+    return max(len(mode.bands) * band_bytes, 4 if alpha else 3)
 
 
 def _upright_rgb_jpeg(image: Image.Image) -> bool:
@@ -268,15 +303,26 @@ def stored_image_save(
     instance: StoredImage, processed: ProcessedImage, *, then: Callable[[], object] | None = None
 ) -> None:
     """Write the image files, then save the row (and run `then`) in one transaction; if
-    that fails, the new files are deleted again so nothing is left half-stored."""
+    that fails, the new files are deleted again so nothing is left half-stored. Files
+    go only with their row: an error raised after the commit (by on-commit work) leaves
+    both in place."""
     instance.image_attach(processed)
+    committed = False
+
+    def mark_committed() -> None:
+        nonlocal committed
+        committed = True
+
     try:
         with transaction.atomic():
+            # Registered first, so it runs before any on-commit work `then` adds.
+            transaction.on_commit(mark_committed)
             instance.save()
             if then is not None:
                 then()
     except BaseException:
-        files_delete(instance.image_files())
+        if not committed:
+            files_delete(instance.image_files())
         raise
 
 

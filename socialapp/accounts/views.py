@@ -63,7 +63,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your settings are saved."))
             return redirect("settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

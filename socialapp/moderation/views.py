@@ -19,6 +19,7 @@ from socialapp.accounts.selectors import user_get_visible
 from socialapp.hashtags.selectors import hashtag_get
 from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_visible
+from socialapp.request_input import id_parse
 from tagging.models import ModelVersion
 
 from . import selectors, services
@@ -69,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @moderator_required
 @require_POST
 def photos_action(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(id_parse, request.POST.getlist("ids")) if i is not None]
     photos = list(Photo.objects.filter(pk__in=ids))
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
     _done(

@@ -45,11 +45,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that queries: a NUL character in a request is answered 400 here.
+    "socialapp.request_input.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Database unreachable: 503 with Retry-After, from here on (it loads the user first).
+    "socialapp.database_outage.DatabaseOutageMiddleware",
     "socialapp.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -174,7 +178,19 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Throttle counters: while Redis is unreachable they count in each process's memory
+    # (socialapp.fallback_cache), so the API keeps answering as the pages do.
+    CACHES = {
+        "default": {
+            "BACKEND": "socialapp.fallback_cache.RedisCacheWithLocalFallback",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.REDIS_CACHE_TIMEOUT,
+                "socket_timeout": env.REDIS_CACHE_TIMEOUT,
+                "fallback_retry_seconds": env.REDIS_CACHE_RETRY_SECONDS,
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -193,6 +209,13 @@ CELERY_TASK_TRACK_STARTED = True
 # Redis redelivers an unacknowledged task after this long; it must outlast the longest
 # task (tagging: time_limit 180 s) or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# Work whose message was lost (broker down when it was queued) or whose whole worker died
+# is queued again once it is pending past its task's time limit (socialapp.queueing).
+# Run exactly one `celery -A socialapp beat` (bin/serve starts it with REDIS_URL).
+CELERY_BEAT_SCHEDULE = {
+    "stuck-requeue": {"task": "socialapp.photos.tasks.stuck_requeue", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -257,8 +280,11 @@ LOGGING = {
 CHAT_MESSAGE_MAX = env.CHAT_MESSAGE_MAX
 CHAT_RATE_MESSAGES = env.CHAT_RATE_MESSAGES
 CHAT_RATE_SECONDS = env.CHAT_RATE_SECONDS
+CHAT_RATE_FRAMES = env.CHAT_RATE_FRAMES
 
 UPLOAD_MAX_BYTES = env.UPLOAD_MAX_BYTES
 UPLOAD_MAX_PIXELS = env.UPLOAD_MAX_PIXELS
+UPLOAD_MAX_SIDE = env.UPLOAD_MAX_SIDE
+UPLOAD_MAX_DECODED_BYTES = env.UPLOAD_MAX_DECODED_BYTES
 # Uploads larger than this are spooled to disk instead of memory while the request is read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

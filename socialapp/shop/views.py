@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialapp.request_input import id_parse
 from socialapp.uploads import UploadError
 from tagging.selectors import shop_suggestion
 
@@ -48,8 +49,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
 
 
 def _preselected_photo(request: HttpRequest) -> int | None:
-    raw = request.GET.get("photo", "")
-    return int(raw) if raw.isdigit() else None
+    return id_parse(request.GET.get("photo"))
 
 
 @login_required

@@ -410,6 +410,9 @@ SOCKETS: dict[str, dict[str, dict[str, Any]]] = {
         "conv": who(4403, pub=OPEN, stranger=OPEN),
         "blocked_conv": who(4403),
     },
+    # The catch-all after the others (socialapp/routing.py): any other path, tried here as
+    # "/", is closed with 4404 instead of failing the handshake.
+    "": {"-": who(4404)},
 }
 
 

@@ -1,10 +1,13 @@
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms
 
 from socialapp.uploads import UploadError, UploadTooLarge, image_process, thumbnail_make
+from tests.hostile_images import HUGE_EXIF_MARK, huge_exif_jpeg, refused_corpus, strip_png, zip_polyglot
 from tests.images import (
     heic_bytes,
     jpeg_bytes,
@@ -265,3 +268,274 @@ def test_stored_image_save_deletes_its_files_when_the_row_fails():
 
     assert Photo.objects.count() == 0
     assert files() == before
+
+
+# Hostile uploads: every one refused from what the header says or from its bytes, with
+# a message that says what to fix, and nothing stored on any of the five ways in.
+
+NOT_AN_IMAGE = "The file is not an image we can read; upload a JPEG, PNG, WebP or HEIC photo."
+DAMAGED = "The image is damaged or incomplete; export it again and upload the new file."
+HOSTILE_DETAILS = {
+    "truncated.jpg": DAMAGED,
+    "truncated.png": DAMAGED,
+    "zero-bytes.jpg": "The file is empty; choose a photo to upload.",
+    "text.jpg": NOT_AN_IMAGE,
+    "page.jpg": NOT_AN_IMAGE,
+    "script.svg": NOT_AN_IMAGE,
+    "bomb-100mp.png": "The image is too large to open safely; upload a smaller photo.",
+    "bomb.gif": "GIF images are not supported; upload a JPEG, PNG, WebP or HEIC photo.",
+    "strip-wide.png": (
+        "The image is 49000000×1 pixels; upload one of at most 12000 pixels on its longest side."
+    ),
+    "strip-tall.png": (
+        "The image is 1×49000000 pixels; upload one of at most 12000 pixels on its longest side."
+    ),
+    "claims-81mp.jpg": "The image is 9000×9000 pixels; upload one of at most 50 megapixels.",
+    "rgba-49mp.png": (
+        "The image is 7000×7000 pixels and takes 196 MB to open; upload one that takes at most"
+        " 150 MB (fewer pixels, or no transparency)."
+    ),
+}
+
+
+def test_the_hostile_corpus_is_the_one_described():
+    assert set(refused_corpus()) == set(HOSTILE_DETAILS)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_DETAILS))
+def test_hostile_uploads_are_refused_saying_why(name):
+    with pytest.raises(UploadError) as error:
+        _process(refused_corpus()[name])
+
+    assert (error.value.status_code, error.value.detail) == (400, HOSTILE_DETAILS[name])
+
+
+def test_a_side_past_jpegs_limit_is_refused_as_an_upload_error_whatever_the_side_limit(settings):
+    # given a side limit above JPEG's own 65,535 px, so only the encoder can object
+    settings.UPLOAD_MAX_SIDE = 1_000_000
+
+    with pytest.raises(UploadError) as error:
+        _process(strip_png(70_000, 1))
+
+    assert (error.value.status_code, error.value.detail) == (400, DAMAGED)
+
+
+def test_the_side_limit_is_a_setting(settings):
+    settings.UPLOAD_MAX_SIDE = 60
+
+    with pytest.raises(UploadError) as error:
+        _process(jpeg_bytes((64, 48)))
+
+    assert error.value.detail == (
+        "The image is 64×48 pixels; upload one of at most 60 pixels on its longest side."
+    )
+    assert _process(jpeg_bytes((60, 48))).width == 60
+
+
+def test_the_decoded_size_counts_transparency_and_is_a_setting(settings):
+    # given a budget of one megapixel of RGB
+    settings.UPLOAD_MAX_DECODED_BYTES = 3_000_000
+
+    with pytest.raises(UploadError) as error:
+        _process(png_bytes((1000, 1000), mode="RGBA"))
+
+    assert error.value.detail == (
+        "The image is 1000×1000 pixels and takes 4 MB to open; upload one that takes at most"
+        " 3 MB (fewer pixels, or no transparency)."
+    )
+    assert _process(png_bytes((1000, 1000), mode="RGB")).width == 1000
+    assert _process(png_bytes((1000, 1000), mode="L")).width == 1000
+
+
+def test_a_jpeg_with_a_zip_after_it_is_stored_without_the_zip():
+    processed = _process(zip_polyglot())
+
+    for data in (processed.jpeg, *processed.thumbnails.values()):
+        assert b"PK\x03\x04" not in data and b"payload.html" not in data
+        assert _reopen(data).format == "JPEG"
+
+
+def test_a_jpeg_with_a_huge_exif_is_stored_without_it():
+    processed = _process(huge_exif_jpeg())
+
+    for data in (processed.jpeg, *processed.thumbnails.values()):
+        assert HUGE_EXIF_MARK not in data
+    assert (processed.width, processed.height) == (64, 48)
+
+
+MEMORY_PROBE = """
+import resource, sys
+from pathlib import Path
+import django
+django.setup()
+from socialapp.uploads import UploadError, image_process
+import io
+files = [p.read_bytes() for p in sorted(Path(sys.argv[1]).iterdir())]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for data in files:
+    try:
+        image_process(file=io.BytesIO(data))
+    except UploadError:
+        pass
+    else:
+        raise SystemExit("accepted a hostile upload")
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+"""
+
+
+def test_the_hostile_corpus_raises_the_servers_peak_memory_by_under_300_mb(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    # given the corpus on disk, read by a fresh process (this one's peak says nothing)
+    for name, data in refused_corpus().items():
+        (tmp_path / name).write_bytes(data)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "socialapp.settings.test"}
+
+    # when it processes every file
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+    # then each was refused and the peak grew by less than 300 MB
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    assert int(probe.stdout.split()[-1]) < 300_000_000
+
+
+def _media_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def empty_media(settings, tmp_path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+def _upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, refused_corpus()[name], content_type="image/jpeg")
+
+
+LISTING_FORM = {
+    "title": "Denim jacket",
+    "description": "Worn twice.",
+    "price": "25.50",
+    "currency": "USD",
+    "category": "clothing",
+}
+PROFILE_FORM = {"display_name": "Lu", "bio": "", "language": "en"}
+
+
+def _api_answers(name: str, user) -> dict[str, tuple[int, dict]]:
+    from tests.factories import client_for
+
+    api = client_for(user)
+    answers = {
+        "photo": api.post("/api/photos/", {"image": _upload(name), "caption": "x"}, format="multipart"),
+        "avatar": api.patch("/api/me/", {"avatar": _upload(name)}, format="multipart"),
+        "listing": api.post("/api/listings/", {**LISTING_FORM, "image": _upload(name)}, format="multipart"),
+    }
+    return {way: (r.status_code, r.json()) for way, r in answers.items()}
+
+
+def _form_answers(name: str, user) -> dict[str, tuple[int, bool]]:
+    from html import escape
+
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    answers = {
+        "photo": browser.post("/p/new/", {"image": _upload(name), "caption": "x"}),
+        "avatar": browser.post("/settings/", {**PROFILE_FORM, "avatar": _upload(name)}),
+        "listing": browser.post("/shop/new/", {**LISTING_FORM, "image": _upload(name)}),
+    }
+    detail = escape(_web_detail(name))
+    return {way: (r.status_code, detail in r.content.decode()) for way, r in answers.items()}
+
+
+def _web_detail(name: str) -> str:
+    # Django's form field judges an empty file before the pipeline sees it.
+    return "The submitted file is empty." if name == "zero-bytes.jpg" else HOSTILE_DETAILS[name]
+
+
+def _api_detail(name: str, field: str) -> dict:
+    if name == "zero-bytes.jpg":  # DRF's file field judges an empty file first
+        empty = "The submitted file is empty."
+        return {"detail": f"{field}: {empty}", "fields": {field: [empty]}}
+    return {"detail": HOSTILE_DETAILS[name]}
+
+
+def _nothing_stored(user, media: Path) -> tuple:
+    from socialapp.photos.models import Photo
+    from socialapp.shop.models import Listing
+
+    user.refresh_from_db()
+    return (Photo.objects.count(), Listing.objects.count(), user.avatar.name, _media_files(media))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HOSTILE_DETAILS))
+def test_hostile_uploads_through_the_api_are_refused_and_store_nothing(name, empty_media):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+
+    answers = _api_answers(name, user)
+
+    assert answers == {
+        "photo": (400, _api_detail(name, "image")),
+        "avatar": (400, _api_detail(name, "avatar")),
+        "listing": (400, _api_detail(name, "image")),
+    }
+    assert _nothing_stored(user, empty_media) == (0, 0, "", [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HOSTILE_DETAILS))
+def test_hostile_uploads_through_the_web_forms_are_refused_and_store_nothing(name, empty_media):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+
+    answers = _form_answers(name, user)
+
+    assert answers == {way: (400, True) for way in ("photo", "avatar", "listing")}
+    assert _nothing_stored(user, empty_media) == (0, 0, "", [])
+
+
+@pytest.mark.django_db
+def test_an_upload_named_with_a_nul_character_is_stored_under_a_name_of_our_own(empty_media):
+    # Django drops unprintable characters from upload names, and the pipeline names files
+    # itself, so the name never reaches a query or the disk.
+    from django.test import Client
+
+    from tests.factories import UserFactory, client_for
+
+    user = UserFactory()
+    api, browser = client_for(user), Client()
+    browser.force_login(user)
+
+    def named() -> SimpleUploadedFile:
+        return SimpleUploadedFile("a\x00b.jpg", jpeg_bytes(), content_type="image/jpeg")
+
+    answers = [
+        api.post("/api/photos/", {"image": named(), "caption": "x"}, format="multipart"),
+        api.patch("/api/me/", {"avatar": named()}, format="multipart"),
+        api.post("/api/listings/", {**LISTING_FORM, "image": named()}, format="multipart"),
+        browser.post("/p/new/", {"image": named(), "caption": "x"}),
+        browser.post("/settings/", {**PROFILE_FORM, "avatar": named()}),
+        browser.post("/shop/new/", {**LISTING_FORM, "image": named()}),
+    ]
+
+    assert [r.status_code for r in answers] == [201, 200, 201, 302, 302, 302]
+    names = {path.name for path in _media_files(empty_media)}
+    assert names and all(re.fullmatch(r"[0-9a-f]{32}(_320|_1080)?\.jpg", name) for name in names)
