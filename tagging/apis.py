@@ -73,17 +73,17 @@ class SuggestionsRetryApi(APIView):
         responses={
             202: SuggestionsOutputSerializer,
             409: OpenApiResponse(
-                DetailSerializer, "The analysis is pending or ready: only a failed one can be retried."
+                DetailSerializer,
+                "The analysis is ready or pending within its time limit: only a failed or stuck one"
+                " can be retried.",
             ),
         },
     )
     def post(self, request: Request, photo_id: int) -> Response:
         photo = photo_get_owned(owner=request.user, photo_id=photo_id)
-        if photo.tagging_status in (Photo.TaggingStatus.PENDING, Photo.TaggingStatus.READY):
-            return Response(
-                {"detail": f"The analysis is {photo.tagging_status}; only a failed one can be retried."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        services.photo_tagging_retry(photo=photo)
+        try:
+            services.photo_tagging_retry(photo=photo)
+        except services.NotRetryable as error:
+            return Response({"detail": error.detail}, status=status.HTTP_409_CONFLICT)
         photo.refresh_from_db()
         return suggestions_response(photo, status.HTTP_202_ACCEPTED)

@@ -10,11 +10,13 @@ class TaggingConfig(AppConfig):
         from socialapp.accounts.export import user_export_sections
         from socialapp.accounts.services import training_stopped_hooks
         from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
+        from socialapp.queueing import stuck_sweeps
 
-        from .services import embeddings_delete, suggestions_export
+        from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
 
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
+        stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
         user_export_sections.append(suggestions_export)
         training_stopped_hooks.append(

@@ -19,8 +19,8 @@ TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
     acks_late=True,  # a task is acknowledged after it ran, so a lost worker's task runs again
     reject_on_worker_lost=True,
     max_retries=3,
-    soft_time_limit=120,
-    time_limit=180,
+    soft_time_limit=int(services.ANALYSIS_TIME_LIMIT.total_seconds()) - 60,
+    time_limit=int(services.ANALYSIS_TIME_LIMIT.total_seconds()),
 )
 def photo_suggest(self: Task, photo_id: int) -> str:
     """Compute a photo's suggestions. Returns the tagging status."""

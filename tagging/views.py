@@ -1,5 +1,7 @@
 """Suggestion chips without JavaScript: plain POST forms on the post page."""
 
+from contextlib import suppress
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +31,7 @@ def suggestion_decide(request: HttpRequest, photo_id: int, suggestion_id: int, d
 @require_POST
 def suggestions_retry(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = photo_get_owned(owner=request.user, photo_id=photo_id)
-    if photo.tagging_status in (photo.TaggingStatus.FAILED, photo.TaggingStatus.NOT_STARTED):
+    with suppress(services.NotRetryable):  # already ready or under way: the page shows which
         services.photo_tagging_retry(photo=photo)
     return redirect(photo)
 

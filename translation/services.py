@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.chat.frames import conversation_group
 from socialapp.chat.models import Conversation, Message
+from socialapp.queueing import STUCK_BATCH, task_enqueue
 
 from . import selectors
 from .frames import translation_frame
@@ -66,6 +67,32 @@ def message_translation_request(*, message: Message) -> MessageTranslation | Non
 
 
 CLAIM_EXPIRY = timedelta(minutes=2)  # a worker lost mid-batch: its rows are taken again
+# The task's hard time limit: a translation pending this long since it was stored (or
+# last queued) lost its message to a broker outage, and the sweep queues it again.
+TRANSLATION_TIME_LIMIT = timedelta(seconds=90)
+
+
+def translations_requeue_stuck(*, older_than: timedelta = TRANSLATION_TIME_LIMIT) -> int:
+    """Queue again the translations pending over `older_than` since they were stored (or
+    last queued), and those whose claim expired (their worker died), oldest first. Stops
+    at the first broker error. Returns how many it queued."""
+    from .tasks import message_translate
+
+    now = timezone.now()
+    stuck = MessageTranslation.objects.filter(
+        Q(status=MessageTranslation.Status.PENDING, updated_at__lt=now - older_than)
+        | Q(status=MessageTranslation.Status.WORKING, claimed_at__lt=now - CLAIM_EXPIRY)
+    )
+    queued = 0
+    for translation_id in stuck.order_by("pk").values_list("pk", flat=True)[:STUCK_BATCH]:
+        if not task_enqueue(message_translate, translation_id):
+            break
+        # Queued at most once per `older_than` (a row its task finished stays as it is).
+        MessageTranslation.objects.filter(pk=translation_id, status=MessageTranslation.Status.PENDING).update(
+            updated_at=now
+        )
+        queued += 1
+    return queued
 
 
 def translations_run(*, translation_id: int) -> list[MessageTranslation]:

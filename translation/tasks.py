@@ -16,6 +16,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import close_old_connections
 
+from socialapp.queueing import task_enqueue
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
     reject_on_worker_lost=True,
     max_retries=3,
     soft_time_limit=60,
-    time_limit=90,
+    time_limit=int(services.TRANSLATION_TIME_LIMIT.total_seconds()),
 )
 def message_translate(self: Task, translation_id: int) -> int:
     """Translate a message (and the others pending in its direction). Returns how many."""
@@ -48,7 +50,7 @@ def translation_dispatch(translation_id: int) -> None:
     sent from a thread the server's event loop knows (the in-memory channel layer only
     works from there). Outside a server (a command, a shell) it runs here and now."""
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        message_translate.delay(translation_id)
+        task_enqueue(message_translate, translation_id)  # a broker error leaves it pending for the sweep
         return
     loop = _server_loop()
     if loop is None:

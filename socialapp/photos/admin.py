@@ -21,13 +21,22 @@ class PhotoAdmin(admin.ModelAdmin):
     inlines = [PhotoHashtagInline]
     actions = ["retry_tagging"]
 
-    @admin.action(description="Analyse again (retry failed suggestions)")
+    @admin.action(description="Analyse again (retry failed or stuck suggestions)")
     def retry_tagging(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
-        from tagging.services import photo_tagging_retry
+        from tagging.services import NotRetryable, photo_tagging_retry
 
+        queued = skipped = 0
         for photo in queryset:
-            photo_tagging_retry(photo=photo)
-        self.message_user(request, f"Queued {queryset.count()} photos for analysis.", messages.SUCCESS)
+            try:
+                photo_tagging_retry(photo=photo)
+                queued += 1
+            except NotRetryable:
+                skipped += 1
+        self.message_user(
+            request,
+            f"Queued {queued} photos for analysis; skipped {skipped} ready or still within their time limit.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Comment)

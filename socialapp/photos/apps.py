@@ -10,8 +10,10 @@ class PhotosConfig(AppConfig):
     def ready(self) -> None:
         from socialapp.accounts.export import user_export_sections
         from socialapp.accounts.services import user_delete_cleanups
+        from socialapp.queueing import stuck_sweeps
 
-        from .services import photos_cleanup_for_user, photos_export
+        from .services import photos_cleanup_for_user, photos_display_requeue_stuck, photos_export
 
         user_delete_cleanups.append(photos_cleanup_for_user)
+        stuck_sweeps["display images"] = lambda: photos_display_requeue_stuck()
         user_export_sections.append(photos_export)

@@ -23,6 +23,9 @@ class Photo(StoredImage):
     )
     tagging_reason = models.CharField(max_length=300, blank=True)
     tagging_model_version = models.CharField(max_length=40, blank=True)  # of the current suggestions
+    # When the analysis was last queued: a pending one older than its time limit is stuck
+    # (its message was lost, or its worker died) and is queued again.
+    tagging_queued_at = models.DateTimeField(null=True, blank=True)
     # Hidden by a moderator: gone from every public surface and from training data.
     is_hidden = models.BooleanField(default=False)
     # 64-bit difference hash, so near-duplicates stay on one side of a train/val split.

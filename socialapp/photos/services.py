@@ -2,16 +2,19 @@
 
 import zipfile
 from collections.abc import Callable
+from datetime import timedelta
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.hashtags import canonical
 from socialapp.hashtags.services import hashtags_for_caption
+from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
 from socialapp.uploads import files_delete, image_process, stored_image_save, stored_image_thumbnail_add
 
 from .models import Comment, Like, Photo, PhotoHashtag
@@ -62,8 +65,33 @@ def _after_create(photo: Photo) -> None:
     for hook in photo_created_hooks:
         hook(photo)
     # Queued after the hooks, so inline (no worker) the suggestions are stored first.
-    photo_id = photo.pk
-    transaction.on_commit(lambda: photo_display_make.delay(photo_id))
+    task_enqueue_on_commit(photo_display_make, photo.pk)
+
+
+# A post still without its display image this long after it was stored (or last queued)
+# is queued again; after a day the photo itself stays its display image.
+DISPLAY_TIME_LIMIT = timedelta(seconds=60)
+DISPLAY_SWEEP_WINDOW = timedelta(days=1)
+
+
+def photos_display_requeue_stuck(*, older_than: timedelta = DISPLAY_TIME_LIMIT) -> int:
+    """Queue the display image again for posts of the last day that have none though
+    they were stored (or last queued) over `older_than` ago: their task was lost to a
+    broker outage or a dead worker. Stops at the first broker error. Returns how many
+    it queued."""
+    from .tasks import photo_display_make
+
+    now = timezone.now()
+    stuck = Photo.objects.filter(
+        thumbnail_1080="", created_at__gt=now - DISPLAY_SWEEP_WINDOW, updated_at__lt=now - older_than
+    )
+    queued = 0
+    for photo_id in stuck.order_by("pk").values_list("pk", flat=True)[:STUCK_BATCH]:
+        if not task_enqueue(photo_display_make, photo_id):
+            break
+        Photo.objects.filter(pk=photo_id).update(updated_at=now)  # queued at most once per `older_than`
+        queued += 1
+    return queued
 
 
 def photo_display_add(*, photo_id: int) -> bool:

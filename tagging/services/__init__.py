@@ -1,10 +1,14 @@
 """Writes for the tagger: training (vocabulary, exports, versions) and suggestions."""
 
 from .suggestions import (
+    ANALYSIS_TIME_LIMIT,
+    NotRetryable,
+    analyses_requeue_stuck,
     photo_suggestions_compute,
     photo_tagging_fail,
     photo_tagging_retry,
     photo_tagging_start,
+    photo_tagging_stuck,
     suggestion_accept,
     suggestion_reject,
     suggestions_export,
@@ -20,6 +24,9 @@ from .training import (
 )
 
 __all__ = [
+    "ANALYSIS_TIME_LIMIT",
+    "NotRetryable",
+    "analyses_requeue_stuck",
     "embeddings_delete",
     "model_version_activate",
     "model_version_evaluate",
@@ -29,6 +36,7 @@ __all__ = [
     "photo_tagging_fail",
     "photo_tagging_retry",
     "photo_tagging_start",
+    "photo_tagging_stuck",
     "suggestion_accept",
     "suggestion_reject",
     "suggestions_export",

@@ -1,9 +1,10 @@
 """Suggestions for one photo: compute and store them, and the owner's decisions."""
 
 import zipfile
+from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from socialapp.accounts.models import User
@@ -11,21 +12,64 @@ from socialapp.hashtags.models import Concept
 from socialapp.hashtags.services import hashtag_get_or_create
 from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo, PhotoHashtag
+from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
 from tagging import selectors
 from tagging.ml.inference import Prediction
 from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
 
 Status = Photo.TaggingStatus
 
+# The tagging task's hard time limit: an analysis still pending this long after it was
+# queued is stuck (its message was lost to a broker outage, or its worker died) and the
+# sweep queues it again; its owner may retry it.
+ANALYSIS_TIME_LIMIT = timedelta(seconds=180)
+
+
+class NotRetryable(Exception):
+    """Only a failed, never started or stuck analysis can be retried."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The analysis is {status}; only a failed or stuck one can be retried.")
+        self.detail = str(self)
+
 
 def photo_tagging_start(*, photo: Photo) -> None:
-    """Mark a photo pending and, once that is committed, queue its tagging task."""
+    """Mark a photo pending and, once that is committed, queue its tagging task. If the
+    broker is down then, the photo stays pending for the sweep."""
     from tagging.tasks import photo_suggest
 
-    Photo.objects.filter(pk=photo.pk).update(tagging_status=Status.PENDING, tagging_reason="")
-    photo.tagging_status, photo.tagging_reason = Status.PENDING, ""
-    photo_id = photo.pk
-    transaction.on_commit(lambda: photo_suggest.delay(photo_id))
+    now = timezone.now()
+    Photo.objects.filter(pk=photo.pk).update(
+        tagging_status=Status.PENDING, tagging_reason="", tagging_queued_at=now
+    )
+    photo.tagging_status, photo.tagging_reason, photo.tagging_queued_at = Status.PENDING, "", now
+    task_enqueue_on_commit(photo_suggest, photo.pk)
+
+
+def photo_tagging_stuck(*, photo: Photo) -> bool:
+    """Whether `photo`'s analysis is pending past its time limit."""
+    queued_at = photo.tagging_queued_at
+    return photo.tagging_status == Status.PENDING and (
+        queued_at is None or queued_at < timezone.now() - ANALYSIS_TIME_LIMIT
+    )
+
+
+def analyses_requeue_stuck(*, older_than: timedelta = ANALYSIS_TIME_LIMIT) -> int:
+    """Queue again the analyses still pending over `older_than` after they were queued,
+    oldest first. Stops at the first broker error. Returns how many it queued."""
+    from tagging.tasks import photo_suggest
+
+    now = timezone.now()
+    stuck = Photo.objects.filter(
+        Q(tagging_queued_at__lt=now - older_than) | Q(tagging_queued_at=None), tagging_status=Status.PENDING
+    )
+    queued = 0
+    for photo_id in stuck.order_by("tagging_queued_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
+        if not task_enqueue(photo_suggest, photo_id):
+            break
+        Photo.objects.filter(pk=photo_id).update(tagging_queued_at=now)  # once per `older_than`
+        queued += 1
+    return queued
 
 
 def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
@@ -126,7 +170,11 @@ def photo_tagging_fail(*, photo_id: int, reason: str) -> None:
 
 
 def photo_tagging_retry(*, photo: Photo) -> Photo:
-    """Queue tagging again for a photo whose suggestions failed (or never ran)."""
+    """Queue tagging again for a photo whose suggestions failed, never ran, or are stuck
+    (pending past their time limit). Raises NotRetryable for a ready or fresh one."""
+    retryable = photo.tagging_status in (Status.FAILED, Status.NOT_STARTED)
+    if not retryable and not photo_tagging_stuck(photo=photo):
+        raise NotRetryable(photo.tagging_status)
     photo_tagging_start(photo=photo)
     return photo
 

@@ -122,3 +122,22 @@ def test_the_smallest_file_covering_the_models_input(size, with_display, reads):
         stored_image_thumbnail_add(photo, side=1080)
 
     assert photo.smallest_covering(224) == getattr(photo, reads)
+
+
+def test_a_display_image_lost_with_its_message_is_queued_again_by_the_sweep():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from socialapp.photos.services import photos_display_requeue_stuck
+
+    owner = UserFactory()
+    lost, fresh = (Photo.objects.get(pk=_upload(owner)["id"]) for _ in range(2))  # their tasks never ran
+    Photo.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+
+    queued = photos_display_requeue_stuck()
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (queued, bool(lost.thumbnail_1080), bool(fresh.thumbnail_1080)) == (1, True, False)
+    assert photos_display_requeue_stuck() == 0

@@ -1,0 +1,55 @@
+"""Queueing tasks so that a broker outage never loses what was committed.
+
+Work is queued after its row is committed. If the broker is down then, the row stays as
+it was stored (pending, with the time it was queued) and the request answers normally;
+a sweep that Celery beat runs every minute (`manage.py requeue_stuck` by hand) queues
+again whatever stayed pending past its task's time limit. Tasks are idempotent, so a
+row queued twice is done once.
+
+Each app registers its sweep in `stuck_sweeps` in its AppConfig.ready: photos (display
+images), the tagger (analyses) and translation.
+"""
+
+import logging
+from collections.abc import Callable
+
+import redis.exceptions
+from celery import Task
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# What publishing raises while the broker is unreachable: kombu wraps connection errors
+# in OperationalError after its retries; a raw socket or redis error may escape it.
+BROKER_ERRORS = (OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+# A sweep queues at most this many rows a run (oldest first); the next run takes more.
+STUCK_BATCH = 500
+
+# name -> sweep; a sweep queues again its stuck rows and returns how many it queued.
+stuck_sweeps: dict[str, Callable[[], int]] = {}
+
+
+def task_enqueue(task: Task, *args: object) -> bool:
+    """Send `task(*args)` to the broker (inline without one). Returns False, having
+    logged it, when the broker is unreachable: the caller's row stays pending for the
+    sweep."""
+    try:
+        task.delay(*args)
+    except BROKER_ERRORS as error:
+        logger.warning("Could not queue %s%r, left for the sweep: %s", task.name, args, error)
+        return False
+    return True
+
+
+def task_enqueue_on_commit(task: Task, *args: object) -> None:
+    """Queue `task(*args)` once the current transaction is committed; a broker error
+    then is logged and leaves the committed rows as they are (see task_enqueue)."""
+    transaction.on_commit(lambda: task_enqueue(task, *args))
+
+
+def stuck_requeue() -> dict[str, int]:
+    """Run every registered sweep, in the order the apps registered them. Returns how
+    many rows each queued again."""
+    return {name: sweep() for name, sweep in stuck_sweeps.items()}
