@@ -5,8 +5,9 @@ thread, which keeps its connection between messages), then broadcast; anything s
 (translation) follows as its own event."""
 
 import json
+import logging
+import re
 import time
-from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -22,10 +23,123 @@ from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_
 
 from . import selectors, services
 from .frames import conversation_group, message_frame
+from .throttle import RateLimited, throttle_check
+
+logger = logging.getLogger(__name__)
 
 # The other side shows "typing" for 3 s after a frame, so one every 2 s is enough; each
 # one forwarded costs a block check (chat.js sends one per keystroke).
 TYPING_EVERY = 2.0
+
+# Frames are flat objects: allow a little nesting in fields we ignore, never more.
+FRAME_DEPTH_MAX = 8
+SEQ_MAX = 2**31 - 1  # the largest PositiveIntegerField
+CLIENT_ID_MAX = 64
+_STRUCTURE = re.compile(r'["\\\[\]{}]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+UNKNOWN_TYPE = "Unknown frame type; use message, typing, read or resync."
+MESSAGE_SHAPE = 'A message frame needs "text" (a string) and may have "client_id" (a string).'
+READ_SHAPE = 'A read frame needs "seq", a message number.'
+RESYNC_SHAPE = 'A resync frame needs "after_seq", the last message number you have.'
+
+
+class FrameError(Exception):
+    """A frame the socket answers with an error frame (and stays open)."""
+
+    def __init__(self, detail: str, *, client_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.client_id = detail, client_id
+
+
+def frame_chars_max() -> int:
+    """The longest frame read: a message of CHAT_MESSAGE_MAX characters, each written as
+    an escaped surrogate pair (12 characters), and room for the other fields."""
+    return settings.CHAT_MESSAGE_MAX * 12 + 1024
+
+
+def _nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON text opens more than `limit` [ or { at once, outside strings; one
+    pass over the characters that matter, before json.loads can recurse on them."""
+    depth, in_string, skip = 0, False, -1
+    for match in _STRUCTURE.finditer(text):
+        at = match.start()
+        if at == skip:
+            continue
+        char = text[at]
+        if in_string:
+            if char == "\\":
+                skip = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _clean(value: str, field: str, *, client_id: str | None = None) -> str:
+    """`value`, refused when PostgreSQL (NUL) or UTF-8 (a lone surrogate) cannot take it."""
+    if "\x00" in value:
+        raise FrameError(f'"{field}" cannot contain the NUL character (\\u0000).', client_id=client_id)
+    if _SURROGATE.search(value):
+        raise FrameError(
+            f'"{field}" cannot contain an unpaired surrogate (\\ud800-\\udfff); send valid Unicode.',
+            client_id=client_id,
+        )
+    return value
+
+
+def _seq(content: dict[str, Any], field: str, shape: str, default: int | None = None) -> int:
+    value = content.get(field, default)
+    if type(value) is not int or not 0 <= value <= SEQ_MAX:  # bool is no number here
+        raise FrameError(shape)
+    return value
+
+
+def frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """The frame as a dict with checked fields, or FrameError saying what to fix. Size
+    and nesting are bounded before the JSON is parsed."""
+    if text_data is None:
+        raise FrameError("Send text frames holding JSON, not binary ones.")
+    if len(text_data) > frame_chars_max():
+        raise FrameError(
+            f"A frame can have at most {frame_chars_max()} characters; this one has {len(text_data)}."
+        )
+    if _nests_deeper_than(text_data, FRAME_DEPTH_MAX):
+        raise FrameError(f"A frame can nest at most {FRAME_DEPTH_MAX} levels of [ ] and {{ }}.")
+    try:
+        content = json.loads(text_data)
+    except ValueError:
+        raise FrameError(
+            'Send JSON frames, e.g. {"type": "message", "text": "hi", "client_id": "…"}.'
+        ) from None
+    if not isinstance(content, dict):
+        raise FrameError('A frame is a JSON object, e.g. {"type": "typing"}.')
+    kind = content.get("type")
+    if not isinstance(kind, str) or kind not in ChatConsumer.handlers:
+        raise FrameError(UNKNOWN_TYPE)
+    if kind == "message":
+        text, client_id = content.get("text"), content.get("client_id", "")
+        if not isinstance(text, str) or not isinstance(client_id, str):
+            raise FrameError(MESSAGE_SHAPE)
+        if len(client_id) > CLIENT_ID_MAX:
+            raise FrameError(f'"client_id" can have at most {CLIENT_ID_MAX} characters.')
+        client_id = _clean(client_id, "client_id")
+        return {
+            "type": kind,
+            "text": _clean(text, "text", client_id=client_id or None),
+            "client_id": client_id,
+        }
+    if kind == "read":
+        return {"type": kind, "seq": _seq(content, "seq", READ_SHAPE)}
+    if kind == "resync":
+        return {"type": kind, "after_seq": _seq(content, "after_seq", RESYNC_SHAPE, default=0)}
+    return {"type": kind}
 
 
 class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
@@ -39,7 +153,6 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = conversation_group(self.conversation_id)
-        self.sent: deque[float] = deque()
         self.typing_at = -TYPING_EVERY
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -66,41 +179,53 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
+        """Every frame gets its answer: a malformed one, an error frame saying what to fix,
+        and so does a failure inside a handler; the socket stays open."""
+        client_id = None
         try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self.error('Send JSON frames, e.g. {"type": "message", "text": "hi", "client_id": "…"}.')
-            return
-        if not isinstance(content, dict) or content.get("type") not in self.handlers:
-            await self.error("Unknown frame type; use message, typing, read or resync.")
-            return
-        await self.handlers[content["type"]](self, content)
+            content = frame_parse(text_data, bytes_data)
+            client_id = content.get("client_id") or None
+            await self.handlers[content["type"]](self, content)
+        except FrameError as error:
+            await self.error(error.detail, client_id=error.client_id)
+        except RateLimited as limited:
+            await self.limited(limited, client_id=client_id)
+        except Exception:  # not CancelledError, a BaseException: a closing socket stops here
+            logger.exception("Chat frame failed in conversation %s", self.conversation_id)
+            await self.error("The server could not handle this frame; try again.", client_id=client_id)
 
-    async def error(self, detail: str) -> None:
-        await self.send_json({"type": "error", "detail": detail})
+    async def error(self, detail: str, *, client_id: str | None = None, **fields: Any) -> None:
+        frame = {"type": "error", "detail": detail, **fields}
+        if client_id:  # which message it was about, so the client can show it as not sent
+            frame["client_id"] = client_id
+        await self.send_json(frame)
 
-    def _rate_limited(self) -> bool:
-        now, window = time.monotonic(), settings.CHAT_RATE_SECONDS
-        while self.sent and now - self.sent[0] > window:
-            self.sent.popleft()
-        if len(self.sent) >= settings.CHAT_RATE_MESSAGES:
-            return True
-        self.sent.append(now)
-        return False
+    async def limited(self, limited: RateLimited, *, client_id: str | None) -> None:
+        """Over a limit: when to send again (and, for a message, which one it was)."""
+        seconds, retry_after = settings.CHAT_RATE_SECONDS, limited.retry_after
+        limit = f"at most {limited.limit} {limited.kind} every {seconds} s"
+        await self.error(
+            f"Slow down: {limit}; try again in {retry_after} s.",
+            client_id=client_id,
+            code="rate_limited",
+            retry_after=retry_after,
+        )
+
+    def _count(self, kind: str) -> None:
+        """Count a frame against this person's limit (all their sockets together).
+        Raises RateLimited. Sync: called on the database thread with the frame's work."""
+        if kind == "message":
+            limit, kind = settings.CHAT_RATE_MESSAGES, "messages"
+        else:
+            limit, kind = settings.CHAT_RATE_FRAMES, "frames"
+        throttle_check(user_id=self.user.pk, kind=kind, limit=limit, seconds=settings.CHAT_RATE_SECONDS)
 
     async def on_message(self, content: dict[str, Any]) -> None:
-        text, client_id = content.get("text"), content.get("client_id", "")
-        if not isinstance(text, str) or not isinstance(client_id, str):
-            await self.error('A message frame needs "text" (a string) and may have "client_id" (a string).')
-            return
-        if self._rate_limited():
-            limit, seconds = settings.CHAT_RATE_MESSAGES, settings.CHAT_RATE_SECONDS
-            await self.error(f"Slow down: at most {limit} messages every {seconds} s.")
-            return
+        text, client_id = content["text"], content["client_id"]
         try:
             frame, created, unread = await kept_connection_sync_to_async(self._store)(text, client_id)
         except (ValidationError, PermissionDenied) as error:
-            await self.error(" ".join(getattr(error, "messages", [str(error)])))
+            await self.error(" ".join(getattr(error, "messages", [str(error)])), client_id=client_id)
             return
         if not created:  # a resend: tell only this client, the others have it
             await self.send_json(frame)
@@ -113,7 +238,8 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
 
     def _store(self, text: str, client_id: str) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
         """(frame, created, the other person's new unread counts), in one trip to the
-        database thread."""
+        database thread. Raises RateLimited before storing anything."""
+        self._count("message")
         message, created = services.message_send(
             conversation=self.conversation, sender=self.user, text=text, client_id=client_id
         )
@@ -140,9 +266,10 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         if now - self.typing_at < TYPING_EVERY:
             return
         self.typing_at = now
-        blocked = await kept_connection_sync_to_async(selectors.conversation_blocked)(
-            user=self.user, conversation_id=self.conversation_id
-        )
+        try:
+            blocked = await kept_connection_sync_to_async(self._typing_blocked)()
+        except RateLimited:
+            return  # "typing" is a hint: over the limit it is dropped, without an answer
         if blocked:
             await self.refuse()
             return
@@ -151,13 +278,13 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
             self.group, {"type": "chat.event", "frame": frame, "skip": self.channel_name}
         )
 
+    def _typing_blocked(self) -> bool:
+        self._count("typing")
+        return selectors.conversation_blocked(user=self.user, conversation_id=self.conversation_id)
+
     async def on_read(self, content: dict[str, Any]) -> None:
-        seq = content.get("seq")
-        if not isinstance(seq, int) or seq < 0:
-            await self.error('A read frame needs "seq", a message number.')
-            return
         try:
-            mark = await database_sync_to_async(self._read)(seq)
+            mark = await database_sync_to_async(self._read)(content["seq"])
         except Http404:
             await self.refuse()
             return
@@ -165,27 +292,29 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
 
     def _read(self, seq: int) -> int:
+        self._count("read")
         conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
         return services.read_mark(conversation=conversation, user=self.user, seq=seq)
 
     async def on_resync(self, content: dict[str, Any]) -> None:
-        after = content.get("after_seq", 0)
-        if not isinstance(after, int) or after < 0:
-            await self.error('A resync frame needs "after_seq", the last message number you have.')
-            return
+        """One page of the messages after `after_seq`, then a "resync" frame with the
+        `after_seq` to ask for next and whether `more` follow."""
+        after = content["after_seq"]
         try:
-            frames = await database_sync_to_async(self._after)(after)
+            frames, more = await database_sync_to_async(self._after)(after)
         except Http404:
             await self.refuse()
             return
         for frame in frames:
             await self.send_json(frame)
+        last = frames[-1]["seq"] if frames else after
+        await self.send_json({"type": "resync", "after_seq": last, "more": more})
 
-    def _after(self, after: int) -> list[dict[str, Any]]:
+    def _after(self, after: int) -> tuple[list[dict[str, Any]], bool]:
+        self._count("resync")
         conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
-        return [
-            message_frame(m) for m in selectors.messages_after(conversation=conversation, after_seq=after)
-        ]
+        page = selectors.messages_after(conversation=conversation, after_seq=after, limit=selectors.PAGE + 1)
+        return [message_frame(m) for m in page[: selectors.PAGE]], len(page) > selectors.PAGE
 
     async def chat_event(self, event: dict[str, Any]) -> None:
         if event.get("skip") != self.channel_name:

@@ -81,13 +81,13 @@ def messages_before(
     return list(messages.order_by("-seq")[:limit])
 
 
-def messages_after(*, conversation: Conversation, after_seq: int) -> list[Message]:
-    """Every message after `after_seq`, in order (for resync)."""
+def messages_after(*, conversation: Conversation, after_seq: int, limit: int = PAGE) -> list[Message]:
+    """The first `limit` messages after `after_seq`, in order (for resync)."""
     return list(
         conversation.messages.filter(seq__gt=after_seq)
         .select_related("sender")
         .prefetch_related("translations")
-        .order_by("seq")
+        .order_by("seq")[:limit]
     )
 
 

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts.selectors import user_get_visible
+from socialapp.request_input import id_parse
 from socialapp.shop.selectors import listing_get
 from translation.selectors import conversation_translation
 
@@ -39,6 +40,9 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "translated": _("Translated"),
             "basic": _("Basic translation"),
             "unavailable": _("Translation unavailable"),
+            "sending": _("Sending…"),
+            "notSent": _("Not sent"),
+            "retry": _("Retry"),
         },
     }
     return render(request, "chat/conversation.html", context)
@@ -49,7 +53,12 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def conversation_start(request: HttpRequest) -> HttpResponse:
     other = user_get_visible(viewer=request.user, username=request.POST.get("participant", ""))
     listing_id = request.POST.get("listing", "")
-    listing = listing_get(viewer=request.user, listing_id=int(listing_id)) if listing_id.isdigit() else None
+    listing = None
+    if listing_id:
+        parsed = id_parse(listing_id)
+        if parsed is None:
+            raise Http404("No such listing.")
+        listing = listing_get(viewer=request.user, listing_id=parsed)
     try:
         chat, _created = services.conversation_start(user=request.user, other=other, listing=listing)
     except (ValidationError, PermissionDenied) as error:

@@ -1,6 +1,9 @@
 // Messenger-style thread over /ws/chat/<id>/: messages are drawn once the server has
 // stored them (it echoes them with their seq), resends carry the same client_id, and a
-// dropped connection reconnects and asks for everything after the last seq it has.
+// dropped connection reconnects and asks, a page at a time, for everything after the last
+// seq it has. A message typed stays in `pending` ("Sending…") until the server stores it:
+// it is sent again after a reconnect, after the retry_after of a "rate_limited" answer, or
+// when no answer came; any other refusal shows it as not sent, with a Retry button.
 (function () {
   const box = document.getElementById("chat");
   if (!box) return;
@@ -20,8 +23,14 @@
   let oldestSeq = history.length ? history[0].seq : null;
   let socket = null;
   let retry = 500;
-  const pending = new Map(); // client_id -> text, resent after a reconnect
+  const pending = new Map(); // client_id -> {text, li, state: queued | sent | failed, sentAt}
+  let holdUntil = 0; // a "rate_limited" answer: nothing more is sent before then
+  let askAgain = false; // a refused resync or read, asked again once the hold is over
+  let flushTimer = null;
+  let readTimer = null;
+  let typingAt = 0;
   let typingTimer = null;
+  const NO_ANSWER_MS = 10000; // a stored message's echo can be lost: send it again
 
   // A message from the other person shows its translation into my language, when it has
   // one and translation is on, with "See original" (and back) one tap away.
@@ -85,22 +94,116 @@
   }
 
   function add(m) {
+    const mine = m.sender === me && pending.get(m.client_id);
+    if (mine) {
+      mine.li.remove();
+      pending.delete(m.client_id);
+    }
     if (seen.has(m.seq)) return;
     seen.add(m.seq);
-    pending.delete(m.client_id);
-    const after = [...thread.children].find((li) => Number(li.dataset.seq) > m.seq);
+    // Stored messages go above the ones still being sent.
+    const after = [...thread.children].find((li) => li.dataset.clientId || Number(li.dataset.seq) > m.seq);
     thread.insertBefore(bubble(m), after || null);
     // A live message past a gap: the broadcast of one in between was missed (the channel
     // layer is at-most-once), so fetch it; the stored messages are the truth.
     if (m.seq > lastSeq + 1) send({ type: "resync", after_seq: lastSeq });
     lastSeq = Math.max(lastSeq, m.seq);
-    if (m.sender !== me) send({ type: "read", seq: lastSeq });
+    if (m.sender !== me) markRead();
     thread.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  // One read frame for a burst of messages (a resync page), not one each: they count
+  // against the same per-person limit as typing and resync.
+  function markRead() {
+    if (readTimer) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      if (lastSeq) send({ type: "read", seq: lastSeq });
+    }, 500);
   }
 
   function send(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
   }
+
+  // A message not stored yet, drawn below the stored ones: "Sending…", or why it was
+  // not sent and a Retry button.
+  function drawPending(entry, detail) {
+    const li = entry.li;
+    li.replaceChildren();
+    const text = document.createElement("span");
+    text.textContent = entry.text;
+    const note = document.createElement("div");
+    note.className = "muted small";
+    li.append(text, note);
+    li.classList.toggle("failed", entry.state === "failed");
+    if (entry.state !== "failed") {
+      note.textContent = label.sending || "Sending…";
+      return;
+    }
+    note.textContent = `${label.notSent || "Not sent"}: ${detail} `;
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "link";
+    again.textContent = label.retry || "Retry";
+    again.addEventListener("click", () => {
+      entry.state = "queued";
+      drawPending(entry);
+      flush();
+    });
+    note.append(again);
+  }
+
+  // Sends what is queued, in the order it was typed, unless the server asked to wait.
+  function flush() {
+    clearTimeout(flushTimer);
+    const wait = holdUntil - Date.now();
+    if (wait > 0) {
+      flushTimer = setTimeout(flush, wait);
+      return;
+    }
+    if (!socket || socket.readyState !== WebSocket.OPEN) return; // the next "open" flushes
+    if (askAgain) {
+      askAgain = false;
+      send({ type: "resync", after_seq: lastSeq });
+      if (lastSeq) send({ type: "read", seq: lastSeq });
+    }
+    for (const [client_id, entry] of pending) {
+      if (entry.state !== "queued") continue;
+      entry.state = "sent";
+      entry.sentAt = Date.now();
+      send({ type: "message", text: entry.text, client_id });
+    }
+  }
+
+  function refused(frame) {
+    const entry = frame.client_id && pending.get(frame.client_id);
+    if (frame.code === "rate_limited") {
+      // Wait as long as the server says (and a little more, so tabs do not send in step).
+      holdUntil = Math.max(holdUntil, Date.now() + frame.retry_after * 1000 + Math.random() * 500);
+      if (entry) {
+        entry.state = "queued";
+        drawPending(entry);
+      } else askAgain = true;
+      flush();
+      return;
+    }
+    if (entry) {
+      entry.state = "failed";
+      drawPending(entry, frame.detail);
+    } else status.textContent = frame.detail;
+  }
+
+  setInterval(() => {
+    let late = false;
+    for (const entry of pending.values()) {
+      if (entry.state === "sent" && Date.now() - entry.sentAt > NO_ANSWER_MS) {
+        entry.state = "queued";
+        late = true;
+      }
+    }
+    if (late) flush();
+  }, NO_ANSWER_MS / 2);
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -109,19 +212,21 @@
       retry = 500;
       status.textContent = "";
       send({ type: "resync", after_seq: lastSeq });
-      for (const [client_id, text] of pending) send({ type: "message", text, client_id });
       if (lastSeq) send({ type: "read", seq: lastSeq });
+      for (const entry of pending.values()) if (entry.state === "sent") entry.state = "queued";
+      flush();
     });
     socket.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "message") add(frame);
       else if (frame.type === "translation") translated(frame);
+      else if (frame.type === "resync" && frame.more) send({ type: "resync", after_seq: frame.after_seq });
       else if (frame.type === "typing" && frame.sender !== me) {
         status.textContent = `${frame.sender} …`;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => (status.textContent = ""), 3000);
       } else if (frame.type === "read" && frame.sender !== me) status.textContent = "✓✓ " + frame.seq;
-      else if (frame.type === "error") status.textContent = frame.detail;
+      else if (frame.type === "error") refused(frame);
     });
     socket.addEventListener("close", (event) => {
       if (event.code === 4403) { status.textContent = "—"; return; }
@@ -136,11 +241,23 @@
     const text = input.value.trim();
     if (!text) return;
     const client_id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random());
-    pending.set(client_id, text);
-    send({ type: "message", text, client_id });
+    const li = document.createElement("li");
+    li.className = "bubble mine pending";
+    li.dataset.clientId = client_id;
+    const entry = { text, li, state: "queued", sentAt: 0 };
+    pending.set(client_id, entry);
+    drawPending(entry);
+    thread.append(li);
+    li.scrollIntoView({ block: "end" });
     input.value = "";
+    flush();
   });
-  form.elements.text.addEventListener("input", () => send({ type: "typing" }));
+  // The other side shows "typing" for 3 s, and the server forwards one every 2 s.
+  form.elements.text.addEventListener("input", () => {
+    if (Date.now() - typingAt < 2000) return;
+    typingAt = Date.now();
+    send({ type: "typing" });
+  });
 
   older.hidden = !oldestSeq || oldestSeq <= 1;
   older.addEventListener("click", async () => {

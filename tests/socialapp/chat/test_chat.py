@@ -245,6 +245,7 @@ async def test_resync_after_a_dropped_connection_replays_what_was_missed():
 
     frames = [await socket.receive_json_from(timeout=5) for _ in range(2)]
     assert [(f["seq"], f["text"]) for f in frames] == [(2, "while away 1"), (3, "while away 2")]
+    assert await socket.receive_json_from(timeout=5) == {"type": "resync", "after_seq": 3, "more": False}
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
 
@@ -300,6 +301,7 @@ async def test_a_block_made_while_the_socket_is_open_refuses_the_next_message():
     assert await socket.receive_json_from(timeout=5) == {
         "type": "error",
         "detail": "You cannot message this account.",
+        "client_id": "b1",
     }
     assert await sync_to_async(Message.objects.count)() == 0
     await socket.disconnect()
@@ -331,10 +333,11 @@ async def test_limits_and_malformed_frames_get_error_frames_not_a_closed_socket(
         await socket.send_json_to({"type": "message", "text": f"ok {n}"})
         assert (await socket.receive_json_from())["type"] == "message"
     await socket.send_json_to({"type": "message", "text": "too fast"})
-    assert await socket.receive_json_from() == {
-        "type": "error",
-        "detail": "Slow down: at most 3 messages every 10 s.",
-    }
+    refused = await socket.receive_json_from()
+    assert (refused["code"], refused["detail"]) == (
+        "rate_limited",
+        f"Slow down: at most 3 messages every 10 s; try again in {refused['retry_after']} s.",
+    )
     assert await sync_to_async(Message.objects.count)() == 2
     await socket.disconnect()
 

@@ -80,3 +80,56 @@ def test_a_lost_broadcast_is_fetched_when_the_next_message_shows_the_gap(redis_u
         )
 
     assert shown == [[1, "uno"], [2, "dos"], [3, "tres"]]
+
+
+async def _typed_past_the_limit(port: int, conversation, session: str) -> tuple[list, list]:
+    """The thread once the page has sent three messages typed at once, against a limit of
+    two every 2 s: the third is refused with retry_after and sent again after it."""
+    page_url = f"http://127.0.0.1:{port}/messages/{conversation.pk}/"
+    async with chromium_page(require_chromium(), free_port()) as page:
+        await page.call("Network.setCookie", name="sessionid", value=session, url=page_url)
+        await page.call("Page.navigate", url=page_url)
+        await page.wait_for("document.getElementById('chat') && document.readyState === 'complete'")
+        await asyncio.sleep(1)  # the page's socket is open
+        # One script: no answer from the server can be drawn before it returns.
+        sending = await page.evaluate(
+            """for (const text of ["one", "two", "three"]) {
+                 const form = document.querySelector('[data-role=composer]');
+                 form.elements.text.value = text;
+                 form.requestSubmit();
+               }
+               """
+            + f"{THREAD}.map(li => li.textContent)"
+        )
+        await page.wait_for(f"{THREAD}.length === 3 && {THREAD}.every(li => li.dataset.seq)", seconds=15)
+        return sending, await page.evaluate(f"{THREAD}.map(li => [Number(li.dataset.seq), li.textContent])")
+
+
+def test_a_rate_limited_message_is_sent_again_after_retry_after_and_stored_once(
+    redis_url, postgres_url, tmp_path
+):
+    buyer, seller = UserFactory(username="buyer"), UserFactory(username="seller")
+    conversation, _ = services.conversation_start(user=buyer, other=seller)
+    browser = Client()
+    browser.force_login(buyer)
+    port = free_port()
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(tmp_path),
+        "CHAT_TRANSLATION": "false",
+        "CHAT_RATE_MESSAGES": "2",
+        "CHAT_RATE_SECONDS": "2",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+
+    with daphne_servers([port], env):
+        sending, shown = asyncio.run(
+            _typed_past_the_limit(port, conversation, session=browser.cookies["sessionid"].value)
+        )
+
+    assert sending == ["oneSending…", "twoSending…", "threeSending…"]  # drawn at once, as sending
+    assert shown == [[1, "one"], [2, "two"], [3, "three"]]
+    stored = list(conversation.messages.order_by("seq").values_list("seq", "text"))
+    assert stored == [(1, "one"), (2, "two"), (3, "three")]
