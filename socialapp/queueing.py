@@ -49,6 +49,20 @@ def task_enqueue_on_commit(task: Task, *args: object) -> None:
     transaction.on_commit(lambda: task_enqueue(task, *args))
 
 
+def workers_alive(*, timeout: float = 1.0) -> set[str] | None:
+    """The names of the Celery workers that answer a ping within `timeout` seconds (a
+    worker's main process answers while its prefork pool runs tasks), or None, having
+    logged it, when the broker is unreachable."""
+    from socialapp.celery import app
+
+    try:
+        replies = app.control.ping(timeout=timeout)
+    except BROKER_ERRORS as error:
+        logger.warning("Could not ping the workers: %s", error)
+        return None
+    return {name for reply in replies for name in reply}
+
+
 def stuck_requeue() -> dict[str, int]:
     """Run every registered sweep, in the order the apps registered them. Returns how
     many rows each queued again."""

@@ -7,6 +7,8 @@ class TaggingConfig(AppConfig):
     verbose_name = _("Tagging")
 
     def ready(self) -> None:
+        from celery.signals import worker_ready
+
         from socialapp.accounts.export import user_export_sections
         from socialapp.accounts.services import training_stopped_hooks
         from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
@@ -14,9 +16,11 @@ class TaggingConfig(AppConfig):
 
         from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
+        from .tasks import analyses_requeue_orphaned_on_ready
 
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
+        worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
         user_export_sections.append(suggestions_export)
         training_stopped_hooks.append(

@@ -3,7 +3,8 @@
 import logging
 
 from celery import Task, shared_task
-from django.db import DatabaseError
+from celery.worker.consumer import Consumer
+from django.db import DatabaseError, connection
 
 from tagging import services
 
@@ -25,6 +26,7 @@ TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
 def photo_suggest(self: Task, photo_id: int) -> str:
     """Compute a photo's suggestions. Returns the tagging status."""
     try:
+        services.photo_tagging_began(photo_id=photo_id, worker=self.request.hostname or "")
         photo = services.photo_suggestions_compute(photo_id=photo_id)
     except TRANSIENT as error:
         if self.request.retries < self.max_retries:
@@ -38,3 +40,18 @@ def photo_suggest(self: Task, photo_id: int) -> str:
         services.photo_tagging_fail(photo_id=photo_id, reason=f"Could not analyse the photo: {error}")
         return "failed"
     return photo.tagging_status if photo is not None else "gone"
+
+
+def analyses_requeue_orphaned_on_ready(sender: Consumer, **kwargs: object) -> None:
+    """Celery's worker_ready (connected in TaggingConfig.ready): before a worker takes its
+    first task, queue again the analyses that a dead worker of the same name left
+    started, so they come back as soon as it is restarted (services.analyses_requeue_orphaned)."""
+    try:
+        queued = services.analyses_requeue_orphaned(worker=sender.hostname)
+    except DatabaseError as error:  # the sweep takes them (lost after 30 s, stuck after 180 s)
+        logger.warning("Could not queue again the analyses %s left started: %s", sender.hostname, error)
+        return
+    finally:
+        connection.close()  # not held idle by the main process; a later query reconnects
+    if queued:
+        logger.info("Queued again %s analyses a dead %s had started", queued, sender.hostname)

@@ -50,7 +50,7 @@ def test_celery_worker_process_runs_tasks_from_redis(redis_url, tmp_path):
         "VAR_DIR": str(tmp_path),
     }
     worker = worker_start(queue=queue, env=env, pool="solo", loglevel="WARNING")
-    sender = Celery(broker=redis_url, backend=redis_url)
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)  # shared tasks stay ours
     try:
         result = sender.send_task(
             "socialapp.accounts.tasks.email_send",

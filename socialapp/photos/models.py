@@ -26,6 +26,10 @@ class Photo(StoredImage):
     # When the analysis was last queued: a pending one older than its time limit is stuck
     # (its message was lost, or its worker died) and is queued again.
     tagging_queued_at = models.DateTimeField(null=True, blank=True)
+    # The Celery worker (node name) that started the pending analysis, and when: a worker
+    # starting under that name queues it again, as the one that started it died.
+    tagging_worker = models.CharField(max_length=155, blank=True)
+    tagging_started_at = models.DateTimeField(null=True, blank=True)
     # Hidden by a moderator: gone from every public surface and from training data.
     is_hidden = models.BooleanField(default=False)
     # 64-bit difference hash, so near-duplicates stay on one side of a train/val split.

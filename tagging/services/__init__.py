@@ -3,8 +3,10 @@
 from .suggestions import (
     ANALYSIS_TIME_LIMIT,
     NotRetryable,
+    analyses_requeue_orphaned,
     analyses_requeue_stuck,
     photo_suggestions_compute,
+    photo_tagging_began,
     photo_tagging_fail,
     photo_tagging_retry,
     photo_tagging_start,
@@ -26,6 +28,7 @@ from .training import (
 __all__ = [
     "ANALYSIS_TIME_LIMIT",
     "NotRetryable",
+    "analyses_requeue_orphaned",
     "analyses_requeue_stuck",
     "embeddings_delete",
     "model_version_activate",
@@ -33,6 +36,7 @@ __all__ = [
     "model_version_train",
     "photo_embeddings",
     "photo_suggestions_compute",
+    "photo_tagging_began",
     "photo_tagging_fail",
     "photo_tagging_retry",
     "photo_tagging_start",

@@ -1,10 +1,11 @@
 """Suggestions for one photo: compute and store them, and the owner's decisions."""
 
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from socialapp.accounts.models import User
@@ -12,7 +13,7 @@ from socialapp.hashtags.models import Concept
 from socialapp.hashtags.services import hashtag_get_or_create
 from socialapp.notifications.services import notification_send
 from socialapp.photos.models import Photo, PhotoHashtag
-from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
+from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from tagging import selectors
 from tagging.ml.inference import Prediction
 from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
@@ -23,6 +24,9 @@ Status = Photo.TaggingStatus
 # queued is stuck (its message was lost to a broker outage, or its worker died) and the
 # sweep queues it again; its owner may retry it.
 ANALYSIS_TIME_LIMIT = timedelta(seconds=180)
+# A started analysis whose worker does not answer a ping is lost after this long: the
+# worker died (analyses_requeue_stuck).
+ANALYSIS_LOST_AFTER = timedelta(seconds=30)
 
 
 class NotRetryable(Exception):
@@ -40,7 +44,11 @@ def photo_tagging_start(*, photo: Photo) -> None:
 
     now = timezone.now()
     Photo.objects.filter(pk=photo.pk).update(
-        tagging_status=Status.PENDING, tagging_reason="", tagging_queued_at=now
+        tagging_status=Status.PENDING,
+        tagging_reason="",
+        tagging_queued_at=now,
+        tagging_worker="",
+        tagging_started_at=None,
     )
     photo.tagging_status, photo.tagging_reason, photo.tagging_queued_at = Status.PENDING, "", now
     task_enqueue_on_commit(photo_suggest, photo.pk)
@@ -54,22 +62,94 @@ def photo_tagging_stuck(*, photo: Photo) -> bool:
     )
 
 
-def analyses_requeue_stuck(*, older_than: timedelta = ANALYSIS_TIME_LIMIT) -> int:
-    """Queue again the analyses still pending over `older_than` after they were queued,
-    oldest first. Stops at the first broker error. Returns how many it queued."""
+def analyses_requeue_stuck(
+    *,
+    older_than: timedelta = ANALYSIS_TIME_LIMIT,
+    lost_after: timedelta = ANALYSIS_LOST_AFTER,
+    workers_alive: Callable[[], set[str] | None] = workers_alive,
+) -> int:
+    """The sweep's part for analyses (Celery beat, every minute). Queue again, oldest
+    first, the analyses lost or stuck, and return how many it queued:
+
+    - lost: started over `lost_after` ago by a worker that does not answer a ping (it
+      died; see analyses_requeue_orphaned for one restarted under its name). Workers
+      are pinged only when there is such a started analysis. A worker's main process
+      answers while its prefork pool (bin/serve's) runs tasks; a `--pool=solo` worker
+      busy with a task does not, so its analysis may run twice, and is stored once.
+    - stuck: still pending over `older_than` after they were queued (their message was
+      lost to a broker outage, or is still queued behind others: only the time limit
+      tells these apart, so they keep it).
+
+    Stops at the first broker error."""
     from tagging.tasks import photo_suggest
 
     now = timezone.now()
+    started = Photo.objects.filter(
+        tagging_status=Status.PENDING, tagging_started_at__lt=now - lost_after
+    ).exclude(tagging_worker="")
+    queued = 0
+    if started.exists() and (alive := workers_alive()) is not None:
+        queued, broker_up = _requeue_claimed(started.exclude(tagging_worker__in=alive))
+        if not broker_up:
+            return queued
     stuck = Photo.objects.filter(
         Q(tagging_queued_at__lt=now - older_than) | Q(tagging_queued_at=None), tagging_status=Status.PENDING
     )
-    queued = 0
     for photo_id in stuck.order_by("tagging_queued_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
         if not task_enqueue(photo_suggest, photo_id):
             break
-        Photo.objects.filter(pk=photo_id).update(tagging_queued_at=now)  # once per `older_than`
+        Photo.objects.filter(pk=photo_id).update(  # once per `older_than`
+            tagging_queued_at=now, tagging_worker="", tagging_started_at=None
+        )
         queued += 1
     return queued
+
+
+def photo_tagging_began(*, photo_id: int, worker: str) -> None:
+    """Record that the Celery worker named `worker` started `photo_id`'s pending
+    analysis, and when (see analyses_requeue_orphaned)."""
+    Photo.objects.filter(pk=photo_id, tagging_status=Status.PENDING).update(
+        tagging_worker=worker, tagging_started_at=timezone.now()
+    )
+
+
+def analyses_requeue_orphaned(*, worker: str) -> int:
+    """Queue again the pending analyses that a worker named `worker` started. Call it
+    when a worker of that name starts, before it takes any task: worker names are unique
+    among running workers (`celery@<host>` unless named with -n), so the process that
+    started them died (SIGKILL, the OOM killer, a reboot) and without this they would
+    come back only with the broker's redelivery (its visibility timeout, 300 s) or the
+    sweep (30 s after the next ping no one answers for it, or 180 s).
+    A pool child that dies is not this case: its worker fails the task and the broker
+    redelivers it at once (reject_on_worker_lost).
+
+    Each photo is claimed before it is queued (its worker cleared, only if still set),
+    so two start-ups never queue it twice; the broker's later redelivery of the dead
+    worker's message finds the analysis ready and does nothing (the task is
+    idempotent). Returns how many it queued."""
+    orphaned = Photo.objects.filter(tagging_status=Status.PENDING, tagging_worker=worker)
+    return _requeue_claimed(orphaned)[0]
+
+
+def _requeue_claimed(photos: "QuerySet[Photo]") -> tuple[int, bool]:
+    """Queue again `photos`' analyses, oldest started first, each claimed before it is
+    queued (its worker cleared, only if it still matches `photos`), so that two sweeps
+    or start-ups never queue one twice. Returns how many it queued and whether the
+    broker took them all; after a broker error it stops, leaving the photo it claimed
+    pending without a queued time, which the next sweep takes as stuck."""
+    from tagging.tasks import photo_suggest
+
+    queued = 0
+    for photo_id in photos.order_by("tagging_started_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
+        if not photos.filter(pk=photo_id).update(
+            tagging_worker="", tagging_started_at=None, tagging_queued_at=timezone.now()
+        ):
+            continue  # queued again meanwhile by another sweep or its owner
+        if not task_enqueue(photo_suggest, photo_id):
+            Photo.objects.filter(pk=photo_id).update(tagging_queued_at=None)
+            return queued, False
+        queued += 1
+    return queued, True
 
 
 def photo_suggestions_compute(*, photo_id: int) -> Photo | None:

@@ -44,7 +44,7 @@ def _children(pid: int) -> list[int]:
 
 def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_url, monkeypatch, tmp_path):
     queue = f"tagging-test-{uuid.uuid4().hex}"
-    sender = Celery(broker=redis_url, backend=redis_url)
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)  # shared tasks stay ours
     sent = []
     monkeypatch.setattr(
         tasks.photo_suggest,

@@ -20,7 +20,7 @@ def test_a_prefork_worker_translates_waiting_messages_as_one_batch(
     redis_url, postgres_url, settings, tiny_marian, monkeypatch, tmp_path
 ):
     queue = f"translation-test-{uuid.uuid4().hex}"
-    sender = Celery(broker=redis_url, backend=redis_url)
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)  # shared tasks stay ours
     sent = []
     monkeypatch.setattr(
         tasks.message_translate,
