@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 from django.http import Http404
 
+from socialapp.fallback_cache import REDIS_UNREACHABLE
 from socialapp.notifications.consumers import CLOSE_FORBIDDEN
 from socialapp.notifications.services import user_group
 from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_sync_to_async
@@ -26,6 +27,9 @@ from .frames import conversation_group, message_frame
 from .throttle import RateLimited, throttle_check
 
 logger = logging.getLogger(__name__)
+
+# What a group_send raises while Redis (the channel layer) is unreachable.
+BROADCAST_ERRORS = (*REDIS_UNREACHABLE, OSError)
 
 # The other side shows "typing" for 3 s after a frame, so one every 2 s is enough; each
 # one forwarded costs a block check (chat.js sends one per keystroke).
@@ -230,11 +234,22 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         if not created:  # a resend: tell only this client, the others have it
             await self.send_json(frame)
             return
-        await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
+        if not await self._broadcast(self.group, {"type": "chat.event", "frame": frame}):
+            # Stored all the same: the sender is told so (not "try again"); the others
+            # fetch it with a resync when they see the gap in seq or reconnect.
+            await self.send_json(frame)
         if unread is not None:
-            await self.channel_layer.group_send(
-                user_group(self.other_id), {"type": "notify", "event": unread}
-            )
+            await self._broadcast(user_group(self.other_id), {"type": "notify", "event": unread})
+
+    async def _broadcast(self, group: str, event: dict[str, Any]) -> bool:
+        """Send `event` to `group`. Returns False, having logged it, when the channel
+        layer (Redis) is unreachable."""
+        try:
+            await self.channel_layer.group_send(group, event)
+        except BROADCAST_ERRORS as error:
+            logger.warning("Chat broadcast to %s lost, the channel layer is unreachable: %s", group, error)
+            return False
+        return True
 
     def _store(self, text: str, client_id: str) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
         """(frame, created, the other person's new unread counts), in one trip to the

@@ -3,10 +3,12 @@ from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.authtoken.models import Token
 
 from socialapp.accounts import services as account_services
@@ -203,6 +205,33 @@ async def test_resending_the_same_client_id_stores_one_message():
 
     assert first["id"] == second["id"] and first["seq"] == 1
     assert await sync_to_async(Message.objects.count)() == 1
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_message_stored_while_the_broadcast_fails_is_echoed_to_its_sender(monkeypatch):
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
+    socket = await _socket(buyer, conversation.pk)
+    await socket.connect()
+
+    async def redis_down(group, message):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", redis_down)
+    await socket.send_json_to({"type": "message", "text": "stored anyway", "client_id": "c1"})
+
+    frame = await socket.receive_json_from(timeout=5)
+    assert {k: frame[k] for k in ("type", "seq", "sender", "text", "client_id")} == {
+        "type": "message",
+        "seq": 1,
+        "sender": "buyer",
+        "text": "stored anyway",
+        "client_id": "c1",
+    }
+    assert await socket.receive_nothing(timeout=0.2)
+    stored = await sync_to_async(lambda: list(Message.objects.values_list("seq", "client_id")))()
+    assert stored == [(1, "c1")]
     await socket.disconnect()
 
 
