@@ -8,6 +8,9 @@
   all): sockets, messages delivered and lost, fan-out p50/p99 (target 0 lost, p99 <= 50
   ms), CPU per message; chat_saturated: the same at one message every 2 s (250 msg/s),
   past what 2 cores serve, to show where it queues;
+- chat_reconnect_storm: the same 500 sockets lose both servers (killed), miss 60 messages
+  a conversation stored meanwhile, reconnect at once and resync: seconds until all are
+  back and until all have every missed message, messages lost (target 0) (bench/reconnect.py);
 - tagging.e2e_ms_p50/p95: API upload of a 12 MP JPEG until its suggestions are stored
   (inline mode), and its ratio to the model-only time (suggest_tags on the same file,
   timed between uploads; target <= 1.5); response_ms: until the upload's response, which
@@ -41,6 +44,7 @@ import torch  # noqa: E402
 from chat import chat_bench  # noqa: E402  (bench/chat.py)
 from django.conf import settings  # noqa: E402
 from PIL import Image  # noqa: E402
+from reconnect import reconnect_bench  # noqa: E402  (bench/reconnect.py)
 from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 from training import head_seconds_100k  # noqa: E402  (bench/training.py)
 from upload import upload_to_suggestions_ms  # noqa: E402
@@ -116,6 +120,7 @@ def main() -> None:
     }
     results["chat"] = chat_bench(seconds=20, interval=5)
     results["chat_saturated"] = chat_bench(seconds=10, interval=2)
+    results["chat_reconnect_storm"] = reconnect_bench()
     training = head_seconds_100k()
     results["training"] = {
         "head_seconds_100k": training["seconds"],
@@ -154,6 +159,7 @@ def _print(results: dict[str, object], out: Path) -> None:
         ),
         ("chat (500 sockets in pairs, 100 msg/s for 20 s)", json.dumps(results["chat"])),
         ("chat saturated (250 msg/s for 10 s)", json.dumps(results["chat_saturated"])),
+        ("chat reconnect storm (500 sockets, servers killed)", json.dumps(results["chat_reconnect_storm"])),
         ("head training, 100k embeddings (s, target < 60)", results["training"]["head_seconds_100k"]),  # type: ignore[index]
     ]
     width = max(len(name) for name, _ in rows)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from socialapp.env, never os.environ."""
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +166,23 @@ DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 REDIS_URL = env.REDIS_URL
 
+
+def redis_channel_layers(url: str) -> dict:
+    """The pub/sub channel layer on the Redis at `url`. Pub/sub channels are server-wide
+    (the database number does not separate them), so the prefix names the database:
+    deployments or test runs on one Redis with different numbers never hear each other's
+    groups. Database 0 keeps channels_redis's own prefix, "asgi"."""
+    parsed = urlparse(url)
+    path = parsed.path.strip("/")  # redis://host:6379/3; a unix socket's path is no number
+    db = parse_qs(parsed.query).get("db", [path if path.isdigit() else "0"])[0]
+    return {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": "asgi" if db == "0" else f"asgi.db{db}."},
+        }
+    }
+
+
 if REDIS_URL:
     # Redis pub/sub: a group message is one PUBLISH, pushed to each server process over
     # the one connection it subscribes on. The list-based RedisChannelLayer costs about
@@ -172,12 +190,7 @@ if REDIS_URL:
     # halves a chat message's CPU (bench/chat.py). Like that layer it delivers at most
     # once: messages are stored before they are broadcast, and a client that sees a gap
     # in seq (or reconnects) asks for the rest with resync.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
+    CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
     # Throttle counters: while Redis is unreachable they count in each process's memory
     # (socialapp.fallback_cache), so the API keeps answering as the pages do.
     CACHES = {
@@ -209,8 +222,9 @@ CELERY_TASK_TRACK_STARTED = True
 # Redis redelivers an unacknowledged task after this long; it must outlast the longest
 # task (tagging: time_limit 180 s) or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
-# Work whose message was lost (broker down when it was queued) or whose whole worker died
-# is queued again once it is pending past its task's time limit (socialapp.queueing).
+# Work whose message was lost (broker down when it was queued) is queued again once it is
+# pending past its task's time limit (socialapp.queueing); an analysis whose whole worker
+# died, once that worker restarts or stops answering pings (tagging.services).
 # Run exactly one `celery -A socialapp beat` (bin/serve starts it with REDIS_URL).
 CELERY_BEAT_SCHEDULE = {
     "stuck-requeue": {"task": "socialapp.photos.tasks.stuck_requeue", "schedule": 60.0},
