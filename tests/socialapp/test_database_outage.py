@@ -9,13 +9,16 @@ import time
 from unittest import mock
 
 import pytest
+import requests
 from django.db import OperationalError, connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from socialapp import env
 from socialapp.database_outage import UNAVAILABLE_MESSAGE
+from socialapp.photos.models import Photo
 from tests.factories import UserFactory
+from tests.images import jpeg_bytes
 from tests.servers import daphne_servers, free_port
 from tests.tcp_proxy import tcp_proxy
 
@@ -118,6 +121,13 @@ def test_server_answers_503_while_postgresql_is_down_and_200_once_it_is_back(pos
             proxy.down()
             api_down = [_get(port, "/api/feed/", api) for _ in range(2)]
             page_down = _get(port, "/", page)
+            upload_down = requests.post(
+                f"http://127.0.0.1:{port}/api/photos/",
+                headers=api,
+                files={"image": ("down.jpg", jpeg_bytes(), "image/jpeg")},
+                data={"caption": "posted while the database is down"},
+                timeout=15,
+            )
 
             # and: comes back
             proxy.up()
@@ -138,6 +148,11 @@ def test_server_answers_503_while_postgresql_is_down_and_200_once_it_is_back(pos
     assert "socialapp is briefly unavailable" in page_down[2]
     assert after[-1] == 200
     assert set(after[:-1]) <= {503}
+    # the upload refused during the outage left no row and no file behind
+    assert (upload_down.status_code, upload_down.headers["Retry-After"]) == (503, "10")
+    assert upload_down.json() == {"detail": UNAVAILABLE_MESSAGE}
+    assert Photo.objects.filter(owner=user).count() == 0
+    assert [path for path in (tmp_path / "media").rglob("*") if path.is_file()] == []
 
 
 def test_postgresql_waits_are_bounded_by_the_timeout_settings(monkeypatch):
