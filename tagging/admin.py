@@ -1,6 +1,33 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from socialapp.photos.models import Photo
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
+from .services import NotRetryable, photo_tagging_retry
+
+
+@admin.action(description="Analyse again (retry failed or stuck suggestions)")
+def retry_tagging(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+    queued = skipped = 0
+    for photo in queryset:
+        try:
+            photo_tagging_retry(photo=photo)
+            queued += 1
+        except NotRetryable:
+            skipped += 1
+    modeladmin.message_user(
+        request,
+        f"Queued {queued} photos for analysis; skipped {skipped} ready or still within their time limit.",
+        messages.SUCCESS,
+    )
+
+
+# The post admin belongs to photos, which knows nothing of the tagger: the tagger adds its
+# action to it (photos' admin module is loaded first, in INSTALLED_APPS order).
+_photo_admin = admin.site.get_model_admin(Photo)
+_photo_admin.actions = [*_photo_admin.actions, retry_tagging]
 
 
 @admin.register(ModelVersion)

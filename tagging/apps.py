@@ -13,12 +13,17 @@ class TaggingConfig(AppConfig):
         from socialapp.accounts.services import training_stopped_hooks
         from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
         from socialapp.queueing import stuck_sweeps
+        from socialapp.shop.extensions import category_suggesters
 
+        from .selectors import shop_suggestion
         from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
         from .tasks import analyses_requeue_orphaned_on_ready
 
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
+        category_suggesters.append(
+            lambda photo: suggested.category if (suggested := shop_suggestion(photo=photo)) else None
+        )
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))

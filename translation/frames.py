@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from socialapp.chat.models import Message
+
 from .models import MessageTranslation
 
 
@@ -14,6 +16,15 @@ def translation_item(translation: MessageTranslation) -> dict[str, Any]:
         "text": translation.text,
         "engine": translation.engine,
     }
+
+
+def message_translations(message: Message, new: bool) -> dict[str, Any]:
+    """A message frame's "translations": those it has so far, none yet when `new` (they
+    follow as "translation" frames). Prefetch `translations` when framing many."""
+    if new:
+        return {"translations": []}
+    done = [t for t in message.translations.all() if t.status in ("ready", "unavailable")]
+    return {"translations": [translation_item(t) for t in done]}
 
 
 def translation_frame(translation: MessageTranslation, *, seq: int) -> dict[str, Any]:

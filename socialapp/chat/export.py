@@ -1,12 +1,10 @@
 """The data export's chat part: every conversation the person takes part in, with every
 message of both sides.
 
-Plugins add fields to each exported message through `message_export_fields` (filled in
-their AppConfig.ready): translation adds the translation the person read, so chat never
-imports translation."""
+Plugins add fields to each exported message through `extensions.message_export_fields`:
+translation adds the translation the person read, so chat never imports translation."""
 
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch
@@ -14,11 +12,8 @@ from django.db.models import Prefetch
 from socialapp.accounts.export import write_json
 from socialapp.accounts.models import User
 
+from .extensions import message_export_fields
 from .models import Conversation, Message, Participant
-
-# (person exporting, their messages) -> {message id: extra fields for that message}
-MessageExportFields = Callable[[User, list[Message]], dict[int, dict[str, Any]]]
-message_export_fields: list[MessageExportFields] = []
 
 
 def conversations_export(user: User, archive: zipfile.ZipFile) -> None:

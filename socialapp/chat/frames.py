@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from translation.frames import translation_item
-
+from .extensions import message_frame_fields
 from .models import Message
 
 
@@ -13,10 +12,9 @@ def conversation_group(conversation_id: int) -> str:
 
 
 def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
-    """A message with the translations it has so far (none yet when `new`: they follow
-    as "translation" frames). Prefetch `translations` when framing many."""
-    done = [] if new else [t for t in message.translations.all() if t.status in ("ready", "unavailable")]
-    return {
+    """A message, with the fields extensions add (translation: the translations it has so
+    far, none yet when `new`)."""
+    frame = {
         "type": "message",
         "id": message.pk,
         "seq": message.seq,
@@ -25,5 +23,7 @@ def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
         "language": message.language,
         "created_at": message.created_at.isoformat(),
         "client_id": message.client_id,
-        "translations": [translation_item(t) for t in done],
     }
+    for fields in message_frame_fields:
+        frame |= fields(message, new)
+    return frame

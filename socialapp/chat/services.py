@@ -1,7 +1,5 @@
 """Writes for chat: start a conversation, send a message, mark as read."""
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -11,13 +9,9 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.accounts.selectors import is_blocked_between
 from socialapp.shop.models import Listing
-from translation.ml.detect import language_detect
 
+from .extensions import language_detect, message_sent_hooks
 from .models import Conversation, Message, Participant
-
-# Called with each new message inside the transaction that stores it; translation
-# registers here and schedules its work on commit.
-message_sent_hooks: list[Callable[[Message], None]] = []
 
 
 def conversation_start(

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from socialapp.accounts.selectors import user_get_visible
 from socialapp.request_input import id_parse
 from socialapp.shop.selectors import listing_get
-from translation.selectors import conversation_translation
 
 from . import selectors, services
+from .extensions import conversation_page_context
 from .frames import message_frame
 
 
@@ -33,7 +33,6 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "conversation": chat,
         "other": selectors.other_participant(conversation=chat, user=request.user),
         "history": [message_frame(m) for m in history],
-        "translation": conversation_translation(conversation=chat),
         "labels": {
             "seeOriginal": _("See original"),
             "seeTranslation": _("See translation"),
@@ -45,6 +44,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "retry": _("Retry"),
         },
     }
+    for extra in conversation_page_context:
+        context |= extra(chat)
     return render(request, "chat/conversation.html", context)
 
 

@@ -1,6 +1,4 @@
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin
 
 from .models import Comment, Like, Photo, PhotoHashtag
 
@@ -19,24 +17,8 @@ class PhotoAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["image", "thumbnail_320", "thumbnail_1080", "width", "height", "perceptual_hash"]
     inlines = [PhotoHashtagInline]
-    actions = ["retry_tagging"]
-
-    @admin.action(description="Analyse again (retry failed or stuck suggestions)")
-    def retry_tagging(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
-        from tagging.services import NotRetryable, photo_tagging_retry
-
-        queued = skipped = 0
-        for photo in queryset:
-            try:
-                photo_tagging_retry(photo=photo)
-                queued += 1
-            except NotRetryable:
-                skipped += 1
-        self.message_user(
-            request,
-            f"Queued {queued} photos for analysis; skipped {skipped} ready or still within their time limit.",
-            messages.SUCCESS,
-        )
+    # The tagger adds its "Analyse again" action here (tagging/admin.py).
+    actions: list = []
 
 
 @admin.register(Comment)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from socialapp.request_input import id_parse
 from socialapp.uploads import UploadError
-from tagging.selectors import shop_suggestion
 
 from . import selectors, services
+from .extensions import category_suggest
 from .forms import ListingCreateForm, ListingFilterForm, ListingForm
 from .models import Listing
 
@@ -58,9 +58,9 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     photos = selectors.sellable_photos(seller=request.user, preselect_id=preselect)
     initial: dict[str, object] = {"photo": preselect}
     chosen = next((p for p in photos if p.pk == preselect), None)
-    suggested = shop_suggestion(photo=chosen) if chosen is not None else None
+    suggested = category_suggest(photo=chosen) if chosen is not None else None
     if suggested is not None:
-        initial["category"] = suggested.category  # the tagger's guess, pre-selected
+        initial["category"] = suggested  # the tagger's guess, pre-selected
     form = ListingCreateForm(request.POST or None, request.FILES or None, photos=photos, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
