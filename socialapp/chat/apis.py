@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from socialapp.accounts.selectors import user_get_visible
 from socialapp.api.exceptions import DetailSerializer
 from socialapp.api.pagination import Pagination
+from socialapp.request_input import id_parse
 from socialapp.shop.selectors import listing_get
 
 from . import selectors, services
@@ -57,9 +58,6 @@ class ConversationsApi(APIView):
         )
 
 
-SEQ_MAX = 2**31 - 1  # the largest message number (a PositiveIntegerField) every database stores
-
-
 class MessageOutputSerializer(serializers.Serializer):
     type = serializers.CharField()
     id = serializers.IntegerField()
@@ -82,7 +80,7 @@ class MessagesApi(APIView):
         parameters=[
             OpenApiParameter(
                 "before_seq",
-                {"type": "integer", "minimum": 0, "maximum": SEQ_MAX},
+                {"type": "integer", "minimum": 0, "maximum": selectors.SEQ_MAX},
                 description="page back from this message number",
             )
         ],
@@ -90,15 +88,13 @@ class MessagesApi(APIView):
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
-        before = request.query_params.get("before_seq")
-        # ASCII digits only: "²".isdigit() is true too, and int("²") fails.
-        if before is not None and not (before.isascii() and before.isdigit() and int(before) <= SEQ_MAX):
+        raw = request.query_params.get("before_seq")
+        before = id_parse(raw, maximum=selectors.SEQ_MAX) if raw is not None else None
+        if raw is not None and before is None:
             return Response(
                 {"detail": "before_seq must be a message number."}, status=status.HTTP_400_BAD_REQUEST
             )
-        messages = selectors.messages_before(
-            conversation=conversation, before_seq=int(before) if before is not None else None
-        )
+        messages = selectors.messages_before(conversation=conversation, before_seq=before)
         oldest = messages[-1].seq if messages else None
         return Response(
             {

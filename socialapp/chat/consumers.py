@@ -37,7 +37,6 @@ TYPING_EVERY = 2.0
 
 # Frames are flat objects: allow a little nesting in fields we ignore, never more.
 FRAME_DEPTH_MAX = 8
-SEQ_MAX = 2**31 - 1  # the largest PositiveIntegerField
 CLIENT_ID_MAX = 64
 _STRUCTURE = re.compile(r'["\\\[\]{}]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -100,7 +99,7 @@ def _clean(value: str, field: str, *, client_id: str | None = None) -> str:
 
 def _seq(content: dict[str, Any], field: str, shape: str, default: int | None = None) -> int:
     value = content.get(field, default)
-    if type(value) is not int or not 0 <= value <= SEQ_MAX:  # bool is no number here
+    if type(value) is not int or not 0 <= value <= selectors.SEQ_MAX:  # bool is no number here
         raise FrameError(shape)
     return value
 

@@ -10,6 +10,7 @@ from socialapp.accounts.models import Block, User
 from .models import Conversation, Message, Participant
 
 PAGE = 50
+SEQ_MAX = 2**31 - 1  # the largest message number (a PositiveIntegerField) every database stores
 
 
 class ConversationBlocked(Http404):
