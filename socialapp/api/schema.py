@@ -6,12 +6,12 @@ class adds the rest the same way everywhere, so the schema says what the API doe
 - a list (`responses={200: X(many=True)}`) is one page of socialapp.api.pagination:
   {count, next, previous, results};
 - errors are {"detail", "fields"?} (the Detail component, socialapp.api.exceptions):
-  400 with a request body, query parameters (besides the page ones) or on POST, where
-  services refuse actions (following yourself); 401 everywhere (a wrong or expired token
-  is refused even where signing in is optional); 403 on every unsafe method (a session
-  needs its CSRF token, services refuse some people) and where a permission beyond signing
-  in applies (moderators only); 404 with path parameters or a page number; 413 with a
-  file upload; 429 where throttled.
+  400 everywhere (a NUL character anywhere in a request is refused before any view,
+  socialapp.request_input; bodies, query parameters and services refuse more); 401
+  everywhere (a wrong or expired token is refused even where signing in is optional);
+  403 on every unsafe method (a session needs its CSRF token, services refuse some
+  people) and where a permission beyond signing in applies (moderators only); 404 with
+  path parameters or a page number; 413 with a file upload; 429 where throttled.
 
 A view that answers another error (409, a 403 on a public read) says so in its decorator:
 `responses={202: X, 409: OpenApiResponse(DetailSerializer, "why")}`.
@@ -63,13 +63,9 @@ class AutoSchema(openapi.AutoSchema):
             {p["name"] for p in paginator.get_schema_operation_parameters(self.view)} if paginator else set()
         )
         parameters = operation.get("parameters", [])
-        query = {p["name"] for p in parameters if p["in"] == "query"} - page_parameters
         unsafe = self.method not in permissions.SAFE_METHODS
-        codes = ["401"] if self.view.get_authenticators() else []
-        # OpenAPI 3.0 has no DELETE body, but a view may still read one (DELETE /api/me/).
-        body = "requestBody" in operation or (self.method == "DELETE" and self.get_request_serializer())
-        if body or query or self.method == "POST":
-            codes.append("400")
+        # Any request may be refused for a NUL character (socialapp.request_input).
+        codes = ["400", "401"] if self.view.get_authenticators() else ["400"]
         if unsafe or self._has_own_permission():
             codes.append("403")
         if any(p["in"] == "path" for p in parameters) or page_parameters:

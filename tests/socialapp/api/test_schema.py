@@ -159,9 +159,9 @@ def test_errors_are_documented_with_the_detail_shape(api_client):
         return sorted(schema["paths"][path][method]["responses"])
 
     # then each lists the statuses it can answer, errors as {"detail", "fields"?}
-    assert codes("/api/feed/", "get") == ["200", "401", "404", "429"]
+    assert codes("/api/feed/", "get") == ["200", "400", "401", "404", "429"]
     assert codes("/api/photos/", "post") == ["201", "400", "401", "403", "413", "429"]
-    assert codes("/api/photos/{photo_id}/", "delete") == ["204", "401", "403", "404", "429"]
+    assert codes("/api/photos/{photo_id}/", "delete") == ["204", "400", "401", "403", "404", "429"]
     assert codes("/api/photos/{photo_id}/suggestions/retry/", "post") == [
         "202",
         "400",
@@ -171,7 +171,7 @@ def test_errors_are_documented_with_the_detail_shape(api_client):
         "409",
         "429",
     ]
-    assert codes("/api/moderation/queue/", "get") == ["200", "401", "403", "404", "429"]
+    assert codes("/api/moderation/queue/", "get") == ["200", "400", "401", "403", "404", "429"]
     assert codes("/api/search/", "get") == ["200", "400", "401", "429"]
     assert schema["paths"]["/api/photos/"]["post"]["responses"]["413"] == {
         "description": "The upload is too large.",
