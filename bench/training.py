@@ -9,7 +9,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tagging.ml.dataset import TrainingSet
-from tagging.ml.heads import Concept
+from tagging.ml.heads import ConceptLabel
 from tagging.ml.train import TrainConfig, World, train_hashtags
 
 PHOTOS, DIM, CONCEPTS = 100_000, 1280, 1000
@@ -26,7 +26,7 @@ def synthetic_set(seed: int = 0) -> TrainingSet:
     targets = [sorted(set(row[:k])) for row, k in zip(tags.tolist(), counts.tolist(), strict=True)]
     split = ["val" if i % 10 == 0 else "train" for i in range(PHOTOS)]
     return TrainingSet(
-        concepts=[Concept(f"c{i}", f"c{i}", f"c{i}") for i in range(CONCEPTS)],
+        concepts=[ConceptLabel(f"c{i}", f"c{i}", f"c{i}") for i in range(CONCEPTS)],
         photo_ids=list(range(PHOTOS)),
         owners=list(range(PHOTOS)),
         targets=targets,

@@ -10,19 +10,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings.base")
 django_asgi_app = get_asgi_application()
 
 import threading  # noqa: E402
+from typing import Any  # noqa: E402
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
+from socialapp.server_loop import server_loop_record  # noqa: E402
 from socialapp.websocket_auth import WebSocketAuthStack  # noqa: E402
 from translation.ml.detect import detector  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WebSocketAuthStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    server_loop_record()  # for work that the server's threads hand back to it
+    await router(scope, receive, send)
+
 
 # Chat messages have their language detected as they are stored; load the detector's
 # models (~0.4 s) now rather than in the first sender's message.

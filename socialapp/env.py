@@ -51,6 +51,19 @@ MEDIA_ACCEL_REDIRECT = _env.str("MEDIA_ACCEL_REDIRECT", default="")  # e.g. /pro
 STATIC_ROOT = Path(_env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MODELS_DIR = Path(_env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
 
+# S3-compatible object storage (django-storages): with a bucket, every uploaded file goes
+# there instead of MEDIA_ROOT. An empty endpoint means AWS itself.
+AWS_STORAGE_BUCKET_NAME = _env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = _env.str("AWS_S3_ENDPOINT_URL", default="")
+AWS_ACCESS_KEY_ID = _env.str("AWS_ACCESS_KEY_ID", default="")
+AWS_SECRET_ACCESS_KEY = _env.str("AWS_SECRET_ACCESS_KEY", default="")
+AWS_S3_REGION_NAME = _env.str("AWS_S3_REGION_NAME", default="us-east-1")
+# Empty: "path" with an endpoint (SeaweedFS, MinIO), "virtual" on AWS.
+AWS_S3_ADDRESSING_STYLE = _env.str("AWS_S3_ADDRESSING_STYLE", default="")
+# Model versions and cached embeddings. Empty: the bucket's "models/" prefix with a bucket,
+# else MODELS_DIR. "local": MODELS_DIR always. Anything else: that prefix in the bucket.
+TAGGING_ARTIFACTS = _env.str("TAGGING_ARTIFACTS", default="")
+
 EMAIL_URL = _env.str("EMAIL_URL", default="consolemail://")
 DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="socialapp <noreply@localhost>")
 

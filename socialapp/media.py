@@ -15,8 +15,12 @@ as a file that never existed. So a plain URL stops working as soon as its post g
 private, hidden or deleted, and a signed one when it expires. With MEDIA_ACCEL_REDIRECT
 set, the web server sends the bytes (nginx X-Accel-Redirect) once the view said yes.
 
-Files are read through the storage API, never a filesystem path, so object storage can
-replace the folder later.
+Files are read through the storage API, never a filesystem path. With object storage
+(AWS_STORAGE_BUCKET_NAME), a storage that signs its own URLs, a non-public file's URL is
+the bucket's presigned URL, valid MEDIA_SIGNED_URL_SECONDS; a public file keeps its plain
+URL here, and the view answers it with a redirect to a fresh presigned one, so the bucket
+itself stays private and a plain URL still stops working once its post goes private.
+file_url is the one selector that decides which URL a viewer gets.
 """
 
 import mimetypes
@@ -26,13 +30,21 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.http.response import HttpResponseBase
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import filepath_to_uri
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -77,15 +89,30 @@ def file_url(field: FieldFile) -> str:
     if not field:
         return ""
     if is_public(field.instance):
-        return field.url
+        return plain_url(str(field.name))
     return signed_url(str(field.name))
 
 
+def signs_own_urls(storage: Storage) -> bool:
+    """Whether `storage` hands out its own expiring signed URLs (S3's presigned ones)."""
+    return bool(getattr(storage, "querystring_auth", False))
+
+
+def plain_url(name: str) -> str:
+    """`name`'s unsigned URL: MEDIA_URL and the name, answered by media_serve."""
+    if signs_own_urls(default_storage):
+        return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
+    return default_storage.url(name)
+
+
 def signed_url(name: str) -> str:
-    """`name`'s URL with an expiry and a signature. The expiry lies at most
-    MEDIA_SIGNED_URL_SECONDS ahead, on a grid of a fifth of that, so a page rendered twice
-    within that step gives the same URLs and the browser's cache answers."""
+    """`name`'s URL with an expiry and a signature: the bucket's presigned URL with object
+    storage; else ours, whose expiry lies at most MEDIA_SIGNED_URL_SECONDS ahead on a grid
+    of a fifth of that, so a page rendered twice within that step gives the same URLs and
+    the browser's cache answers."""
     lifetime = settings.MEDIA_SIGNED_URL_SECONDS
+    if signs_own_urls(default_storage):
+        return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]
     step = max(1, lifetime // 5)
     expires = (int(time.time()) + lifetime) // step * step
     query = urlencode({"expires": expires, "signature": _signature(name, expires, settings.SECRET_KEY)})
@@ -144,7 +171,10 @@ def media_serve(request: HttpRequest, name: str) -> HttpResponseBase:
         return _not_found()
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response: HttpResponseBase
-    if settings.MEDIA_ACCEL_REDIRECT:
+    if signs_own_urls(default_storage):
+        # The bucket sends the bytes, on a presigned URL that outlives this answer's cache.
+        response = HttpResponseRedirect(signed_url(name))
+    elif settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_REDIRECT.rstrip('/')}/{quote(name)}"
     else:

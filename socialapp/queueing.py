@@ -6,8 +6,8 @@ a sweep that Celery beat runs every minute (`manage.py requeue_stuck` by hand) q
 again whatever stayed pending past its task's time limit. Tasks are idempotent, so a
 row queued twice is done once.
 
-Each app registers its sweep in `stuck_sweeps` in its AppConfig.ready: photos (display
-images), the tagger (analyses) and translation.
+Each app registers its sweep in `stuck_sweeps`, this module's one extension point, in its
+AppConfig.ready: photos (display images), the tagger (analyses) and translation.
 """
 
 import logging
@@ -28,13 +28,28 @@ BROKER_ERRORS = (OperationalError, redis.exceptions.ConnectionError, redis.excep
 STUCK_BATCH = 500
 
 # name -> sweep; a sweep queues again its stuck rows and returns how many it queued.
+# Listeners: socialapp/photos/apps.py, tagging/apps.py, translation/apps.py.
 stuck_sweeps: dict[str, Callable[[], int]] = {}
 
 
-def task_enqueue(task: Task, *args: object) -> bool:
-    """Send `task(*args)` to the broker (inline without one). Returns False, having
-    logged it, when the broker is unreachable: the caller's row stays pending for the
-    sweep."""
+def task_get(name: str) -> Task:
+    """The Celery task registered as `name` (its module's dotted path and function name).
+    Services name their tasks this way: a task module imports its services, so a service
+    importing its task module back would make an import cycle. Raises KeyError for a name
+    no task module registers."""
+    from socialapp.celery import app
+
+    if name not in app.tasks:  # its module not imported yet in this process
+        app.loader.import_default_modules()  # what a worker does at start: autodiscover_tasks
+    return app.tasks[name]
+
+
+def task_enqueue(task: Task | str, *args: object) -> bool:
+    """Send `task(*args)` to the broker (inline without one); `task` is a task or its
+    registered name (task_get). Returns False, having logged it, when the broker is
+    unreachable: the caller's row stays pending for the sweep."""
+    if isinstance(task, str):
+        task = task_get(task)
     try:
         task.delay(*args)
     except BROKER_ERRORS as error:
@@ -43,7 +58,7 @@ def task_enqueue(task: Task, *args: object) -> bool:
     return True
 
 
-def task_enqueue_on_commit(task: Task, *args: object) -> None:
+def task_enqueue_on_commit(task: Task | str, *args: object) -> None:
     """Queue `task(*args)` once the current transaction is committed; a broker error
     then is logged and leaves the committed rows as they are (see task_enqueue)."""
     transaction.on_commit(lambda: task_enqueue(task, *args))

@@ -345,6 +345,13 @@ def stored_image_thumbnail_add(instance: StoredImage, *, side: int) -> bool:
     return False
 
 
+def stored_file_read(field: FieldFile) -> io.BytesIO:
+    """A stored file's bytes, from whichever storage holds it (a folder or a bucket).
+    Raises OSError (FileNotFoundError when it is gone)."""
+    with field.storage.open(field.name, "rb") as file:
+        return io.BytesIO(file.read())
+
+
 def files_delete(files: Iterable[tuple[Storage, str]]) -> None:
     """Delete stored files; ones already gone are fine."""
     for storage, name in files:

@@ -9,6 +9,7 @@ from socialapp import media
 from socialapp.accounts import urls as accounts_urls
 from socialapp.chat import urls as chat_urls
 from socialapp.moderation import urls as moderation_urls
+from socialapp.notifications import urls as notifications_urls
 from socialapp.photos import urls as photos_urls
 from socialapp.search import urls as search_urls
 from socialapp.shop import urls as shop_urls
@@ -23,6 +24,7 @@ api_urlpatterns = [
     *tagging_urls.api_urlpatterns,
     *moderation_urls.api_urlpatterns,
     *chat_urls.api_urlpatterns,
+    *notifications_urls.api_urlpatterns,
     *translation_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file, so the page works under our CSP.
@@ -41,6 +43,7 @@ urlpatterns = [
     path("", include(tagging_urls.urlpatterns)),
     path("", include(moderation_urls.urlpatterns)),
     path("", include(chat_urls.urlpatterns)),
+    path("", include(notifications_urls.urlpatterns)),
     path("", include(translation_urls.urlpatterns)),
     path("", include(accounts_urls.urlpatterns)),
 ]

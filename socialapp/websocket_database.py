@@ -16,24 +16,37 @@ the pool instead of away, so what keeping it saves now is the pool's check-out a
 check-in; the thread hop NoDatabaseHopConsumer saves is unchanged.
 """
 
-from typing import Any
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
-from asgiref.sync import SyncToAsync
+from asgiref.sync import sync_to_async
 from channels.consumer import AsyncConsumer, get_handler_name
 from django.db import Error, close_old_connections
 
+# The channels internals NoDatabaseHopConsumer relies on (get_handler_name, and what
+# AsyncConsumer.dispatch does besides routing) were read in this version;
+# tests/socialapp/test_websocket_database.py fails when they change.
+CHANNELS_CHECKED = "4.3.2"
 
-class KeptConnectionSyncToAsync(SyncToAsync):
-    def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def kept_connection_sync_to_async(function: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Used like database_sync_to_async: await kept_connection_sync_to_async(function)(...).
+    Runs `function` on the thread-sensitive thread without closing its connection
+    before or after; after a database error the connection is closed (it may be broken)."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return super().thread_handler(loop, *args, **kwargs)
+            return function(*args, **kwargs)
         except Error:
             close_old_connections()
             raise
 
-
-# Used like database_sync_to_async: await kept_connection_sync_to_async(function)(...)
-kept_connection_sync_to_async = KeptConnectionSyncToAsync
+    return sync_to_async(run, thread_sensitive=True)
 
 
 class NoDatabaseHopConsumer(AsyncConsumer):
@@ -43,7 +56,8 @@ class NoDatabaseHopConsumer(AsyncConsumer):
     channels' own dispatch first awaits close_old_connections on the database thread for
     every event: a thread hop per frame sent or received, queued behind other sockets'
     database work, and with CONN_MAX_AGE = 0 it closes the connection kept for messages,
-    so each message paid for a new PostgreSQL connection. This dispatch skips that."""
+    so each message paid for a new PostgreSQL connection. This dispatch skips that and
+    routes as channels does (its get_handler_name; see CHANNELS_CHECKED)."""
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         handler = getattr(self, get_handler_name(message), None)

@@ -5,23 +5,21 @@ from django.http import HttpRequest
 from socialapp.photos.models import Photo
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
-from .services import NotRetryable, photo_tagging_retry
+from .services import NotRetryable, model_version_activate, photo_tagging_retry
 
 
 @admin.action(description="Analyse again (retry failed or stuck suggestions)")
 def retry_tagging(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
-    queued = skipped = 0
+    queued, refused = 0, []
     for photo in queryset:
         try:
             photo_tagging_retry(photo=photo)
             queued += 1
-        except NotRetryable:
-            skipped += 1
-    modeladmin.message_user(
-        request,
-        f"Queued {queued} photos for analysis; skipped {skipped} ready or still within their time limit.",
-        messages.SUCCESS,
-    )
+        except NotRetryable as error:
+            refused.append(f"{photo}: {error.detail}")
+    modeladmin.message_user(request, f"Queued {queued} photos for analysis.", messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(request, "Not retried: " + " ".join(refused), messages.WARNING)
 
 
 # The post admin belongs to photos, which knows nothing of the tagger: the tagger adds its
@@ -30,8 +28,26 @@ _photo_admin = admin.site.get_model_admin(Photo)
 _photo_admin.actions = [*_photo_admin.actions, retry_tagging]
 
 
+@admin.action(description="Activate the selected version (audited)")
+def activate_version(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ModelVersion]
+) -> None:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+        return
+    version = queryset.get()
+    model_version_activate(
+        version=version,
+        actor=request.user,
+        reason=f"Activated in the admin by {request.user}",
+        source="admin",
+    )
+    modeladmin.message_user(request, f"{version.name} is now active.", messages.SUCCESS)
+
+
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
+    actions = [activate_version]
     list_display = ["name", "is_active", "backbone", "trained_photo_count", "hit_at_5", "created_at"]
     readonly_fields = [
         "name",

@@ -1,16 +1,20 @@
-"""Suggestions API: read them, accept or reject each, retry a failed analysis. Owner only."""
+"""Suggestions API: read them, accept or reject each, retry a failed analysis (owner
+only); hashtag autocomplete for what someone is typing."""
 
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from socialapp.api.exceptions import DetailSerializer
-from socialapp.photos.models import Photo
-from socialapp.photos.selectors import photo_get_owned
+from socialapp.photos.models import Photo, PhotoHashtag
+from socialapp.photos.selectors import photo_get_owned, photo_hashtags
+from socialapp.request_input import ID_MAX
 
-from . import selectors, services
+from . import caption_suggestions, selectors, services
 
 
 class SuggestionsOutputSerializer(serializers.Serializer):
@@ -24,9 +28,19 @@ class SuggestionsOutputSerializer(serializers.Serializer):
         name = serializers.CharField(source="category")
         score = serializers.FloatField()
 
+    class PostHashtagSerializer(serializers.Serializer):
+        name = serializers.CharField(source="hashtag.name", help_text="The canonical hashtag, for matching")
+        typed = serializers.CharField(help_text="The hashtag as the post shows it, as its owner wrote it")
+        url = serializers.SerializerMethodField()
+        source = serializers.CharField(help_text="caption, or suggestion (an accepted one)")
+
+        def get_url(self, link: PhotoHashtag) -> str:
+            return str(link.hashtag.get_absolute_url())
+
     status = serializers.CharField(source="photo.tagging_status")
     reason = serializers.CharField(source="photo.tagging_reason")
     hashtags = HashtagSerializer(many=True)
+    post_hashtags = PostHashtagSerializer(many=True, help_text="The hashtags the post carries now")
     shop_category = ShopSerializer(allow_null=True)
     alt_text = serializers.CharField(source="photo.alt_text")
     model_version = serializers.CharField(source="photo.tagging_model_version")
@@ -36,6 +50,7 @@ def suggestions_response(photo: Photo, status_code: int = 200) -> Response:
     data = {
         "photo": photo,
         "hashtags": selectors.photo_suggestions(photo=photo),
+        "post_hashtags": photo_hashtags(photo=photo),
         "shop_category": selectors.shop_suggestion(photo=photo),
     }
     return Response(SuggestionsOutputSerializer(data).data, status=status_code)
@@ -87,3 +102,68 @@ class SuggestionsRetryApi(APIView):
             return Response({"detail": error.detail}, status=status.HTTP_409_CONFLICT)
         photo.refresh_from_db()
         return suggestions_response(photo, status.HTTP_202_ACCEPTED)
+
+
+def _language(request: Request) -> str:
+    """The person's language; a visitor's from the browser (a token client's user is
+    known only here, after the middleware that activates languages has run)."""
+    if request.user.is_authenticated:
+        return str(request.user.language)
+    return (translation.get_language() or "en").split("-")[0]
+
+
+class HashtagSuggestApi(APIView):
+    """GET /api/hashtags/suggest/?q=&caption=&photo=: hashtags to add while typing."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=100, help_text="What is typed of the hashtag so far"
+        )
+        caption = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=Photo._meta.get_field("caption").max_length,
+            trim_whitespace=False,
+            help_text="The caption around it (without the hashtag being typed)",
+        )
+        photo = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=ID_MAX,
+            help_text="A post you may see, for its tagger scores",
+        )
+        limit = serializers.IntegerField(
+            required=False, min_value=1, max_value=caption_suggestions.MAX_SUGGESTIONS, default=10
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        class HashtagSerializer(serializers.Serializer):
+            name = serializers.CharField(help_text="The hashtag to insert, without #, in your language")
+            concept = serializers.CharField()
+            score = serializers.FloatField()
+
+        hashtags = HashtagSerializer(many=True)
+        model_version = serializers.CharField(help_text="The caption model's version, empty for none")
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            200: OutputSerializer,
+            404: OpenApiResponse(DetailSerializer, "photo is not a post you may see."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        hashtags, version = caption_suggestions.hashtag_suggestions(
+            viewer=request.user,
+            language=_language(request),
+            prefix=params.get("q", ""),
+            caption=params.get("caption", ""),
+            photo_id=params.get("photo"),
+            limit=params["limit"],
+        )
+        return Response(self.OutputSerializer({"hashtags": hashtags, "model_version": version}).data)

@@ -9,12 +9,13 @@ class TaggingConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import worker_ready
 
-        from socialapp.accounts.export import user_export_sections
-        from socialapp.accounts.services import training_stopped_hooks
-        from socialapp.photos.services import photo_created_hooks, photo_delete_hooks
+        from socialapp.accounts.extensions import training_stopped_hooks, user_export_sections
+        from socialapp.photos.extensions import photo_created_hooks, photo_delete_hooks
         from socialapp.queueing import stuck_sweeps
         from socialapp.shop.extensions import category_suggesters
+        from socialapp.storage_transfer import storage_transfers
 
+        from .artifacts import artifacts_transfer
         from .selectors import shop_suggestion
         from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
@@ -28,6 +29,7 @@ class TaggingConfig(AppConfig):
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
         user_export_sections.append(suggestions_export)
+        storage_transfers.append(artifacts_transfer)
         training_stopped_hooks.append(
             lambda user: embeddings_delete(photo_ids=list(user.photos.values_list("pk", flat=True)))
         )

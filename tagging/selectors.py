@@ -10,10 +10,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from socialapp.accounts.models import User
+from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo
+from tagging.artifacts import version_directory
+from tagging.calibration import version_calibration_read
 from tagging.ml.backbones import load_backbone
 from tagging.ml.coldstart import ColdStartHead
-from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
+from tagging.ml.inference import ALT_TEXT_CONCEPTS, Tagger, Thresholds, cold_start_tagger
 from tagging.ml.learned import BlendedHead, load_saved
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
@@ -50,10 +53,15 @@ def tagger_for_version(name: str, folder: str) -> Tagger:
 def _tagger_for_version(
     name: str, folder: str, backbone_name: str, checkpoint: Path | None, limits: Thresholds
 ) -> Tagger:
-    directory = Path(settings.MODELS_DIR) / folder
+    directory = version_directory(folder=folder)  # from the bucket into a local cache
     finetuned = directory / "backbone.pt"
     backbone = load_backbone(backbone_name, finetuned if finetuned.exists() else checkpoint)
-    head = BlendedHead(load_saved(directory / "head.pt"), ColdStartHead(backbone), version=name)
+    head = BlendedHead(
+        load_saved(directory / "head.pt"),
+        ColdStartHead(backbone),
+        version=name,
+        calibration=version_calibration_read(directory),
+    )
     return Tagger(backbone, head, limits)
 
 
@@ -93,6 +101,26 @@ def excluded_concepts() -> frozenset[str]:
     """Concepts never suggested: non-visual ones and those admins blocked."""
     hidden = effective_status_q(ConceptStat.Status.NON_VISUAL, ConceptStat.Status.BLOCKED)
     return frozenset(ConceptStat.objects.filter(hidden).values_list("concept__name", flat=True))
+
+
+def blocked_concepts() -> QuerySet[ConceptStat]:
+    """The blocked concepts' statuses with their concept, by name."""
+    blocked = effective_status_q(ConceptStat.Status.BLOCKED)
+    return ConceptStat.objects.filter(blocked).select_related("concept").order_by("concept__name")
+
+
+def concept_blocked(*, concept: Concept) -> bool:
+    """Whether `concept` is blocked (never suggested, never a training target)."""
+    return ConceptStat.objects.filter(
+        effective_status_q(ConceptStat.Status.BLOCKED), concept=concept
+    ).exists()
+
+
+def photo_carries_blocked_concept(*, photo: Photo) -> bool:
+    """Whether one of `photo`'s hashtags belongs to a blocked concept."""
+    return photo.hashtags.filter(
+        effective_status_q(ConceptStat.Status.BLOCKED, prefix="concept__stat__")
+    ).exists()
 
 
 def photo_suggestions(*, photo: Photo) -> list[PhotoSuggestion]:
@@ -137,3 +165,40 @@ def training_usage(*, user: User) -> TrainingUsage:
         eligible_photos=training_photos().filter(owner=user).count(),
         versions=list(versions),
     )
+
+
+def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
+    """The alt text the tagger writes for `photo` in `language` from its current
+    suggestions: the most confident specific concepts (accepted ones first, then open
+    ones by rank), never a rejected one; a general concept only when no specific one is
+    left. Empty when the photo has no suggestions."""
+    from tagging.ml.alt_text import alt_text
+    from tagging.ml.coldstart import general_concepts, readable_names
+
+    suggestions = [
+        s
+        for s in PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
+        .exclude(state=PhotoSuggestion.State.REJECTED)
+        .select_related("concept")
+        .order_by("rank")
+    ]
+    if not suggestions:
+        return ""
+    suggestions.sort(key=lambda s: s.state != PhotoSuggestion.State.ACCEPTED)  # stable: rank within
+    general = general_concepts()
+    chosen = [s for s in suggestions if s.concept.name not in general][:ALT_TEXT_CONCEPTS] or suggestions[:1]
+    words = readable_names()
+    names = [
+        s.concept.display_es if language == "es" else words.get(s.concept.name, s.concept.display_en)
+        for s in chosen
+    ]
+    return alt_text(names, language)
+
+
+def photo_alt_text(*, photo: Photo, language: str) -> str:
+    """The alt text a viewer reading `language` gets: what the owner wrote, else the
+    tagger's in that language (the caption's words when there is neither)."""
+    generated = photo_alt_text_generated(photo=photo, language=photo.owner.language)
+    if photo.alt_text and photo.alt_text != generated:
+        return photo.alt_text  # the owner's own
+    return photo_alt_text_generated(photo=photo, language=language) or photo.alt_text

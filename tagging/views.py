@@ -1,7 +1,6 @@
 """Suggestion chips without JavaScript: plain POST forms on the post page."""
 
-from contextlib import suppress
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +30,10 @@ def suggestion_decide(request: HttpRequest, photo_id: int, suggestion_id: int, d
 @require_POST
 def suggestions_retry(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = photo_get_owned(owner=request.user, photo_id=photo_id)
-    with suppress(services.NotRetryable):  # already ready or under way: the page shows which
+    try:
         services.photo_tagging_retry(photo=photo)
+    except services.NotRetryable as error:
+        messages.error(request, error.detail)
     return redirect(photo)
 
 

@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.browser"]  # Playwright fixtures for browser tests
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -79,3 +81,7 @@ def postgres_url() -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         unavailable(f"DATABASE_URL does not name PostgreSQL: {url}")
     return url
+
+
+# A real S3-compatible object store (SeaweedFS) and a bucket per test: tests/seaweedfs.py.
+from tests.seaweedfs import s3_bucket, seaweedfs  # noqa: E402, F401

@@ -29,8 +29,9 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
 
 
 @contextmanager
-def daphne_servers(ports: list[int], env: dict[str, str]) -> Iterator[None]:
-    """One daphne per port, serving socialapp with `env`, up until the block ends."""
+def daphne_servers(ports: list[int], env: dict[str, str], *, seconds: float = 60) -> Iterator[None]:
+    """One daphne per port, serving socialapp with `env`, up until the block ends; each
+    must listen within `seconds`."""
     servers = [
         subprocess.Popen(
             [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "socialapp.asgi:application"],
@@ -43,7 +44,7 @@ def daphne_servers(ports: list[int], env: dict[str, str]) -> Iterator[None]:
     ]
     try:
         for port in ports:
-            wait_for_port(port)
+            wait_for_port(port, seconds)
         yield
     finally:
         for server in servers:

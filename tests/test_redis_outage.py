@@ -308,7 +308,7 @@ def test_redis_stopped_for_10_s_loses_no_message_no_upload_and_answers_no_500(po
     socket_url = f"ws://127.0.0.1:{port}/ws/chat/{conversation.pk}/"
     clients = [ChatClient(name, socket_url, tokens[name]) for name in ("buyer", "seller")]
     api_results: list[tuple[str, int, str, float]] = []
-    sender = Celery(broker=redis.url)
+    sender = Celery(broker=redis.url, set_as_current=False)  # shared tasks stay ours
 
     redis.start()
     worker = worker_start(queue="celery", env=env, pool="solo", loglevel="WARNING")

@@ -6,15 +6,20 @@ from socialapp.chat.models import Message
 
 from .models import MessageTranslation
 
+# Engines whose output is only a rough idea of the message (rule-based): the page shows
+# the original and offers these on demand, while a MarianMT one is shown by default.
+BASIC_ENGINES = frozenset({"apertium"})
+
 
 def translation_item(translation: MessageTranslation) -> dict[str, Any]:
-    """A translation as listed in a message frame. `engine` "apertium" is a basic
-    translation; status "unavailable" means no engine could translate it."""
+    """A translation as listed in a message frame. `basic` marks a rule-based (Apertium)
+    one; status "unavailable" means no engine could translate it."""
     return {
         "language": translation.language,
         "status": translation.status,
         "text": translation.text,
         "engine": translation.engine,
+        "basic": translation.engine in BASIC_ENGINES,
     }
 
 

@@ -3,6 +3,7 @@ batches, and change a conversation's translation settings."""
 
 import logging
 from datetime import timedelta
+from functools import cache
 from itertools import groupby
 
 from asgiref.sync import async_to_sync
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.chat.frames import conversation_group
-from socialapp.chat.models import Conversation, Message
-from socialapp.queueing import STUCK_BATCH, task_enqueue
+from socialapp.chat.models import Conversation, Message, Participant
+from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
+from socialapp.raw_sql import SqlNames
 
 from . import selectors
 from .frames import translation_frame
@@ -29,18 +31,19 @@ KEEP_MAX_TERMS = 50
 KEEP_MAX_LENGTH = 60
 
 
-# Asked for every chat message, so it is plain SQL (see chat.services._message_store):
-# the other participant's language, unless translation is switched off for the conversation.
-_READER_LANGUAGE = """
-    SELECT accounts_user.language FROM chat_participant
-    JOIN accounts_user ON accounts_user.id = chat_participant.user_id
-    WHERE chat_participant.conversation_id = %s AND chat_participant.user_id <> %s
-      AND NOT EXISTS (
-        SELECT 1 FROM translation_conversationtranslation
-        WHERE translation_conversationtranslation.conversation_id = chat_participant.conversation_id
-          AND NOT translation_conversationtranslation.enabled
-      )
-"""
+@cache
+def _reader_language() -> str:
+    """Asked for every chat message, so it is plain SQL (see chat.statements): the other
+    participant's language, unless translation is switched off for the conversation.
+    Parameters: conversation id, sender id."""
+    p, u, t = SqlNames(Participant), SqlNames(User), SqlNames(ConversationTranslation)
+    return f"""
+        SELECT {u}.{u.language} FROM {p} JOIN {u} ON {u}.{u.id} = {p}.{p.user}
+        WHERE {p}.{p.conversation} = %s AND {p}.{p.user} <> %s
+          AND NOT EXISTS (
+            SELECT 1 FROM {t} WHERE {t}.{t.conversation} = {p}.{p.conversation} AND NOT {t}.{t.enabled}
+          )
+    """  # noqa: S608 - names from the models, values as parameters
 
 
 def message_translation_request(*, message: Message) -> MessageTranslation | None:
@@ -51,7 +54,7 @@ def message_translation_request(*, message: Message) -> MessageTranslation | Non
     if not settings.CHAT_TRANSLATION:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_READER_LANGUAGE, [message.conversation_id, message.sender_id])
+        cursor.execute(_reader_language(), [message.conversation_id, message.sender_id])
         row = cursor.fetchone()
     reader_language = row[0] if row else None
     if reader_language in (None, message.language) or reader_language not in selectors.LANGUAGES:
@@ -59,10 +62,7 @@ def message_translation_request(*, message: Message) -> MessageTranslation | Non
     if message.language not in selectors.LANGUAGES:
         return None
     translation = MessageTranslation.objects.create(message=message, language=reader_language)
-
-    from .tasks import translation_dispatch  # tasks import services
-
-    transaction.on_commit(lambda: translation_dispatch(translation.pk))
+    task_enqueue_on_commit(TRANSLATE_TASK, translation.pk)  # a broker error leaves it pending for the sweep
     return translation
 
 
@@ -70,14 +70,14 @@ CLAIM_EXPIRY = timedelta(minutes=2)  # a worker lost mid-batch: its rows are tak
 # The task's hard time limit: a translation pending this long since it was stored (or
 # last queued) lost its message to a broker outage, and the sweep queues it again.
 TRANSLATION_TIME_LIMIT = timedelta(seconds=90)
+# Queued by name: translation/tasks.py imports these services (socialapp.queueing.task_get).
+TRANSLATE_TASK = "translation.tasks.message_translate"
 
 
 def translations_requeue_stuck(*, older_than: timedelta = TRANSLATION_TIME_LIMIT) -> int:
     """Queue again the translations pending over `older_than` since they were stored (or
     last queued), and those whose claim expired (their worker died), oldest first. Stops
     at the first broker error. Returns how many it queued."""
-    from .tasks import message_translate
-
     now = timezone.now()
     stuck = MessageTranslation.objects.filter(
         Q(status=MessageTranslation.Status.PENDING, updated_at__lt=now - older_than)
@@ -85,7 +85,7 @@ def translations_requeue_stuck(*, older_than: timedelta = TRANSLATION_TIME_LIMIT
     )
     queued = 0
     for translation_id in stuck.order_by("pk").values_list("pk", flat=True)[:STUCK_BATCH]:
-        if not task_enqueue(message_translate, translation_id):
+        if not task_enqueue(TRANSLATE_TASK, translation_id):
             break
         # Queued at most once per `older_than` (a row its task finished stays as it is).
         MessageTranslation.objects.filter(pk=translation_id, status=MessageTranslation.Status.PENDING).update(

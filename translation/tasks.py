@@ -6,24 +6,37 @@ first task to run claims every pending translation of its direction (see
 Without a broker (one machine, tasks inline) the work runs beside the ASGI server, one
 run at a time, never in the sender's socket handler."""
 
-import asyncio
 import logging
-import os
 import threading
+from typing import Any
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import sync_to_async
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import close_old_connections
 
-from socialapp.queueing import task_enqueue
+from socialapp.celery import SendOnlyTask
+from socialapp.server_loop import server_loop
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
+class TranslationTask(SendOnlyTask):
+    """Sent with a broker, a translation goes to a worker. Without one (tasks inline) it
+    runs beside the ASGI server (translation_inline_dispatch), never in the sender's
+    socket handler: services queue it by name (socialapp.queueing) and need not know."""
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            return super().apply_async(args, kwargs, **options)
+        translation_inline_dispatch(*(args or ()))
+        return None
+
+
 @shared_task(
+    base=TranslationTask,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -44,15 +57,12 @@ def message_translate(self: Task, translation_id: int) -> int:
         return 0
 
 
-def translation_dispatch(translation_id: int) -> None:
-    """Run `message_translate` on a worker. Without a broker, run it beside the ASGI
-    server: the sender's socket handler goes on at once, and the translation frame is
-    sent from a thread the server's event loop knows (the in-memory channel layer only
-    works from there). Outside a server (a command, a shell) it runs here and now."""
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        task_enqueue(message_translate, translation_id)  # a broker error leaves it pending for the sweep
-        return
-    loop = _server_loop()
+def translation_inline_dispatch(translation_id: int) -> None:
+    """Without a broker, run `message_translate` beside the ASGI server: the sender's
+    socket handler goes on at once, and the translation frame is sent from a thread the
+    server's event loop knows (the in-memory channel layer only works from there).
+    Outside a server (a command, a shell) it runs here and now."""
+    loop = server_loop()
     if loop is None:
         _inline_run(translation_id)
         return
@@ -63,26 +73,11 @@ def translation_dispatch(translation_id: int) -> None:
     )
 
 
-def inline_drain(timeout: float = 30) -> None:
-    """Wait until the translations handed to the server's loop have run (for tests)."""
-    with _inline_idle:
-        _inline_idle.wait_for(lambda: _inline_count[0] == 0, timeout=timeout)
-
-
 # One translation run at a time in a process, as in a prefork worker child: messages
 # that arrive meanwhile wait here and are taken by the next run as one batch.
 _inline_lock = threading.Lock()
 _inline_idle = threading.Condition()
 _inline_count = [0]
-
-
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop of the ASGI server whose sync_to_async thread this is, if any.
-    asgiref records it in this thread-local for its own async_to_sync."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    return loop if loop.is_running() else None
 
 
 def _inline_background(translation_id: int) -> None:

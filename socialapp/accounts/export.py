@@ -1,21 +1,18 @@
 """Download your data: one zip with everything socialapp keeps about you.
 
-Each app adds its part through `user_export_sections` (in its AppConfig.ready), so a new
-kind of data (messages, reports) joins the export where it is defined."""
+Each app adds its part through `extensions.user_export_sections` (in its AppConfig.ready),
+so a new kind of data (messages, reports) joins the export where it is defined."""
 
 import json
 import tempfile
 import zipfile
-from collections.abc import Callable
 from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils import timezone
 
+from . import extensions
 from .models import Block, Follow, User
-
-ExportSection = Callable[[User, zipfile.ZipFile], None]
-user_export_sections: list[ExportSection] = []
 
 
 def write_json(archive: zipfile.ZipFile, name: str, data: Any) -> None:
@@ -54,7 +51,7 @@ def user_data_export(*, user: User, file: IO[bytes]) -> None:
     """Write `user`'s data as a zip into `file`."""
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         _profile(user, archive)
-        for section in user_export_sections:
+        for section in extensions.user_export_sections:
             section(user, archive)
 
 

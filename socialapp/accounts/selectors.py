@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import Block, Follow, User
@@ -136,13 +136,17 @@ def profile_summary(*, viewer: Viewer, user: User) -> ProfileSummary:
     )
 
 
-def people_to_discover(*, viewer: User) -> QuerySet[User]:
-    """Active accounts the viewer does not follow yet, newest first, minus blocks."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(pk=viewer.pk)
-        .exclude(follower_set__follower=viewer)
-        .exclude(blocks_made__blocked=viewer)
-        .exclude(blocks_received__blocker=viewer)
-        .order_by("-date_joined", "pk")
-    )
+def people_to_discover(*, viewer: Viewer) -> QuerySet[User]:
+    """Active accounts to follow: never staff (the site's own accounts), nor the viewer,
+    someone they follow or asked to, or anyone across a block. Those with the most shown
+    posts come first, then the newest."""
+    people = User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+    if viewer.is_authenticated:
+        people = (
+            people.exclude(pk=viewer.pk)
+            .exclude(follower_set__follower=viewer)
+            .exclude(blocks_made__blocked=viewer)
+            .exclude(blocks_received__blocker=viewer)
+        )
+    shown = Count("photos", filter=Q(photos__is_hidden=False))
+    return people.annotate(shown_posts=shown).order_by("-shown_posts", "-date_joined", "pk")

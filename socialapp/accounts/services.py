@@ -14,27 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from socialapp.notifications.models import Notification
+from socialapp.notifications.services import notification_create, notification_withdraw
 from socialapp.uploads import image_process
 
+from . import extensions
 from .authentication import token_expired
 from .models import Block, Follow, Language, User
 from .selectors import is_blocked_between
 from .usernames import SKELETON_MAX_LENGTH, username_mixes_look_alike_scripts, username_skeleton
 
-# Other apps register what deleting an account must also remove outside the database
-# (photo and listing files, cached embeddings): each callable looks at the user before
-# the rows go and returns the clean-up to run once the deletion is committed.
-UserCleanup = Callable[[User], Callable[[], object]]
-user_delete_cleanups: list[UserCleanup] = []
-
-# Called (after commit) when someone's public photos stop feeding training — consent
-# withdrawn or the account made private — so the tagger can drop what it kept of them.
-training_stopped_hooks: list[Callable[[User], object]] = []
-
 
 def _watch_training(user: User, contributed: bool) -> None:
     if contributed and not user.contributes_to_training:
-        transaction.on_commit(lambda: [hook(user) for hook in training_stopped_hooks])
+        transaction.on_commit(lambda: [hook(user) for hook in extensions.training_stopped_hooks])
 
 
 def user_create(
@@ -206,7 +199,7 @@ def user_delete(*, user: User, password: str) -> None:
     if not user.check_password(password):
         raise ValidationError(_("The password is not correct."), code="wrong_password")
     avatar = (user.avatar.storage, user.avatar.name) if user.avatar else None
-    cleanups = [collect(user) for collect in user_delete_cleanups]
+    cleanups = [collect(user) for collect in extensions.user_delete_cleanups]
     with transaction.atomic():
         user.delete()
         transaction.on_commit(lambda: _after_delete(avatar, cleanups))
@@ -229,16 +222,28 @@ def follow_create(*, follower: User, followee: User) -> Follow:
     if is_blocked_between(follower, followee):
         raise ValidationError(_("You cannot follow this account."), code="blocked")
     status = Follow.Status.PENDING if followee.is_private else Follow.Status.ACCEPTED
-    follow, _created = Follow.objects.get_or_create(
-        follower=follower, followee=followee, defaults={"status": status}
-    )
+    with transaction.atomic():
+        follow, created = Follow.objects.get_or_create(
+            follower=follower, followee=followee, defaults={"status": status}
+        )
+        if created:
+            pending = status == Follow.Status.PENDING
+            kind = Notification.Kind.FOLLOW_REQUEST if pending else Notification.Kind.FOLLOW
+            notification_create(recipient=followee, kind=kind, actor=follower)
     return follow
 
 
 def follow_delete(*, follower: User, followee: User) -> bool:
     """Unfollow, or withdraw a request. Returns whether there was anything to remove."""
-    deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
+    with transaction.atomic():
+        deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
+        _request_settled(follower=follower, followee=followee)
     return deleted > 0
+
+
+def _request_settled(*, follower: User, followee: User) -> None:
+    # A request approved, declined or withdrawn no longer waits on the bell.
+    notification_withdraw(recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW_REQUEST)
 
 
 def follow_request_approve(*, request: Follow) -> Follow:
@@ -246,6 +251,7 @@ def follow_request_approve(*, request: Follow) -> Follow:
     if request.status != Follow.Status.ACCEPTED:
         request.status = Follow.Status.ACCEPTED
         request.save(update_fields=["status", "updated_at"])
+        _request_settled(follower=request.follower, followee=request.followee)
     return request
 
 
@@ -254,6 +260,7 @@ def follow_request_decline(*, request: Follow) -> None:
     if request.status != Follow.Status.PENDING:
         raise ValidationError(_("Only pending requests can be declined."), code="not_pending")
     request.delete()
+    _request_settled(follower=request.follower, followee=request.followee)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:

@@ -8,9 +8,11 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialapp.redirects import redirect_back
 from socialapp.uploads import UploadError
 
 from . import selectors, services
@@ -116,7 +118,7 @@ def follow(request: HttpRequest, username: str) -> HttpResponse:
         services.follow_create(follower=request.user, followee=followee)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("profile", username=username)
+    return redirect_back(request, fallback=reverse("profile", kwargs={"username": username}))
 
 
 @login_required

@@ -8,7 +8,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
-        from socialapp.accounts.export import user_export_sections
+        from socialapp.accounts.extensions import user_export_sections
 
         from .export import conversations_export
 

@@ -23,7 +23,7 @@ from socialapp.notifications.services import user_group
 from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_sync_to_async
 
 from . import selectors, services
-from .frames import conversation_group, message_frame
+from .frames import conversation_group, message_frame, read_frame
 from .throttle import RateLimited, throttle_check
 
 logger = logging.getLogger(__name__)
@@ -298,17 +298,20 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
 
     async def on_read(self, content: dict[str, Any]) -> None:
         try:
-            mark = await database_sync_to_async(self._read)(content["seq"])
+            mark, unread = await database_sync_to_async(self._read)(content["seq"])
         except Http404:
             await self.refuse()
             return
-        frame = {"type": "read", "sender": self.user.username, "seq": mark}
+        frame = read_frame(mark, reader=self.user.username)
         await self.channel_layer.group_send(self.group, {"type": "chat.event", "frame": frame})
+        # The reader's Messages badge, in every tab, drops to what is left unread.
+        await self._broadcast(user_group(self.user.pk), {"type": "notify", "event": unread})
 
-    def _read(self, seq: int) -> int:
+    def _read(self, seq: int) -> tuple[selectors.ReadMark, dict[str, Any]]:
         self._count("read")
         conversation = selectors.conversation_get(user=self.user, conversation_id=self.conversation_id)
-        return services.read_mark(conversation=conversation, user=self.user, seq=seq)
+        mark = services.read_mark(conversation=conversation, user=self.user, seq=seq)
+        return mark, self._unread(self.user.pk)
 
     async def on_resync(self, content: dict[str, Any]) -> None:
         """One page of the messages after `after_seq`, then a "resync" frame with the

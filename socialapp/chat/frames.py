@@ -4,6 +4,7 @@ from typing import Any
 
 from .extensions import message_frame_fields
 from .models import Message
+from .selectors import ReadMark
 
 
 def conversation_group(conversation_id: int) -> str:
@@ -27,3 +28,13 @@ def message_frame(message: Message, *, new: bool = False) -> dict[str, Any]:
     for fields in message_frame_fields:
         frame |= fields(message, new)
     return frame
+
+
+def read_frame(mark: ReadMark, *, reader: str) -> dict[str, Any]:
+    """A read receipt: `reader` has read up to `seq`, last at `read_at` (ISO 8601, or None
+    when they never read, only wrote)."""
+    return {"type": "read", "sender": reader, "seq": mark.seq, "read_at": read_at_iso(mark)}
+
+
+def read_at_iso(mark: ReadMark) -> str | None:
+    return mark.at.isoformat() if mark.at else None

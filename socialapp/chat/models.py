@@ -29,6 +29,8 @@ class Participant(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chats")
     last_read_seq = models.PositiveIntegerField(default=0)
+    # When they last read (the "Seen" time); sending moves last_read_seq, never this.
+    last_read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,12 +1,16 @@
 """Reads for chat. Only participants learn that a conversation exists."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from socialapp.accounts.models import Block, User
+from socialapp.accounts.models import User
 
+from . import statements
 from .models import Conversation, Message, Participant
 
 PAGE = 50
@@ -30,11 +34,12 @@ def conversation_get(*, user: User, conversation_id: int) -> Conversation:
 
 
 def conversation_blocked(*, user: User, conversation_id: int) -> bool:
-    """Whether a block stands between `user` and anyone else in the conversation."""
-    others = Participant.objects.filter(conversation_id=conversation_id).exclude(user=user).values("user_id")
-    return Block.objects.filter(
-        Q(blocker=user, blocked_id__in=others) | Q(blocked=user, blocker_id__in=others)
-    ).exists()
+    """Whether a block stands between `user` and anyone else in the conversation (the
+    rule in statements.blocked_exists, which the message store checks too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statements.conversation_blocked(), [conversation_id, user.pk, user.pk])
+        (blocked,) = cursor.fetchone()
+    return bool(blocked)
 
 
 def conversations(*, user: User) -> QuerySet[Conversation]:
@@ -53,23 +58,21 @@ def conversations(*, user: User) -> QuerySet[Conversation]:
     )
 
 
-# Asked after every chat message, so it is plain SQL (see services._message_store).
-_UNREAD = """
-    SELECT SUM(CASE WHEN chat_participant.conversation_id = %s
-                    THEN chat_conversation.last_seq - chat_participant.last_read_seq ELSE 0 END),
-           SUM(chat_conversation.last_seq - chat_participant.last_read_seq)
-    FROM chat_participant JOIN chat_conversation ON chat_conversation.id = chat_participant.conversation_id
-    WHERE chat_participant.user_id = %s
-"""
-
-
 def unread_counts(*, user_id: int, conversation_id: int) -> tuple[int, int]:
     """(unread in this conversation, unread in all) for a user, in one query. A sender's
     read mark moves with each message they send, so unread = last_seq - read mark."""
     with connection.cursor() as cursor:
-        cursor.execute(_UNREAD, [conversation_id, user_id])
+        cursor.execute(statements.unread_counts(), [conversation_id, user_id])  # after every message
         unread, total = cursor.fetchone()
     return int(unread or 0), int(total or 0)
+
+
+def unread_total(*, user_id: int) -> int:
+    """Messages `user_id` has not read, over all their conversations (the Messages badge)."""
+    total = Participant.objects.filter(user_id=user_id).aggregate(
+        total=Sum(F("conversation__last_seq") - F("last_read_seq"))
+    )["total"]
+    return int(total or 0)
 
 
 def messages_before(
@@ -103,3 +106,21 @@ def message_get_visible(*, user: User, message_id: int) -> Message:
     if message is None:
         raise Http404("No such message.")
     return message
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    """How far someone has read a conversation, and when they last read (None: never,
+    or only by writing, which moves `seq` but is no "Seen")."""
+
+    seq: int
+    at: datetime | None
+
+
+def read_mark_get(*, conversation: Conversation, user: User) -> ReadMark:
+    """`user`'s read mark in `conversation` (zero for someone not in it)."""
+    row = Participant.objects.filter(conversation=conversation, user=user).values_list(
+        "last_read_seq", "last_read_at"
+    )
+    seq, at = row.first() or (0, None)
+    return ReadMark(seq=seq, at=at)

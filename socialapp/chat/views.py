@@ -14,7 +14,7 @@ from socialapp.shop.selectors import listing_get
 
 from . import selectors, services
 from .extensions import conversation_page_context
-from .frames import message_frame
+from .frames import message_frame, read_at_iso
 
 
 @login_required
@@ -29,19 +29,26 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except selectors.ConversationBlocked as blocked:
         return render(request, "chat/unavailable.html", {"reason": str(blocked)}, status=404)
     history = list(reversed(selectors.messages_before(conversation=chat)))
+    other = selectors.other_participant(conversation=chat, user=request.user)
+    read = selectors.read_mark_get(conversation=chat, user=other) if other else selectors.ReadMark(0, None)
     context = {
         "conversation": chat,
-        "other": selectors.other_participant(conversation=chat, user=request.user),
+        "other": other,
         "history": [message_frame(m) for m in history],
+        "read": {"seq": read.seq, "read_at": read_at_iso(read)},
         "labels": {
             "seeOriginal": _("See original"),
             "seeTranslation": _("See translation"),
+            "seeBasic": _("See translation · basic"),
             "translated": _("Translated"),
             "basic": _("Basic translation"),
             "unavailable": _("Translation unavailable"),
             "sending": _("Sending…"),
             "notSent": _("Not sent"),
             "retry": _("Retry"),
+            "seen": _("Seen"),
+            "today": _("Today"),
+            "yesterday": _("Yesterday"),
         },
     }
     for extra in conversation_page_context:

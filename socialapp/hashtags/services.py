@@ -4,6 +4,7 @@ from django.db import transaction
 
 from . import canonical
 from .models import Concept, ConceptAlias, Hashtag
+from .selectors import concept_find
 
 
 def hashtag_get_or_create(*, typed: str) -> Hashtag:
@@ -23,6 +24,19 @@ def hashtag_get_or_create(*, typed: str) -> Hashtag:
         )
     hashtag, _created = Hashtag.objects.get_or_create(key=key, defaults={"name": name, "concept": concept})
     return hashtag
+
+
+def concept_get_or_create(*, typed: str) -> Concept:
+    """The concept a hashtag name means (see concept_find), or a new one of its own that
+    the hashtag joins when someone first posts it (hashtag_get_or_create finds it by name)."""
+    concept = concept_find(name=typed)
+    if concept is not None:
+        return concept
+    name = canonical.canonical_name(typed.strip().lstrip("#").strip())
+    concept, _created = Concept.objects.get_or_create(
+        name=canonical.fold(name), defaults={"display_en": name, "display_es": name}
+    )
+    return concept
 
 
 def hashtags_for_caption(*, caption: str) -> list[tuple[Hashtag, str]]:

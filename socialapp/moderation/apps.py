@@ -8,10 +8,12 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from socialapp.accounts.export import user_export_sections
-        from socialapp.photos.services import photo_hashtags_hooks
+        from socialapp.accounts.extensions import user_export_sections
+        from socialapp.photos.extensions import photo_hashtags_hooks
+        from tagging.extensions import activation_auditors
 
-        from .services import photo_check_blocked, reports_export
+        from .services import model_activation_audit, photo_check_blocked, reports_export
 
         photo_hashtags_hooks.append(photo_check_blocked)
+        activation_auditors.append(model_activation_audit)
         user_export_sections.append(reports_export)

@@ -124,6 +124,21 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id}"
 
+    def action_display(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+
+# What the audit log says each recorded action did.
+AUDIT_ACTIONS = {
+    "hide": _("hid a post"),
+    "restore": _("restored a post"),
+    "delete": _("deleted a post"),
+    "deny_appeal": _("kept a post hidden after an appeal"),
+    "block_hashtag": _("blocked a hashtag"),
+    "unblock_hashtag": _("unblocked a hashtag"),
+    "activate_model": _("activated a model version"),
+}
+
 
 class Appeal(models.Model):
     """An owner's one request to restore a hidden post."""

@@ -1,5 +1,7 @@
 """Reads for moderation. Moderators are staff or members of the "moderators" group."""
 
+from pathlib import Path
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -9,10 +11,12 @@ from socialapp.accounts.models import User
 from socialapp.accounts.selectors import MODERATORS_GROUP as MODERATORS_GROUP
 from socialapp.accounts.selectors import is_moderator as is_moderator
 from socialapp.photos.models import Photo
-from tagging.models import ConceptStat, ModelVersion
-from tagging.selectors import effective_status_q
+from tagging.models import ModelVersion
 
-from .models import Appeal, Notice, Report
+# Which concepts are blocked is the tagger's to say; the dashboard lists them.
+from tagging.selectors import blocked_concepts as blocked_concepts
+
+from .models import Appeal, AuditEntry, Notice, Report
 
 
 def moderation_queue(
@@ -67,13 +71,40 @@ def open_appeals() -> QuerySet[Appeal]:
     )
 
 
-def blocked_concepts() -> QuerySet[ConceptStat]:
-    return (
-        ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.BLOCKED))
-        .select_related("concept")
-        .order_by("concept__name")
-    )
-
-
 def model_versions() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.annotate(lineage=Count("trained_on")).order_by("-created_at")
+
+
+def hidden_notice(*, photo: Photo) -> Notice | None:
+    """The notice that told the owner why `photo` is hidden (the latest), with whether
+    they appealed; None for a post that is not hidden."""
+    if not photo.is_hidden:
+        return None
+    return notices(user=photo.owner).filter(photo=photo, action="hidden").first()
+
+
+def audit_recent(*, limit: int = 30) -> QuerySet[AuditEntry]:
+    """The latest audit entries, newest first, with who acted."""
+    return AuditEntry.objects.select_related("actor")[:limit]
+
+
+def photos_for_moderation(*, photo_ids: list[int]) -> list[Photo]:
+    """The posts among `photo_ids` (hidden ones included); unknown ids are left out."""
+    return list(Photo.objects.filter(pk__in=photo_ids))
+
+
+def model_version_get(*, name: str) -> ModelVersion:
+    """A model version by name. Raises Http404."""
+    version = ModelVersion.objects.filter(name=name).first()
+    if version is None:
+        raise Http404("No such model version.")
+    return version
+
+
+def model_plot_get(*, name: str, plot: str) -> str:
+    """Where model version `name` keeps its plot file named `plot`. Raises Http404."""
+    version = ModelVersion.objects.filter(name=name).first()
+    wanted = next((p for p in (version.plots if version else []) if Path(p).name == plot), None)
+    if wanted is None:
+        raise Http404("No such plot.")
+    return wanted

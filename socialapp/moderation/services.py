@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.chat.models import Message
+from socialapp.hashtags import canonical
 from socialapp.hashtags.models import Concept, Hashtag
-from socialapp.notifications.services import notification_send
+from socialapp.hashtags.selectors import concept_find
+from socialapp.hashtags.services import concept_get_or_create
+from socialapp.notifications.models import Notification
+from socialapp.notifications.services import notification_create, notification_send
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_delete
-from tagging.models import ConceptStat, ModelVersion
-from tagging.selectors import effective_status_q
-from tagging.services import model_version_activate
+from tagging.models import ModelVersion
+from tagging.selectors import concept_blocked, photo_carries_blocked_concept
+from tagging.services import Activation, concept_block_set, model_version_activate
 
 from .models import Appeal, AuditEntry, Notice, Report
 
@@ -69,11 +73,22 @@ def audit_record(
         action=action,
         target_type=target._meta.label,
         target_id=target.pk,
-        target_repr=str(target)[:200],
+        target_repr=_describe(target)[:200],
         reason=reason,
         before=before,
         after=after,
     )
+
+
+def _describe(target: Model) -> str:
+    """How the audit log names a target: a post by its owner and caption, a hashtag's
+    concept by the hashtags people see, never bare ids."""
+    if isinstance(target, Photo):
+        return f"@{target.owner.username}: {target.caption[:120]}".strip()
+    if isinstance(target, Concept):
+        names = dict.fromkeys((target.display_en, target.display_es, target.name))
+        return " / ".join(f"#{name}" for name in names)
+    return str(target)
 
 
 def _required(reason: str) -> str:
@@ -93,6 +108,13 @@ def _notify_owner(photo: Photo, action: str, reason: str) -> None:
             user_id=owner_id,
             event={"type": "moderation.notice", "action": action, "photo_id": photo_id, "reason": reason},
         )
+    )
+    # After the event above, so its sockets hear the notice first and the new count next.
+    notification_create(
+        recipient=photo.owner,
+        kind=Notification.Kind.MODERATION,
+        photo=photo if action != "deleted" else None,
+        text=reason,
     )
 
 
@@ -148,6 +170,8 @@ def photos_bulk(*, moderator: User, photos: list[Photo], action: str, reason: st
     operations = {"hide": photo_hide, "restore": photo_restore, "delete": photo_remove}
     if action not in operations:
         raise ValidationError(_("The action must be hide, restore or delete."))
+    if not photos:
+        raise ValidationError(_("Select at least one post."))
     _required(reason)
     with transaction.atomic():
         for photo in photos:
@@ -186,9 +210,7 @@ def appeal_decide(*, moderator: User, appeal: Appeal, grant: bool, reason: str) 
 
 def photo_check_blocked(photo: Photo) -> Report | None:
     """Queue a post that carries a blocked hashtag (a report from the system)."""
-    if not photo.hashtags.filter(
-        effective_status_q(ConceptStat.Status.BLOCKED, prefix="concept__stat__")
-    ).exists():
+    if not photo_carries_blocked_concept(photo=photo):
         return None
     report, _created = Report.objects.get_or_create(
         reporter=None, photo=photo, reason=Report.Reason.BLOCKED_HASHTAG, status=Report.Status.OPEN
@@ -202,18 +224,15 @@ def concept_block(*, moderator: User, concept: Concept, reason: str, block: bool
     training target, and every post carrying it goes to the queue. Returns how many
     posts were queued."""
     reason = _required(reason)
-    stat, _created = ConceptStat.objects.get_or_create(concept=concept)
-    before = {"override": stat.override}
-    stat.override = ConceptStat.Status.BLOCKED if block else ""
-    stat.save(update_fields=["override", "updated_at"])
+    before, after = concept_block_set(concept=concept, blocked=block)
     action = "block_hashtag" if block else "unblock_hashtag"
     audit_record(
         actor=moderator,
         action=action,
         target=concept,
         reason=reason,
-        before=before,
-        after={"override": stat.override},
+        before={"override": before},
+        after={"override": after},
     )
     if not block:
         return 0
@@ -222,20 +241,45 @@ def concept_block(*, moderator: User, concept: Concept, reason: str, block: bool
 
 
 @transaction.atomic
+def hashtag_block(*, moderator: User, name: str, reason: str, block: bool = True) -> tuple[Concept, int]:
+    """Block (or unblock) a hashtag by name, whether posts carry it, only the tagger
+    suggests it (`abrelatas`) or nobody has used it yet (its concept is made, so the
+    first post carrying it is queued). Returns (concept, posts queued). Raises
+    ValidationError for a name that is not a hashtag, a missing reason, or unblocking a
+    hashtag that is not blocked."""
+    typed = name.strip().lstrip("#").strip()
+    if not canonical.HASHTAG_PATTERN.fullmatch(f"#{typed}"):
+        raise ValidationError(_("Write the hashtag to block, e.g. #spam."))
+    _required(reason)
+    if block:
+        concept = concept_get_or_create(typed=typed)
+    else:
+        found = concept_find(name=typed)
+        if found is None or not concept_blocked(concept=found):
+            raise ValidationError(_("#%(name)s is not blocked.") % {"name": typed})
+        concept = found
+    return concept, concept_block(moderator=moderator, concept=concept, reason=reason, block=block)
+
+
 def model_version_switch(*, moderator: User, version: ModelVersion, reason: str) -> ModelVersion:
-    """Activate a model version (roll back or forward), audited."""
-    reason = _required(reason)
-    before = {"active": ModelVersion.objects.filter(is_active=True).values_list("name", flat=True).first()}
-    model_version_activate(version=version)
-    audit_record(
-        actor=moderator,
-        action="activate_model",
-        target=version,
-        reason=reason,
-        before=before,
-        after={"active": version.name},
+    """Activate a model version (roll back or forward) through the tagger's one audited
+    activation. Raises ValidationError without a reason."""
+    return model_version_activate(
+        version=version, actor=moderator, reason=_required(reason), source="moderation"
     )
-    return version
+
+
+def model_activation_audit(event: Activation) -> None:
+    """The audit row for every model activation, whatever started it (registered in
+    tagging's activation_auditors)."""
+    audit_record(
+        actor=event.actor,
+        action="activate_model",
+        target=event.version,
+        reason=event.reason,
+        before={"active": event.previous},
+        after={"active": event.version.name, "source": event.source},
+    )
 
 
 def reports_export(user: User, archive: zipfile.ZipFile) -> None:

@@ -3,27 +3,25 @@ report form on posts. Each view parses the form, calls one service and redirects
 
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts.selectors import user_get_visible
 from socialapp.hashtags.selectors import hashtag_get
-from socialapp.photos.models import Photo
 from socialapp.photos.selectors import photo_get_visible
 from socialapp.request_input import id_parse
-from tagging.models import ModelVersion
+from tagging.artifacts import artifact_open
 
 from . import selectors, services
-from .models import AuditEntry, Report
+from .models import Report
 
 
 def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,13 +37,26 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
-def _done(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+def _done(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str]) -> None:
+    """Run `action`; say what it did (`success`, or `success(result)`) or why it could not."""
     try:
-        action()
+        result = action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
+
+
+# What a bulk action says it did, by action.
+_BULK_DONE: dict[str, Callable[[int], str]] = {
+    "hide": lambda n: ngettext(
+        "%(count)d post hidden. Its owner was told why.",
+        "%(count)d posts hidden. Their owners were told why.",
+        n,
+    ),
+    "restore": lambda n: ngettext("%(count)d post restored.", "%(count)d posts restored.", n),
+    "delete": lambda n: ngettext("%(count)d post deleted.", "%(count)d posts deleted.", n),
+}
 
 
 @moderator_required
@@ -62,7 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "appeals": selectors.open_appeals(),
         "blocked": selectors.blocked_concepts(),
         "versions": selectors.model_versions(),
-        "audit": AuditEntry.objects.select_related("actor")[:30],
+        "audit": selectors.audit_recent(),
     }
     return render(request, "moderation/dashboard.html", context)
 
@@ -71,12 +82,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def photos_action(request: HttpRequest) -> HttpResponse:
     ids = [i for i in map(id_parse, request.POST.getlist("ids")) if i is not None]
-    photos = list(Photo.objects.filter(pk__in=ids))
+    photos = selectors.photos_for_moderation(photo_ids=ids)
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
     _done(
         request,
         lambda: services.photos_bulk(moderator=request.user, photos=photos, action=action, reason=reason),
-        f"{action}: {len(photos)}",
+        lambda count: _BULK_DONE[action](count) % {"count": count},
     )
     return redirect("moderation")
 
@@ -89,7 +100,9 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     _done(
         request,
         lambda: services.appeal_decide(moderator=request.user, appeal=appeal, grant=grant, reason=reason),
-        "OK",
+        _("Appeal granted: the post is visible again.")
+        if grant
+        else _("Appeal denied: the post stays hidden and its owner was told why."),
     )
     return redirect("moderation")
 
@@ -97,14 +110,21 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @moderator_required
 @require_POST
 def hashtag_block(request: HttpRequest) -> HttpResponse:
-    hashtag = hashtag_get(name=request.POST.get("hashtag", ""))
+    name = request.POST.get("hashtag", "").strip().lstrip("#").strip()
     block, reason = request.POST.get("block") != "no", request.POST.get("reason", "")
     _done(
         request,
-        lambda: services.concept_block(
-            moderator=request.user, concept=hashtag.concept, reason=reason, block=block
+        lambda: services.hashtag_block(moderator=request.user, name=name, reason=reason, block=block)[1],
+        lambda queued: (
+            ngettext(
+                "#%(name)s is blocked: %(count)d post was sent to the queue.",
+                "#%(name)s is blocked: %(count)d posts were sent to the queue.",
+                queued,
+            )
+            % {"name": name, "count": queued}
+            if block
+            else _("#%(name)s is no longer blocked.") % {"name": name}
         ),
-        f"#{hashtag.name}",
     )
     return redirect("moderation")
 
@@ -112,25 +132,24 @@ def hashtag_block(request: HttpRequest) -> HttpResponse:
 @moderator_required
 @require_POST
 def model_activate(request: HttpRequest, name: str) -> HttpResponse:
-    version = ModelVersion.objects.filter(name=name).first()
-    if version is None:
-        raise Http404("No such model version.")
+    version = selectors.model_version_get(name=name)
     reason = request.POST.get("reason", "")
     _done(
         request,
         lambda: services.model_version_switch(moderator=request.user, version=version, reason=reason),
-        name,
+        _("Model %(name)s is now active: new posts get its suggestions.") % {"name": name},
     )
     return redirect("moderation")
 
 
 @moderator_required
 def model_plot(request: HttpRequest, name: str, plot: str) -> FileResponse:
-    version = ModelVersion.objects.filter(name=name).first()
-    wanted = next((p for p in (version.plots if version else []) if Path(p).name == plot), None)
-    if wanted is None:
-        raise Http404("No such plot.")
-    return FileResponse((Path(settings.MODELS_DIR) / wanted).open("rb"), content_type="image/png")
+    wanted = selectors.model_plot_get(name=name, plot=plot)
+    try:
+        stored = artifact_open(wanted)  # MODELS_DIR or the bucket every host shares
+    except FileNotFoundError as error:
+        raise Http404("No such plot.") from error
+    return FileResponse(stored, content_type="image/png")
 
 
 @login_required

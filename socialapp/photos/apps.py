@@ -8,8 +8,7 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self) -> None:
-        from socialapp.accounts.export import user_export_sections
-        from socialapp.accounts.services import user_delete_cleanups
+        from socialapp.accounts.extensions import user_delete_cleanups, user_export_sections
         from socialapp.queueing import stuck_sweeps
 
         from .services import photos_cleanup_for_user, photos_display_requeue_stuck, photos_export

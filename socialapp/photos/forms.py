@@ -10,7 +10,13 @@ class PhotoForm(forms.Form):
         required=False,
         strip=False,
         max_length=2200,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Write a caption… #hashtags welcome")}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": _("Write a caption… #hashtags welcome"),
+                "data-hashtag-autocomplete": "caption",
+            }
+        ),
     )
 
 

@@ -12,14 +12,17 @@ from socialapp.hashtags.selectors import concept_hashtag_ids
 from .models import Comment, Like, Photo, PhotoHashtag
 
 
+def _visible(*, viewer: Viewer, include_hidden: bool = False) -> QuerySet[Photo]:
+    photos = Photo.objects.filter(visible_owner_q(viewer=viewer))
+    return photos if include_hidden else photos.exclude(_hidden_from(viewer))
+
+
 def visible_photos(*, viewer: Viewer, include_hidden: bool = False) -> QuerySet[Photo]:
     """Photos `viewer` may see, with counts, the viewer's like and hashtags loaded.
     `include_hidden` keeps posts a moderator hid (for moderators reviewing them)."""
-    photos = Photo.objects.filter(visible_owner_q(viewer=viewer))
-    if not include_hidden:
-        photos = photos.exclude(_hidden_from(viewer))
     photos = (
-        photos.select_related("owner")
+        _visible(viewer=viewer, include_hidden=include_hidden)
+        .select_related("owner")
         .prefetch_related(
             Prefetch("hashtag_links", queryset=PhotoHashtag.objects.select_related("hashtag").order_by("pk"))
         )
@@ -69,6 +72,12 @@ def photo_feed(*, viewer: User) -> QuerySet[Photo]:
     )
 
 
+def explore_photos(*, viewer: Viewer) -> QuerySet[Photo]:
+    """Posts anyone may see here (public accounts, not hidden), newest first: what a
+    first visit shows."""
+    return visible_photos(viewer=viewer).filter(owner__is_private=False).order_by("-created_at", "-pk")
+
+
 def profile_photos(*, viewer: Viewer, owner: User) -> QuerySet[Photo]:
     """`owner`'s grid as `viewer` sees it (empty for a private account they don't follow)."""
     return visible_photos(viewer=viewer).filter(owner=owner).order_by("-created_at", "-pk")
@@ -79,6 +88,25 @@ def hashtag_photos(*, viewer: Viewer, hashtag: Hashtag) -> QuerySet[Photo]:
     ids = concept_hashtag_ids(hashtag=hashtag)
     links = PhotoHashtag.objects.filter(photo=OuterRef("pk"), hashtag_id__in=ids)
     return visible_photos(viewer=viewer).filter(Exists(links)).order_by("-created_at", "-pk")
+
+
+def concept_post_counts(*, viewer: Viewer, concept_ids: list[int]) -> dict[int, int]:
+    """How many posts `viewer` may see carry a hashtag of each concept: the number the
+    hashtag page shows (hashtag_photos), for many concepts in one query. Concepts no
+    visible post carries are left out."""
+    rows = (
+        PhotoHashtag.objects.filter(
+            hashtag__concept_id__in=concept_ids, photo__in=_visible(viewer=viewer).values("pk")
+        )
+        .values("hashtag__concept_id")
+        .annotate(posts=Count("photo_id", distinct=True))
+    )
+    return {row["hashtag__concept_id"]: row["posts"] for row in rows}
+
+
+def photo_hashtags(*, photo: Photo) -> QuerySet[PhotoHashtag]:
+    """A post's hashtags in the order they joined it, each with its canonical Hashtag."""
+    return photo.hashtag_links.select_related("hashtag").order_by("pk")
 
 
 def photo_comments(*, photo: Photo) -> QuerySet[Comment]:

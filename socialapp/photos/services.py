@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from socialapp.accounts.models import User
 from socialapp.hashtags import canonical
 from socialapp.hashtags.services import hashtags_for_caption
+from socialapp.notifications.models import Notification
+from socialapp.notifications.services import mentions_notify, notification_create, notification_withdraw
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
 from socialapp.uploads import files_delete, image_process, stored_image_save, stored_image_thumbnail_add
 
+from . import extensions
 from .models import Comment, Like, Photo, PhotoHashtag
 
 CAPTION_MAX = 2200
@@ -49,28 +52,20 @@ def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
     return photo
 
 
-# The tagger registers what to do with each new post (queue its suggestions); the
-# photos app does not import it.
-photo_created_hooks: list[Callable[[Photo], object]] = []
-
-
-# Called whenever a post's hashtags change (moderation queues blocked ones).
-photo_hashtags_hooks: list[Callable[[Photo], object]] = []
-
-
 def _after_create(photo: Photo) -> None:
-    from .tasks import photo_display_make
-
     _link_caption_hashtags(photo, new=True)
-    for hook in photo_created_hooks:
+    mentions_notify(author=photo.owner, photo=photo, text=photo.caption)
+    for hook in extensions.photo_created_hooks:
         hook(photo)
     # Queued after the hooks, so inline (no worker) the suggestions are stored first.
-    task_enqueue_on_commit(photo_display_make, photo.pk)
+    task_enqueue_on_commit(DISPLAY_TASK, photo.pk)
 
 
 # A post still without its display image this long after it was stored (or last queued)
 # is queued again; after a day the photo itself stays its display image.
 DISPLAY_TIME_LIMIT = timedelta(seconds=60)
+# Queued by name: photos/tasks.py imports this module (socialapp.queueing.task_get).
+DISPLAY_TASK = "socialapp.photos.tasks.photo_display_make"
 DISPLAY_SWEEP_WINDOW = timedelta(days=1)
 
 
@@ -79,15 +74,13 @@ def photos_display_requeue_stuck(*, older_than: timedelta = DISPLAY_TIME_LIMIT) 
     they were stored (or last queued) over `older_than` ago: their task was lost to a
     broker outage or a dead worker. Stops at the first broker error. Returns how many
     it queued."""
-    from .tasks import photo_display_make
-
     now = timezone.now()
     stuck = Photo.objects.filter(
         thumbnail_1080="", created_at__gt=now - DISPLAY_SWEEP_WINDOW, updated_at__lt=now - older_than
     )
     queued = 0
     for photo_id in stuck.order_by("pk").values_list("pk", flat=True)[:STUCK_BATCH]:
-        if not task_enqueue(photo_display_make, photo_id):
+        if not task_enqueue(DISPLAY_TASK, photo_id):
             break
         Photo.objects.filter(pk=photo_id).update(updated_at=now)  # queued at most once per `older_than`
         queued += 1
@@ -117,7 +110,7 @@ def _link_caption_hashtags(photo: Photo, *, new: bool = False) -> None:
         for pk, (hashtag, typed) in wanted.items()
         if pk not in present
     )
-    for hook in photo_hashtags_hooks:
+    for hook in extensions.photo_hashtags_hooks:
         hook(photo)
 
 
@@ -136,21 +129,20 @@ def photo_update(*, photo: Photo, caption: str | None = None, alt_text: str | No
     return photo
 
 
-# Other apps register what must go with deleted photos outside the database (the
-# tagger's cached embeddings); each hook gets the deleted photos' ids after commit.
-photo_delete_hooks: list[Callable[[list[int]], object]] = []
-
-
 def _after_photos_deleted(photo_ids: list[int], files: list[tuple[Storage, str]]) -> None:
     files_delete(files)
-    for hook in photo_delete_hooks:
+    for hook in extensions.photo_delete_hooks:
         hook(photo_ids)
 
 
 def photo_delete(*, photo: Photo) -> None:
     """Delete a post; its files (and cached embeddings) go once that is committed."""
-    photo_id, files = photo.pk, photo.image_files()
+    photo_id = photo.pk
     with transaction.atomic():
+        # The stored names as they are now: the display image may have been added since
+        # `photo` was loaded, and an object left behind in a bucket is never found again.
+        stored = Photo.objects.select_for_update().filter(pk=photo_id).first() or photo
+        files = stored.image_files()
         photo.delete()
         transaction.on_commit(lambda: _after_photos_deleted([photo_id], files))
 
@@ -163,15 +155,32 @@ def photos_cleanup_for_user(user: User) -> Callable[[], None]:
 
 
 def like_create(*, user: User, photo: Photo) -> Like:
-    """Like a photo (liking twice keeps one like)."""
-    like, _created = Like.objects.get_or_create(user=user, photo=photo)
+    """Like a photo (liking twice keeps one like); its owner is notified once."""
+    with transaction.atomic():
+        like, created = Like.objects.get_or_create(user=user, photo=photo)
+        if created:
+            notification_create(recipient=photo.owner, kind=Notification.Kind.LIKE, actor=user, photo=photo)
     return like
 
 
 def like_delete(*, user: User, photo: Photo) -> bool:
-    """Unlike. Returns whether there was a like."""
-    deleted, _by_model = Like.objects.filter(user=user, photo=photo).delete()
+    """Unlike (its notification goes if still unread). Returns whether there was a like."""
+    with transaction.atomic():
+        deleted, _by_model = Like.objects.filter(user=user, photo=photo).delete()
+        if deleted:
+            notification_withdraw(recipient=photo.owner, actor=user, kind=Notification.Kind.LIKE, photo=photo)
     return deleted > 0
+
+
+def like_toggle(*, user: User, photo: Photo) -> bool:
+    """Like the photo, or unlike it when `user` already does (the page's one button),
+    going by the stored like rather than by what the page showed. Returns whether `user`
+    likes it now."""
+    with transaction.atomic():
+        if like_delete(user=user, photo=photo):
+            return False
+        like_create(user=user, photo=photo)
+    return True
 
 
 def comment_create(*, author: User, photo: Photo, text: str) -> Comment:
@@ -181,7 +190,13 @@ def comment_create(*, author: User, photo: Photo, text: str) -> Comment:
         raise ValidationError(_("Write something before posting a comment."))
     if len(text) > CAPTION_MAX:
         raise ValidationError(_("A comment can have at most %(max)d characters.") % {"max": CAPTION_MAX})
-    return Comment.objects.create(author=author, photo=photo, text=text)
+    with transaction.atomic():
+        comment = Comment.objects.create(author=author, photo=photo, text=text)
+        notification_create(
+            recipient=photo.owner, kind=Notification.Kind.COMMENT, actor=author, photo=photo, text=text
+        )
+        mentions_notify(author=author, photo=photo, text=text)
+    return comment
 
 
 def comment_delete(*, comment: Comment, by: User) -> None:

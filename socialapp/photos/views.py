@@ -10,14 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts import selectors as account_selectors
-from socialapp.hashtags.selectors import hashtag_get
+from socialapp.hashtags.canonical import canonical_name
+from socialapp.hashtags.selectors import hashtag_find
 from socialapp.redirects import redirect_back
 from socialapp.uploads import UploadError
 
 from . import selectors, services
 from .forms import CaptionForm, CommentForm, PhotoForm
+from .models import Photo
 
 PAGE_SIZE = 12
+EXPLORE_SIZE = 24
 
 
 def _page(request: HttpRequest, items, size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
@@ -26,7 +29,11 @@ def _page(request: HttpRequest, items, size: int = PAGE_SIZE):  # type: ignore[n
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "home.html")
+        context = {
+            "page": _page(request, selectors.explore_photos(viewer=request.user), EXPLORE_SIZE),
+            "people": account_selectors.people_to_discover(viewer=request.user)[:8],
+        }
+        return render(request, "home.html", context)
     context = {
         "page": _page(request, selectors.photo_feed(viewer=request.user)),
         "pending_requests": account_selectors.follow_requests_pending(user=request.user).count(),
@@ -88,10 +95,7 @@ def photo_delete(request: HttpRequest, photo_id: int) -> HttpResponse:
 @require_POST
 def photo_like(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = selectors.photo_get_visible(viewer=request.user, photo_id=photo_id)
-    if photo.liked:  # type: ignore[attr-defined]
-        services.like_delete(user=request.user, photo=photo)
-    else:
-        services.like_create(user=request.user, photo=photo)
+    services.like_toggle(user=request.user, photo=photo)
     return redirect_back(request, fallback=photo.get_absolute_url())
 
 
@@ -130,6 +134,12 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def hashtag(request: HttpRequest, name: str) -> HttpResponse:
-    tag = hashtag_get(name=name)
-    photos = selectors.hashtag_photos(viewer=request.user, hashtag=tag)
-    return render(request, "photos/hashtag.html", {"hashtag": tag, "page": _page(request, photos, 24)})
+    """A hashtag's posts; one nobody has used yet is an empty page, not a 404."""
+    tag = hashtag_find(name=name)
+    photos = selectors.hashtag_photos(viewer=request.user, hashtag=tag) if tag else Photo.objects.none()
+    context = {
+        "hashtag": tag,
+        "name": tag.name if tag else canonical_name(name),
+        "page": _page(request, photos, 24),
+    }
+    return render(request, "photos/hashtag.html", context)

@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 
 from socialapp.accounts.models import User
 from socialapp.accounts.selectors import Viewer
-from socialapp.hashtags.models import Hashtag
-from socialapp.hashtags.selectors import hashtag_search
+from socialapp.hashtags.selectors import hashtag_matches
+from socialapp.photos.selectors import concept_post_counts
 from socialapp.shop.models import Listing
 from socialapp.shop.selectors import listing_search
 
@@ -16,10 +16,16 @@ LIMIT = 20
 
 
 @dataclass(frozen=True)
+class HashtagHit:
+    name: str
+    uses: int  # posts the viewer may see, as the hashtag's page counts them
+
+
+@dataclass(frozen=True)
 class SearchResults:
     query: str
     users: list[User]
-    hashtags: list[Hashtag]
+    hashtags: list[HashtagHit]
     listings: list[Listing]
 
 
@@ -33,6 +39,17 @@ def user_search(*, viewer: Viewer, query: str) -> QuerySet[User]:
     return users.order_by("username")
 
 
+def hashtag_search(*, viewer: Viewer, query: str) -> list[HashtagHit]:
+    """One hashtag per concept matching `query` in any spelling (plural, accents, English
+    or Spanish alias), most used first. `uses` counts the posts `viewer` may see, the
+    number the hashtag page shows; a hashtag no such post carries is not listed, so search
+    never tells strangers what private accounts tag."""
+    matches = hashtag_matches(query=query)
+    counts = concept_post_counts(viewer=viewer, concept_ids=[h.concept_id for h in matches])
+    hits = [HashtagHit(h.name, counts[h.concept_id]) for h in matches if h.concept_id in counts]
+    return sorted(hits, key=lambda hit: (-hit.uses, hit.name))
+
+
 def search(*, viewer: Viewer, query: str) -> SearchResults:
     """Up to LIMIT people, hashtags and listings matching `query` (empty for a blank query)."""
     query = query.strip()
@@ -41,6 +58,6 @@ def search(*, viewer: Viewer, query: str) -> SearchResults:
     return SearchResults(
         query=query,
         users=list(user_search(viewer=viewer, query=query.lstrip("@#"))[:LIMIT]),
-        hashtags=list(hashtag_search(query=query)[:LIMIT]),
+        hashtags=hashtag_search(viewer=viewer, query=query)[:LIMIT],
         listings=list(listing_search(viewer=viewer, query=query.lstrip("#"))[:LIMIT]),
     )

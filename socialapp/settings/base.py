@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "socialapp.shop",
     "socialapp.moderation",
     "socialapp.chat",
+    "socialapp.notifications",
     "socialapp.demo",
     "tagging",
     "translation",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialapp.moderation.context_processors.moderation",
+                "socialapp.notifications.context_processors.badges",
             ],
             # {% load media %}: {{ photo.thumbnail_320|media_url }} gives a plain or signed URL.
             "libraries": {"media": "socialapp.media"},
@@ -141,7 +143,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/overrides: Django's own messages in the tú the app uses (see its django.po).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -156,6 +159,86 @@ MEDIA_ROOT = env.MEDIA_ROOT
 MEDIA_SIGNED_URL_SECONDS = env.MEDIA_SIGNED_URL_SECONDS
 MEDIA_ACCEL_REDIRECT = env.MEDIA_ACCEL_REDIRECT
 MODELS_DIR = env.MODELS_DIR
+
+
+def object_storages(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    region: str = "us-east-1",
+    addressing_style: str = "",
+    signed_url_seconds: int = 300,
+    artifacts: str = "",
+) -> dict[str, dict]:
+    """STORAGES with every upload in an S3-compatible `bucket` (django-storages): objects
+    are private (no ACL; the bucket grants nobody without a signature), their storage URLs
+    presigned for `signed_url_seconds`, and names never overwritten (two runs of a
+    thumbnail task must not share a file). Model artefacts go under the `artifacts`
+    prefix ("models/" when empty; "local" keeps them in MODELS_DIR)."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region,
+        # SeaweedFS or MinIO behind one host name: the bucket goes in the path.
+        "addressing_style": addressing_style or ("path" if endpoint_url else None),
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": signed_url_seconds,
+        "file_overwrite": False,
+    }
+    storages: dict[str, dict] = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if artifacts != "local":
+        prefix = (artifacts or "models/").strip("/")
+        # Versions live in folders never reused, the embedding cache is rewritten in place.
+        artifact_options = options | {"location": prefix, "file_overwrite": True}
+        storages["artifacts"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": artifact_options}
+    return storages
+
+
+def object_storage_origin(*, bucket: str, endpoint_url: str = "", region: str = "us-east-1") -> str:
+    """Where a presigned URL points, for the Content-Security-Policy's img-src."""
+    if endpoint_url:
+        parsed = urlparse(endpoint_url)
+        return f"{parsed.scheme}://{parsed.netloc}"
+    return f"https://{bucket}.s3.{region}.amazonaws.com"
+
+
+# With a bucket (AWS_STORAGE_BUCKET_NAME), uploads and model artefacts live there
+# (django-storages); without one, in MEDIA_ROOT and MODELS_DIR as on one machine.
+AWS_STORAGE_BUCKET_NAME = env.AWS_STORAGE_BUCKET_NAME
+TAGGING_ARTIFACTS = env.TAGGING_ARTIFACTS
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES = object_storages(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.AWS_S3_ENDPOINT_URL,
+        access_key=env.AWS_ACCESS_KEY_ID,
+        secret_key=env.AWS_SECRET_ACCESS_KEY,
+        region=env.AWS_S3_REGION_NAME,
+        addressing_style=env.AWS_S3_ADDRESSING_STYLE,
+        signed_url_seconds=MEDIA_SIGNED_URL_SECONDS,
+        artifacts=TAGGING_ARTIFACTS,
+    )
+    # Private photos' <img> point at the bucket's presigned URLs.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        object_storage_origin(
+            bucket=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env.AWS_S3_ENDPOINT_URL,
+            region=env.AWS_S3_REGION_NAME,
+        )
+    )
+
 # Without a collected manifest (development), serve straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -30,8 +30,9 @@ if "*" in env.ALLOWED_HOSTS:
 if env.DEBUG_REQUESTED:
     raise ImproperlyConfigured("DEBUG must be off in production; unset DEBUG or set DEBUG=false.")
 
+# Uploads where base chose (MEDIA_ROOT or the bucket); static files compressed with a manifest.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT

@@ -8,8 +8,7 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self) -> None:
-        from socialapp.accounts.export import user_export_sections
-        from socialapp.accounts.services import user_delete_cleanups
+        from socialapp.accounts.extensions import user_delete_cleanups, user_export_sections
 
         from .services import listings_cleanup_for_user, listings_export
 

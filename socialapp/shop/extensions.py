@@ -1,6 +1,5 @@
 """Where other apps extend the shop. The shop never imports them: each list below is
-filled in the extending app's AppConfig.ready. Today its listener is the tagger
-(tagging/apps.py)."""
+filled in the listed listener's AppConfig.ready. Listeners: tagging/apps.py."""
 
 from collections.abc import Callable
 
@@ -8,6 +7,7 @@ from socialapp.photos.models import Photo
 
 # A category to pre-select when a listing is made from `photo` (a Listing.Category
 # value), or None. The first that answers decides.
+# Listeners: tagging/apps.py (the shop category the tagger suggested for the photo).
 category_suggesters: list[Callable[[Photo], str | None]] = []
 
 

@@ -7,6 +7,24 @@ from django.utils.translation import gettext_lazy as _
 from socialapp.photos.models import Photo
 
 from .models import Listing
+from .prices import ungroup
+
+
+class PriceField(forms.DecimalField):
+    """A price as the person writes it in their language (`12,50` or `1.250,00` in
+    Spanish), in a text box: a number spinner would let the browser reread the comma
+    by its own locale (`12,50` became 1250)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(localize=True, max_digits=10, decimal_places=2, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        return super().to_python(ungroup(value) if isinstance(value, str) else value)
 
 
 class ListingFilterForm(forms.Form):
@@ -19,12 +37,8 @@ class ListingFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Listing.Category.choices]
     )
-    min_price = forms.DecimalField(
-        label=_("Min price"), required=False, min_value=Decimal(0), max_digits=10, decimal_places=2
-    )
-    max_price = forms.DecimalField(
-        label=_("Max price"), required=False, min_value=Decimal(0), max_digits=10, decimal_places=2
-    )
+    min_price = PriceField(label=_("Min price"), required=False, min_value=Decimal(0))
+    max_price = PriceField(label=_("Max price"), required=False, min_value=Decimal(0))
     show_sold = forms.BooleanField(label=_("Show sold"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -40,7 +54,7 @@ class ListingForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    price = forms.DecimalField(label=_("Price"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    price = PriceField(label=_("Price"), min_value=Decimal("0.01"))
     currency = forms.ChoiceField(label=_("Currency"), choices=Listing.Currency.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Listing.Category.choices)
     # A plain FileField: the upload pipeline decodes and judges the file itself.

@@ -1,6 +1,7 @@
 """Reads for the shop. Listings are public (anyone, signed in or not, may browse), but
 never those of inactive sellers, nor across a block in either direction."""
 
+import re
 from contextlib import suppress
 from decimal import Decimal
 
@@ -15,6 +16,10 @@ from socialapp.photos.selectors import photo_get_owned, profile_photos
 from .models import Listing
 
 SELLABLE_PHOTOS_SHOWN = 30
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+# Hashtags closing a line ("Brass lamp #lamp #vintage"): not part of a title.
+_TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
 
 
 def visible_listings(*, viewer: Viewer | None = None) -> QuerySet[Listing]:
@@ -111,3 +116,20 @@ def sellable_photos(*, seller: User, preselect_id: int | None = None) -> list[Ph
             if not photo.is_hidden:
                 photos.insert(0, photo)
     return photos
+
+
+def listing_of_post(*, seller: User, photo_id: int) -> Listing | None:
+    """The seller's listing made from their post `photo_id` (the newest), if any."""
+    return (
+        Listing.objects.filter(seller=seller, source_photo_id=photo_id).order_by("-created_at", "-pk").first()
+    )
+
+
+def listing_draft(*, photo: Photo) -> dict[str, str]:
+    """A listing's title and description as a post's caption starts them: the title is
+    its first line (hashtag signs dropped when it is only hashtags), the description the
+    whole caption."""
+    caption = photo.caption.strip()
+    first_line = next((line.strip() for line in caption.splitlines() if line.strip()), "")
+    title = _TRAILING_TAGS.sub("", first_line).strip() or first_line.replace("#", " ")
+    return {"title": " ".join(title.split())[:TITLE_MAX], "description": caption[:DESCRIPTION_MAX]}

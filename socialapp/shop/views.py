@@ -55,12 +55,18 @@ def _preselected_photo(request: HttpRequest) -> int | None:
 @login_required
 def listing_create(request: HttpRequest) -> HttpResponse:
     preselect = _preselected_photo(request)
+    existing = selectors.listing_of_post(seller=request.user, photo_id=preselect) if preselect else None
+    if existing is not None and request.method != "POST":
+        messages.info(request, _("This post is already for sale."))
+        return redirect(existing)
     photos = selectors.sellable_photos(seller=request.user, preselect_id=preselect)
     initial: dict[str, object] = {"photo": preselect}
     chosen = next((p for p in photos if p.pk == preselect), None)
-    suggested = category_suggest(photo=chosen) if chosen is not None else None
-    if suggested is not None:
-        initial["category"] = suggested  # the tagger's guess, pre-selected
+    if chosen is not None:
+        initial.update(selectors.listing_draft(photo=chosen))  # the caption starts it
+        suggested = category_suggest(photo=chosen)
+        if suggested is not None:
+            initial["category"] = suggested  # the tagger's guess, pre-selected
     form = ListingCreateForm(request.POST or None, request.FILES or None, photos=photos, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,12 +10,14 @@ The class -> concepts table is generated from WordNet by coldstart_build.py and 
 so nothing here needs WordNet."""
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 
 from .backbones import Backbone
-from .heads import SHOP_CATEGORIES, Concept
+from .heads import SHOP_CATEGORIES, ConceptLabel
+from .ranking import GENERAL_MIN_CLASSES, calibration_from_classes
 
 VERSION = "coldstart-1"
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,15 +28,33 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(file, delimiter="\t"))
 
 
-def load_concepts() -> dict[str, Concept]:
+def load_concepts() -> dict[str, ConceptLabel]:
     """Every cold-start concept: general ones (concept_names.tsv) and one per class."""
     concepts = {
-        row["hashtag_en"]: Concept(row["hashtag_en"], row["hashtag_en"], row["hashtag_es"])
+        row["hashtag_en"]: ConceptLabel(row["hashtag_en"], row["hashtag_en"], row["hashtag_es"])
         for row in _rows("imagenet_hashtags.tsv")
     }
     for row in _rows("concept_names.tsv"):
-        concepts[row["concept"]] = Concept(row["concept"], row["display_en"], row["display_es"])
+        concepts[row["concept"]] = ConceptLabel(row["concept"], row["display_en"], row["display_es"])
     return concepts
+
+
+@lru_cache(maxsize=1)
+def readable_names() -> dict[str, str]:
+    """Concept -> its name as words, where the ImageNet lemma gives one
+    ("suspensionbridge" -> "suspension bridge")."""
+    return {row["hashtag_en"]: row["lemma"] for row in _rows("imagenet_hashtags.tsv")}
+
+
+@lru_cache(maxsize=1)
+def general_concepts() -> frozenset[str]:
+    """Concepts that cover at least GENERAL_MIN_CLASSES classes (see ranking.py), read
+    from the table alone (no model needed)."""
+    span: dict[str, int] = {}
+    for row in _rows("coldstart.tsv"):
+        for name in row["concepts"].split():
+            span[name] = span.get(name, 0) + 1
+    return frozenset(name for name, count in span.items() if count >= GENERAL_MIN_CLASSES)
 
 
 class ColdStartHead:
@@ -57,6 +77,11 @@ class ColdStartHead:
                 self.class_concepts[index, column[name]] = 1.0
             if row["shop_category"]:
                 self.class_categories[index, SHOP_CATEGORIES.index(row["shop_category"])] = 1.0
+        # Base rates: the share of classes each concept covers (see ranking.py).
+        own = {row["index"]: row["hashtag_en"] for row in _rows("imagenet_hashtags.tsv")}
+        self.calibration = calibration_from_classes(
+            self.class_concepts, [column.get(own.get(row["index"], ""), -1) for row in table]
+        )
 
     def _probabilities(self, embeddings: torch.Tensor) -> torch.Tensor:
         return self.backbone.logits(embeddings).softmax(dim=-1)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from .heads import SHOP_CATEGORIES, Concept
+from .heads import SHOP_CATEGORIES, ConceptLabel
 
 SHOP_LABELS = (*SHOP_CATEGORIES, "none")
 
@@ -34,7 +34,7 @@ class ShopSet:
 
 @dataclass
 class TrainingSet:
-    concepts: list[Concept]
+    concepts: list[ConceptLabel]
     photo_ids: list[int]
     owners: list[int]
     targets: list[list[int]]
@@ -61,7 +61,7 @@ class TrainingSet:
         data = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(data, dict) or "targets" not in data:
             raise ValueError(f"{path} is not an exported training set")
-        data["concepts"] = [Concept(**c) for c in data["concepts"]]
+        data["concepts"] = [ConceptLabel(**c) for c in data["concepts"]]
         if data.get("shop") is not None:
             data["shop"] = ShopSet(**data["shop"])
         return cls(**data)

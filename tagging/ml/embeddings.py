@@ -1,59 +1,99 @@
-"""Embeddings cached on disk per (photo, backbone version), so training and vocabulary
-building never run the backbone twice on the same photo.
+"""Embeddings cached per (photo, backbone version), so training and vocabulary building
+never run the backbone twice on the same photo.
 
-Layout: ROOT/embeddings/<backbone version>/<photo id % 1000>/<photo id>-<token>.npy,
-float32. The token names the photo's stored file, so a new file (or a reused id) never
-picks up an old embedding."""
+Layout, in a BlobStore (a folder, or a bucket every host shares):
+embeddings/<backbone version>/<photo id % 1000>/<photo id>-<token>.npy, float32. The token
+names the photo's stored file, so a new file (or a reused id) never picks up an old
+embedding."""
 
+import io
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 import torch
 
 Key = tuple[int, str]  # (photo id, token of its stored file)
+Source = TypeVar("Source")
+ROOT = "embeddings"
+
+
+class BlobStore(Protocol):
+    """Named byte strings: tagging.artifacts adapts a Django storage to this."""
+
+    def read(self, name: str) -> bytes | None:
+        """The blob's bytes, or None if there is none of that name."""
+
+    def write(self, name: str, data: bytes) -> None:
+        """Store (or replace) a blob."""
+
+    def listdir(self, folder: str) -> tuple[list[str], list[str]]:
+        """(subfolders, blob names) directly in `folder`; empty when it does not exist."""
+
+    def delete(self, name: str) -> None:
+        """Remove a blob; one already gone is fine."""
 
 
 class EmbeddingCache:
-    def __init__(self, root: Path, backbone_version: str) -> None:
-        self.root = root / "embeddings"
-        self.folder = self.root / backbone_version
+    def __init__(self, store: BlobStore, backbone_version: str) -> None:
+        self.store = store
+        self.folder = f"{ROOT}/{backbone_version}"
 
-    def path(self, key: Key) -> Path:
+    def name(self, key: Key) -> str:
         photo_id, token = key
-        return self.folder / f"{photo_id % 1000:03d}" / f"{photo_id}-{token}.npy"
+        return f"{self.folder}/{photo_id % 1000:03d}/{photo_id}-{token}.npy"
+
+    def get(self, key: Key) -> torch.Tensor | None:
+        data = self.store.read(self.name(key))
+        return None if data is None else torch.from_numpy(np.load(io.BytesIO(data)))
 
     def put(self, key: Key, embedding: torch.Tensor) -> None:
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, embedding.detach().to(torch.float32).numpy())
+        buffer = io.BytesIO()
+        np.save(buffer, embedding.detach().to(torch.float32).numpy())
+        self.store.write(self.name(key), buffer.getvalue())
 
     def fill(
         self,
         keys: Sequence[Key],
-        paths: Sequence[str],
-        embed: Callable[[list[str]], torch.Tensor],
+        sources: Sequence[Source],
+        embed: Callable[[list[Source]], torch.Tensor],
         *,
         batch_size: int = 16,
         progress: Callable[[int], object] = lambda done: None,
     ) -> torch.Tensor:
-        """Embeddings for every photo, computing (in batches) only those not cached yet."""
-        missing = [i for i, key in enumerate(keys) if not self.path(key).exists()]
+        """Embeddings for every photo, computing (in batches, from `sources`) only those
+        not cached yet."""
+        found: dict[int, torch.Tensor] = {}
+        for i, key in enumerate(keys):
+            cached = self.get(key)
+            if cached is not None:
+                found[i] = cached
+        missing = [i for i in range(len(keys)) if i not in found]
         for start in range(0, len(missing), batch_size):
             chunk = missing[start : start + batch_size]
-            for i, embedding in zip(chunk, embed([paths[i] for i in chunk]), strict=True):
+            for i, embedding in zip(chunk, embed([sources[i] for i in chunk]), strict=True):
                 self.put(keys[i], embedding)
+                found[i] = embedding.detach().to(torch.float32)
             progress(len(chunk))
         if not keys:
             return torch.empty(0)
-        return torch.stack([torch.from_numpy(np.load(self.path(key))) for key in keys])
+        return torch.stack([found[i] for i in range(len(keys))])
 
 
-def embeddings_delete(root: Path, photo_ids: Sequence[int]) -> int:
+def embeddings_delete(store: BlobStore, photo_ids: Sequence[int]) -> int:
     """Remove these photos' cached embeddings under every backbone version. Returns how many."""
-    removed = 0
+    by_folder: dict[str, set[int]] = defaultdict(set)
     for photo_id in photo_ids:
-        for path in (root / "embeddings").glob(f"*/{photo_id % 1000:03d}/{photo_id}-*.npy"):
-            path.unlink()
-            removed += 1
+        by_folder[f"{photo_id % 1000:03d}"].add(photo_id)
+    removed = 0
+    backbones, _files = store.listdir(ROOT)
+    for backbone in backbones:
+        for folder, ids in by_folder.items():
+            _dirs, names = store.listdir(f"{ROOT}/{backbone}/{folder}")
+            for name in names:
+                owner = name.split("-", 1)[0]
+                if owner.isdigit() and int(owner) in ids:
+                    store.delete(f"{ROOT}/{backbone}/{folder}/{name}")
+                    removed += 1
     return removed

@@ -15,8 +15,8 @@ from torch.nn.parallel import DistributedDataParallel
 from .backbones import load_backbone
 from .dataset import TrainingSet
 from .preprocessing import batch as image_batch
+from .run_setup import TrainConfig, World, soft_targets
 from .sampling import draw, sample_weights
-from .train import TrainConfig, World, soft_targets
 
 
 class _Tagging(nn.Module):

@@ -24,7 +24,7 @@ SHOP_CATEGORIES = (
 
 
 @dataclass(frozen=True)
-class Concept:
+class ConceptLabel:
     """A hashtag concept with the hashtag shown in each language."""
 
     name: str
@@ -37,7 +37,7 @@ class Concept:
 
 class Head(Protocol):
     version: str
-    concepts: list[Concept]
+    concepts: list[ConceptLabel]
 
     def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
         """(n, len(concepts)) scores in [0, 1]."""

@@ -10,11 +10,12 @@ import torch
 
 from .alt_text import alt_text
 from .backbones import Backbone, load_backbone
-from .coldstart import ColdStartHead
+from .coldstart import ColdStartHead, readable_names
 from .heads import SHOP_CATEGORIES, Head
 from .preprocessing import ImageSource, batch
+from .ranking import Calibration, rank
 
-ALT_TEXT_CONCEPTS = 3
+ALT_TEXT_CONCEPTS = 2
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,23 @@ class Prediction:
 @dataclass(frozen=True)
 class Thresholds:
     max_suggestions: int = 10
-    min_score: float = 0.1  # a hashtag needs at least 10% of the head's belief
+    min_score: float = 0.1  # calibrated: 10% of the way from its base rate to certainty
     shop_min_score: float = 0.3
 
 
 class Tagger:
-    def __init__(self, backbone: Backbone, head: Head, thresholds: Thresholds = Thresholds()) -> None:
+    def __init__(
+        self,
+        backbone: Backbone,
+        head: Head,
+        thresholds: Thresholds = Thresholds(),
+        calibration: Calibration | None = None,
+    ) -> None:
+        """`calibration` defaults to the head's own (ColdStartHead and BlendedHead carry one)."""
         self.backbone, self.head, self.thresholds = backbone, head, thresholds
+        self.calibration: Calibration = calibration or head.calibration  # type: ignore[attr-defined]
+        flags = self.calibration.general.tolist()
+        self._general = frozenset(c.name for c, general in zip(head.concepts, flags, strict=True) if general)
 
     @property
     def version(self) -> str:
@@ -70,13 +81,30 @@ class Tagger:
             return []
         embeddings = self.embed(sources)
         with torch.inference_mode():
-            concept_scores = self.head.concept_scores(embeddings)
+            concept_scores = self.scores(embeddings)
             category_scores = self.head.category_scores(embeddings)
         excluded = set(exclude)
+        mask = torch.tensor([c.name in excluded for c in self.head.concepts], dtype=torch.bool)
         return [
-            self._prediction(e, c, s, language, excluded)
+            self._prediction(e, c, s, language, mask)
             for e, c, s in zip(embeddings, concept_scores, category_scores, strict=True)
         ]
+
+    def scores(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """Calibrated (n, len(head.concepts)) scores: what suggestions rank by."""
+        with torch.inference_mode():
+            return self.calibration.calibrate(self.head.concept_scores(embeddings))
+
+    def ranked(self, scores: torch.Tensor, excluded: torch.Tensor | None = None) -> list[int]:
+        """Indices of the concepts suggested for one photo's calibrated scores, in order."""
+        limits = self.thresholds
+        return rank(
+            scores,
+            self.calibration,
+            min_score=limits.min_score,
+            limit=limits.max_suggestions,
+            excluded=excluded,
+        )
 
     def _prediction(
         self,
@@ -84,35 +112,40 @@ class Tagger:
         scores: torch.Tensor,
         categories: torch.Tensor,
         language: str,
-        excluded: set[str],
+        excluded: torch.Tensor,
     ) -> Prediction:
         limits = self.thresholds
-        suggestions: list[Suggestion] = []
-        for index in scores.argsort(descending=True).tolist():
-            score = float(scores[index])
-            if score < limits.min_score or len(suggestions) == limits.max_suggestions:
-                break
+        suggestions = []
+        for index in self.ranked(scores, excluded):
             concept = self.head.concepts[index]
-            if concept.name not in excluded:
-                suggestions.append(
-                    Suggestion(
-                        concept.name,
-                        concept.display(language),
-                        round(score, 4),
-                        concept.display_en,
-                        concept.display_es,
-                    )
+            suggestions.append(
+                Suggestion(
+                    concept.name,
+                    concept.display(language),
+                    round(float(scores[index]), 4),
+                    concept.display_en,
+                    concept.display_es,
                 )
+            )
         best = int(categories.argmax())
         shop = (
             ShopGuess(SHOP_CATEGORIES[best], round(float(categories[best]), 4))
             if float(categories[best]) >= limits.shop_min_score
             else None
         )
-        # Most specific first: a general concept always scores at least as high as the
-        # specific ones under it (#animal >= #insect >= #bee), so reverse the top few.
-        words = [s.hashtag for s in reversed(suggestions[:ALT_TEXT_CONCEPTS])]
-        return Prediction(embedding.tolist(), suggestions, shop, alt_text(words, language), self.version)
+        return Prediction(
+            embedding.tolist(), suggestions, shop, self._alt_text(suggestions, language), self.version
+        )
+
+    def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:
+        """Names the most confident specific concepts (a general one only when no specific
+        one was suggested), as the app's alt text does (tagging.selectors)."""
+        chosen = [s for s in suggestions if s.concept not in self._general][
+            :ALT_TEXT_CONCEPTS
+        ] or suggestions[:1]
+        words = readable_names()
+        names = [s.display_es if language == "es" else words.get(s.concept, s.display_en) for s in chosen]
+        return alt_text(names, language)
 
 
 @lru_cache(maxsize=2)

@@ -13,8 +13,10 @@ no held-out photo carries c). Concepts the cold-start map does not know use w_c 
 learned_c alone; cold-start concepts the head never saw keep their cold-start score.
 
 Shop head: a linear classifier on the same embeddings over the shop categories plus
-"none", trained on listings (transfer from the hashtag features). It is only used once
-enough listings exist; until then shop guesses stay with the cold-start map.
+"none", trained on listings. Those embeddings are the ImageNet backbone's features, so
+nothing is transferred from the hashtag head; only with `train_tagger --finetune` are
+they features the backbone learnt from hashtags. It is only used once enough listings
+exist; until then shop guesses stay with the cold-start map.
 """
 
 from pathlib import Path
@@ -25,7 +27,8 @@ from torch import nn
 
 from .coldstart import ColdStartHead
 from .dataset import SHOP_LABELS
-from .heads import SHOP_CATEGORIES, Concept
+from .heads import SHOP_CATEGORIES, ConceptLabel
+from .ranking import Calibration
 
 BLEND_PRIOR = 20.0
 NO_HELD_OUT_QUALITY = 0.5
@@ -54,10 +57,18 @@ def blend_weights(train_counts: torch.Tensor, held_out_ap: list[float | None]) -
 class BlendedHead:
     """The learned hashtag head blended with cold start (Head protocol)."""
 
-    def __init__(self, saved: dict[str, Any], coldstart: ColdStartHead | None, version: str) -> None:
+    def __init__(
+        self,
+        saved: dict[str, Any],
+        coldstart: ColdStartHead | None,
+        version: str,
+        calibration: dict[str, Any] | None = None,
+    ) -> None:
+        """`calibration`: what the training service measured for this version (base rates
+        on the platform's photos, held-out thresholds), in this head's concept order."""
         self.version = version
         self.coldstart = coldstart
-        learned = [Concept(**c) for c in saved["concepts"]]
+        learned = [ConceptLabel(**c) for c in saved["concepts"]]
         self.hashtags = _linear(saved["hashtags"])
         self.k_mean = float(saved["k_mean"])
         weights = saved["blend_weights"]
@@ -71,6 +82,24 @@ class BlendedHead:
         self._cold_column = torch.tensor([cold_names.get(c.name, -1) for c in self.concepts])
         self._weight = torch.tensor(list(weights) + [0.0] * extra)
         self.shop = _linear(saved["shop"]) if saved.get("shop") else None
+        self.calibration = self._calibration(calibration)
+
+    def _calibration(self, measured: dict[str, Any] | None) -> Calibration:
+        """Generality and coverage from cold start where it knows a concept (one only the
+        learned head knows is specific); base rates and thresholds as measured for this
+        version, else cold start's (0 and none for learned-only concepts)."""
+        size = len(self.concepts)
+        base, general = torch.zeros(size), torch.zeros(size, dtype=torch.bool)
+        covers = torch.zeros(size, size, dtype=torch.bool)
+        known = (self._cold_column >= 0).nonzero().flatten()
+        if self.coldstart is not None and len(known):
+            cold, columns = self.coldstart.calibration, self._cold_column[known]
+            base[known], general[known] = cold.base_rates[columns], cold.general[columns]
+            covers[known.unsqueeze(1), known] = cold.covers[columns.unsqueeze(1), columns]
+        thresholds = torch.full((size,), float("nan"))
+        if measured is not None:
+            base, thresholds = torch.tensor(measured["base_rates"]), torch.tensor(measured["thresholds"])
+        return Calibration(base_rates=base, thresholds=thresholds, general=general, covers=covers)
 
     def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
         learned = (self.hashtags(embeddings).softmax(-1) * self.k_mean).clamp(max=1.0)

@@ -40,18 +40,6 @@ def sample_weights(labels: list[list[int]], num_concepts: int, mode: str = "sqrt
     return weights / weights.sum()
 
 
-def concept_frequencies(labels: list[list[int]], num_concepts: int, weights: torch.Tensor) -> torch.Tensor:
-    """Expected share of draws for each concept, float64 of shape (num_concepts,) summing
-    to 1: the summed weight of the photos carrying it. Raises ValueError for a concept
-    index out of range or when no weighted photo has a concept."""
-    photos, concepts = label_pairs(labels, num_concepts)
-    shares = torch.zeros(num_concepts, dtype=torch.float64)
-    shares.index_add_(0, concepts, weights.double()[photos])
-    if not float(shares.sum()) > 0:
-        raise ValueError("No weighted photo has a concept.")
-    return shares / shares.sum()
-
-
 def draw(weights: torch.Tensor, count: int, *, seed: int) -> torch.Tensor:
     """`count` photo indices drawn with replacement in proportion to `weights`; the same
     seed gives the same indices."""

@@ -36,11 +36,6 @@ def dhash(source: str | Path | BinaryIO, *, size: int = 8) -> int:
     return int.from_bytes(np.packbits(bits).tobytes(), "big") >> (-len(bits) % 8)
 
 
-def hamming(a: int, b: int) -> int:
-    """Number of differing bits."""
-    return (a ^ b).bit_count()
-
-
 def _words(hashes: list[int], width: int) -> np.ndarray:
     """(n, width) uint64 array holding each hash 64 bits at a time."""
     mask = (1 << _WORD) - 1

@@ -13,68 +13,28 @@ import argparse
 import json
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from . import metrics
 from .dataset import SHOP_LABELS, TrainingSet
+from .finetune import finetune
 from .learned import LinearHead, blend_weights
+from .run_setup import TrainConfig, World, distributed, soft_targets
 from .sampling import draw, sample_weights
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 10
-    min_steps: int = 200  # small sets still get enough optimiser steps
-    batch_size: int = 1024
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
-    sampling: str = "sqrt"
-    seed: int = 0
-    finetune: bool = False
-    finetune_epochs: int = 1
-    finetune_lr: float = 1e-4
-
-
-@dataclass(frozen=True)
-class World:
-    rank: int = 0
-    size: int = 1
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-@contextmanager
-def distributed() -> Iterator[World]:
-    """A process group when started by torchrun (WORLD_SIZE > 1), else a world of one."""
-    size = int(os.environ.get("WORLD_SIZE", "1"))
-    if size == 1:
-        yield World()
-        return
-    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    try:
-        yield World(dist.get_rank(), dist.get_world_size())
-    finally:
-        dist.destroy_process_group()
-
-
-def soft_targets(targets: list[list[int]], rows: torch.Tensor, num_concepts: int) -> torch.Tensor:
-    """k-hot/k rows: each of a photo's k hashtags gets 1/k."""
-    dense = torch.zeros(len(rows), num_concepts)
+def negative_mask(negatives: list[list[int]], rows: torch.Tensor, num_concepts: int) -> torch.Tensor:
+    """1.0 where a row's owner rejected the concept as a suggestion, else 0."""
+    mask = torch.zeros(len(rows), num_concepts)
     for row, index in enumerate(rows.tolist()):
-        labels = targets[index]
-        dense[row, labels] = 1.0 / len(labels)
-    return dense
+        mask[row, negatives[index]] = 1.0
+    return mask
 
 
 def _standardisation(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -88,8 +48,11 @@ def fit_linear(
     outputs: int,
     config: TrainConfig,
     world: World,
+    make_negatives: Any = None,
 ) -> LinearHead:
-    """Softmax cross-entropy on soft targets over the given global batches of row indices."""
+    """Softmax cross-entropy on soft targets over the given global batches of row indices.
+    `make_negatives(rows)`, when given, marks (1.0) the outputs each row's owner rejected:
+    each adds -log(1 - p), so the head learns to keep them low on that photo and its like."""
     torch.manual_seed(config.seed)
     mean, std = _standardisation(x)
     head = LinearHead(x.shape[1], outputs, mean, std)
@@ -98,7 +61,11 @@ def fit_linear(
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, len(batches)))
     for rows in batches:
         local = rows.chunk(world.size)[world.rank]
-        loss = -(make_targets(local) * model(x[local]).log_softmax(-1)).sum(-1).mean()
+        log_p = model(x[local]).log_softmax(-1)
+        loss = -(make_targets(local) * log_p).sum(-1).mean()
+        if make_negatives is not None:
+            rejected = make_negatives(local)
+            loss = loss - (rejected * torch.log1p(-log_p.exp().clamp(max=1 - 1e-6))).sum(-1).mean()
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -122,6 +89,7 @@ def train_hashtags(data: TrainingSet, config: TrainConfig, world: World) -> tupl
     train_rows = data.indices("train")
     x = data.embeddings[train_rows]
     labels = [data.targets[i] for i in train_rows]
+    rejected = [data.negatives[i] for i in train_rows]
     weights = sample_weights(labels, len(data.concepts), config.sampling)
     head = fit_linear(
         x,
@@ -130,6 +98,7 @@ def train_hashtags(data: TrainingSet, config: TrainConfig, world: World) -> tupl
         len(data.concepts),
         config,
         world,
+        make_negatives=lambda rows: negative_mask(rejected, rows, len(data.concepts)),
     )
     return head, evaluate_hashtags(head, data, labels)
 
@@ -233,8 +202,6 @@ def run(data_path: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
     data = TrainingSet.load(data_path)
     with distributed() as world:
         if config.finetune:
-            from .finetune import finetune
-
             data = finetune(data, config, world, out)
         hashtags, result = train_hashtags(data, config, world)
         shop, shop_result = train_shop(data, config, world)

@@ -44,7 +44,7 @@ _CHUNK_CELLS = 1 << 22
 
 
 @dataclass(frozen=True)
-class ConceptStats:
+class VocabularyEntry:
     name: str
     count: int  # photos carrying the concept
     visualness: float | None  # None without embeddings or with too few photos
@@ -100,7 +100,7 @@ def build_vocabulary(
     stop_list: frozenset[str] = STOP_LIST,
     min_visualness: float = 0.1,
     overrides: dict[str, str] | None = None,
-) -> list[ConceptStats]:
+) -> list[VocabularyEntry]:
     """Every concept seen on the photos, with its count, visualness and status, sorted by
     (-count, name). A concept is "rare" under `min_count`, "non_visual" on the stop list or
     under `min_visualness`, else "active"; `overrides` (name -> status, set by admins)
@@ -125,7 +125,7 @@ def build_vocabulary(
     if max_size is not None:
         statuses = _cap(names, statuses, max_size, set(overrides))
     return [
-        ConceptStats(name, counts[name], score, status)
+        VocabularyEntry(name, counts[name], score, status)
         for name, score, status in zip(names, visualness, statuses, strict=True)
     ]
 

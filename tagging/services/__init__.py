@@ -1,5 +1,7 @@
 """Writes for the tagger: training (vocabulary, exports, versions) and suggestions."""
 
+from .concepts import concept_block_set
+from .evaluation import tagger_evaluate_folder
 from .suggestions import (
     ANALYSIS_TIME_LIMIT,
     NotRetryable,
@@ -17,22 +19,26 @@ from .suggestions import (
 )
 from .training import (
     embeddings_delete,
-    model_version_activate,
     model_version_evaluate,
     model_version_train,
     photo_embeddings,
     training_set_export,
     vocabulary_build,
 )
+from .versions import Activation, activation_auditors, model_version_activate, model_version_gate
 
 __all__ = [
     "ANALYSIS_TIME_LIMIT",
+    "Activation",
     "NotRetryable",
+    "activation_auditors",
     "analyses_requeue_orphaned",
     "analyses_requeue_stuck",
+    "concept_block_set",
     "embeddings_delete",
     "model_version_activate",
     "model_version_evaluate",
+    "model_version_gate",
     "model_version_train",
     "photo_embeddings",
     "photo_suggestions_compute",
@@ -44,6 +50,7 @@ __all__ = [
     "suggestion_accept",
     "suggestion_reject",
     "suggestions_export",
+    "tagger_evaluate_folder",
     "training_set_export",
     "vocabulary_build",
 ]

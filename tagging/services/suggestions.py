@@ -11,9 +11,11 @@ from django.utils import timezone
 from socialapp.accounts.models import User
 from socialapp.hashtags.models import Concept
 from socialapp.hashtags.services import hashtag_get_or_create
-from socialapp.notifications.services import notification_send
+from socialapp.notifications.models import Notification
+from socialapp.notifications.services import notification_create, notification_send
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
+from socialapp.uploads import stored_file_read
 from tagging import selectors
 from tagging.ml.inference import Prediction
 from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
@@ -27,6 +29,8 @@ ANALYSIS_TIME_LIMIT = timedelta(seconds=180)
 # A started analysis whose worker does not answer a ping is lost after this long: the
 # worker died (analyses_requeue_stuck).
 ANALYSIS_LOST_AFTER = timedelta(seconds=30)
+# Queued by name: tagging/tasks.py imports these services (socialapp.queueing.task_get).
+SUGGEST_TASK = "tagging.tasks.photo_suggest"
 
 
 class NotRetryable(Exception):
@@ -40,8 +44,6 @@ class NotRetryable(Exception):
 def photo_tagging_start(*, photo: Photo) -> None:
     """Mark a photo pending and, once that is committed, queue its tagging task. If the
     broker is down then, the photo stays pending for the sweep."""
-    from tagging.tasks import photo_suggest
-
     now = timezone.now()
     Photo.objects.filter(pk=photo.pk).update(
         tagging_status=Status.PENDING,
@@ -51,7 +53,7 @@ def photo_tagging_start(*, photo: Photo) -> None:
         tagging_started_at=None,
     )
     photo.tagging_status, photo.tagging_reason, photo.tagging_queued_at = Status.PENDING, "", now
-    task_enqueue_on_commit(photo_suggest, photo.pk)
+    task_enqueue_on_commit(SUGGEST_TASK, photo.pk)
 
 
 def photo_tagging_stuck(*, photo: Photo) -> bool:
@@ -81,8 +83,6 @@ def analyses_requeue_stuck(
       tells these apart, so they keep it).
 
     Stops at the first broker error."""
-    from tagging.tasks import photo_suggest
-
     now = timezone.now()
     started = Photo.objects.filter(
         tagging_status=Status.PENDING, tagging_started_at__lt=now - lost_after
@@ -96,7 +96,7 @@ def analyses_requeue_stuck(
         Q(tagging_queued_at__lt=now - older_than) | Q(tagging_queued_at=None), tagging_status=Status.PENDING
     )
     for photo_id in stuck.order_by("tagging_queued_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
-        if not task_enqueue(photo_suggest, photo_id):
+        if not task_enqueue(SUGGEST_TASK, photo_id):
             break
         Photo.objects.filter(pk=photo_id).update(  # once per `older_than`
             tagging_queued_at=now, tagging_worker="", tagging_started_at=None
@@ -137,15 +137,13 @@ def _requeue_claimed(photos: "QuerySet[Photo]") -> tuple[int, bool]:
     or start-ups never queue one twice. Returns how many it queued and whether the
     broker took them all; after a broker error it stops, leaving the photo it claimed
     pending without a queued time, which the next sweep takes as stuck."""
-    from tagging.tasks import photo_suggest
-
     queued = 0
     for photo_id in photos.order_by("tagging_started_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
         if not photos.filter(pk=photo_id).update(
             tagging_worker="", tagging_started_at=None, tagging_queued_at=timezone.now()
         ):
             continue  # queued again meanwhile by another sweep or its owner
-        if not task_enqueue(photo_suggest, photo_id):
+        if not task_enqueue(SUGGEST_TASK, photo_id):
             Photo.objects.filter(pk=photo_id).update(tagging_queued_at=None)
             return queued, False
         queued += 1
@@ -169,7 +167,9 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     # original even at 1/8 scale; wide panoramas fall back to a bigger file.
     source = photo.smallest_covering(tagger.backbone.preprocessing.crop)
     [prediction] = tagger.predict(
-        [source.path], language=photo.owner.language, exclude=selectors.excluded_concepts() | present
+        [stored_file_read(source)],
+        language=photo.owner.language,
+        exclude=selectors.excluded_concepts() | present,
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
@@ -185,6 +185,8 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
                 },
             )
         )
+        if prediction.hashtags:  # the bell, after the event that redraws an open post page
+            notification_create(recipient=photo.owner, kind=Notification.Kind.SUGGESTIONS, photo=photo)
     return photo
 
 
@@ -213,12 +215,21 @@ def _store(photo: Photo, prediction: Prediction) -> None:
             model_version=version,
             defaults={"category": prediction.shop_category.name, "score": prediction.shop_category.score},
         )
-    if not photo.alt_text:
-        photo.alt_text = prediction.alt_text  # never overwrite what the owner wrote
+    before = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
     photo.tagging_status, photo.tagging_reason, photo.tagging_model_version = Status.READY, "", version
+    _alt_text_rebuild(photo, before)
     photo.save(
         update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )
+
+
+def _alt_text_rebuild(photo: Photo, before: str) -> None:
+    """Write the tagger's alt text for `photo`'s current suggestions, in its owner's
+    language, unless the owner wrote their own (an alt text other than `before`, the one
+    the tagger would have written until now). The caller saves the photo."""
+    if photo.alt_text and photo.alt_text != before:
+        return  # never overwrite what the owner wrote
+    photo.alt_text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
 
 
 def _concepts(prediction: Prediction) -> dict[str, Concept]:
@@ -251,11 +262,16 @@ def photo_tagging_fail(*, photo_id: int, reason: str) -> None:
 
 def photo_tagging_retry(*, photo: Photo) -> Photo:
     """Queue tagging again for a photo whose suggestions failed, never ran, or are stuck
-    (pending past their time limit). Raises NotRetryable for a ready or fresh one."""
-    retryable = photo.tagging_status in (Status.FAILED, Status.NOT_STARTED)
-    if not retryable and not photo_tagging_stuck(photo=photo):
-        raise NotRetryable(photo.tagging_status)
-    photo_tagging_start(photo=photo)
+    (pending past their time limit). Every interface (page, API, admin action) retries
+    through here. Raises NotRetryable for a ready or fresh one."""
+    with transaction.atomic():
+        # Decided on the stored row, locked: the caller's copy may be a page old, and two
+        # retries at once queue one analysis.
+        stored = Photo.objects.select_for_update().get(pk=photo.pk)
+        retryable = stored.tagging_status in (Status.FAILED, Status.NOT_STARTED)
+        if not retryable and not photo_tagging_stuck(photo=stored):
+            raise NotRetryable(stored.tagging_status)
+        photo_tagging_start(photo=photo)
     return photo
 
 
@@ -284,9 +300,14 @@ def suggestion_reject(*, suggestion: PhotoSuggestion) -> PhotoSuggestion:
 
 
 def _decide(suggestion: PhotoSuggestion, state: str) -> PhotoSuggestion:
+    """Record the decision and rebuild the alt text, which names what the owner kept."""
+    photo = Photo.objects.select_for_update().select_related("owner").get(pk=suggestion.photo_id)
+    before = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
     suggestion.state = state
     suggestion.decided_at = timezone.now()
     suggestion.save(update_fields=["state", "decided_at"])
+    _alt_text_rebuild(photo, before)
+    photo.save(update_fields=["alt_text", "updated_at"])
     return suggestion
 
 

@@ -3,26 +3,31 @@
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.shop.models import Listing
+from socialapp.uploads import stored_file_read
 from tagging import selectors
+from tagging.artifacts import artifact_blobs, version_files_save, version_workdir
+from tagging.calibration import version_calibration_write
 from tagging.ml import vocabulary
 from tagging.ml.dataset import SHOP_LABELS, ShopSet, TrainingSet
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.embeddings import embeddings_delete as cached_embeddings_delete
-from tagging.ml.heads import Concept as ConceptNames
+from tagging.ml.heads import ConceptLabel
 from tagging.ml.inference import Tagger, cold_start_tagger
 from tagging.ml.splits import dhash, split_by_owner
 from tagging.ml.train import TrainConfig, run
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
+from tagging.services.caption_model import caption_model_build
+from tagging.services.versions import model_version_activate, model_version_gate
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 MIN_LISTINGS = 20  # below this the shop head is not trained and cold start keeps guessing
@@ -39,7 +44,7 @@ def _base_tagger() -> Tagger:
 def photo_embeddings(*, photos: list[Photo], progress: Progress = _quiet) -> torch.Tensor:
     """Backbone embeddings of photos, from the cache or computed once and cached."""
     tagger = _base_tagger()
-    cache = EmbeddingCache(Path(settings.MODELS_DIR), tagger.backbone.version)
+    cache = EmbeddingCache(artifact_blobs(), tagger.backbone.version)
     done = 0
 
     def step(count: int) -> None:
@@ -49,15 +54,15 @@ def photo_embeddings(*, photos: list[Photo], progress: Progress = _quiet) -> tor
 
     return cache.fill(
         [(p.pk, Path(p.image.name).stem) for p in photos],
-        [p.image.path for p in photos],
-        lambda paths: tagger.embed(list(paths)),
+        photos,
+        lambda chunk: tagger.embed([stored_file_read(p.image) for p in chunk]),
         progress=step,
     )
 
 
 def embeddings_delete(*, photo_ids: list[int]) -> int:
     """Delete cached embeddings of these photos under every backbone. Returns how many."""
-    return cached_embeddings_delete(Path(settings.MODELS_DIR), photo_ids)
+    return cached_embeddings_delete(artifact_blobs(), photo_ids)
 
 
 def _concepts_by_photo(photos: list[Photo]) -> dict[int, list[str]]:
@@ -115,7 +120,7 @@ def _perceptual_hashes(photos: list[Photo]) -> list[int | None]:
     for photo in photos:
         if photo.perceptual_hash is None:
             # Stored signed: PostgreSQL's bigint has no unsigned 64-bit type.
-            value = dhash(photo.image.path)
+            value = dhash(stored_file_read(photo.image))
             photo.perceptual_hash = value - (1 << 64) if value >= 1 << 63 else value
             Photo.objects.filter(pk=photo.pk).update(perceptual_hash=photo.perceptual_hash)
     return [p.perceptual_hash % (1 << 64) for p in photos]  # type: ignore[operator]
@@ -151,7 +156,7 @@ def training_set_export(*, path: Path, progress: Progress = _quiet) -> tuple[Tra
     )
     embeddings = photo_embeddings(photos=photos, progress=progress)
     data = TrainingSet(
-        concepts=[ConceptNames(c.name, c.display_en, c.display_es) for c in vocab],
+        concepts=[ConceptLabel(c.name, c.display_en, c.display_es) for c in vocab],
         photo_ids=[p.pk for p in photos],
         owners=[p.owner_id for p in photos],
         targets=[
@@ -162,13 +167,29 @@ def training_set_export(*, path: Path, progress: Progress = _quiet) -> tuple[Tra
         backbone=settings.TAGGING_BACKBONE,
         backbone_version=_base_tagger().backbone.version,
         embeddings=embeddings,
-        image_paths=[p.image.path for p in photos],
+        image_paths=_local_image_paths(photos, path.parent / "images"),
         shop=_shop_set(photos, embeddings, split),
         coldstart_scores=_coldstart_scores(embeddings, [c.name for c in vocab]),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     data.save(path)
     return data, [p.pk for p in photos]
+
+
+def _local_image_paths(photos: list[Photo], folder: Path) -> list[str]:
+    """A readable local file per photo for fine-tuning: the stored file itself in
+    MEDIA_ROOT, else a copy from the bucket in `folder`."""
+    paths = []
+    for photo in photos:
+        try:
+            paths.append(photo.image.path)
+        except NotImplementedError:  # object storage has no local path
+            local = folder / f"{photo.pk}.jpg"
+            if not local.is_file():
+                local.parent.mkdir(parents=True, exist_ok=True)
+                local.write_bytes(stored_file_read(photo.image).getvalue())
+            paths.append(str(local))
+    return paths
 
 
 def _coldstart_scores(embeddings: torch.Tensor, names: list[str]) -> torch.Tensor:
@@ -191,17 +212,20 @@ def _next_name() -> str:
 def model_version_train(
     *, force: bool = False, finetune: bool = False, progress: Progress = _quiet
 ) -> tuple[ModelVersion, bool]:
-    """Export, train, register a version; activate it if it beats the active one on
-    held-out hit@5 (or with `force`, or when none is active). Returns (version, activated).
-    Raises ValueError without enough data."""
+    """Export, train, register a version; activate it (audited) if it serves better than
+    the active one on the same held-out photos (model_version_gate), or with `force`, or
+    when none is active. Returns (version, activated). Raises ValueError without enough data."""
     name = _next_name()
     folder = Path("versions") / f"{name}-{uuid.uuid4().hex[:8]}"  # never reuse a folder
-    directory = Path(settings.MODELS_DIR) / folder
+    directory = version_workdir(folder=str(folder))
     data, photo_ids = training_set_export(path=directory / "training.pt", progress=progress)
     progress("training", 0, 1)
     config = TrainConfig(sampling=settings.TAGGING_SAMPLING, seed=settings.TAGGING_SEED, finetune=finetune)
     metrics = run(directory / "training.pt", directory, config)
+    version_calibration_write(directory=directory, data=data, coldstart=_base_tagger().head)  # type: ignore[arg-type]
+    caption_model_build(directory=directory)  # the second model, published with the version
     progress("training", 1, 1)
+    version_files_save(folder=str(folder), directory=directory)  # every host can load it now
     with transaction.atomic():
         version = ModelVersion.objects.create(
             name=name,
@@ -215,10 +239,12 @@ def model_version_train(
             trained_photo_count=len(photo_ids),
         )
         version.trained_on.set(photo_ids)
-        active = ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).first()
-        better = active is None or (version.hit_at_5 or 0) > (active.hit_at_5 or 0)
-        if force or better:
-            model_version_activate(version=version)
+    gate = model_version_gate(candidate=selectors.tagger_for_version(version.name, version.folder), data=data)
+    version.metrics = {**version.metrics, "gate": _json_safe(asdict(gate))}
+    version.save(update_fields=["metrics"])
+    if gate.passed or force:
+        reason = gate.reason if gate.passed else f"{gate.reason}; activated with --force"
+        model_version_activate(version=version, actor=None, reason=reason, source="training")
     return version, version.is_active
 
 
@@ -226,16 +252,6 @@ def _json_safe(metrics: dict[str, object]) -> dict[str, object]:
     import json
 
     return json.loads(json.dumps(metrics, default=float))
-
-
-@transaction.atomic
-def model_version_activate(*, version: ModelVersion) -> ModelVersion:
-    """Make `version` the one suggestions come from (the previous one steps down)."""
-    ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
-    version.is_active = True
-    version.activated_at = timezone.now()
-    version.save(update_fields=["is_active", "activated_at"])
-    return version
 
 
 def model_version_evaluate(*, version: ModelVersion) -> dict[str, object]:

@@ -246,6 +246,20 @@ TABLE: list[Row] = [
         {"pub_user": who(200, blocked=404), "priv_user": who(403, priv=200, follower=200, blocked=404)},
     ),
     Row("api-hashtag", "GET", {"tag": who(200)}),
+    # Autocomplete while typing: anyone; a photo's scores only for who may see the photo.
+    Row("api-hashtag-suggest", "GET", {"-": who(200)}, data={"q": "se"}),
+    Row(
+        "api-hashtag-suggest",
+        "GET",
+        each(("pub_post", "priv_post"), lambda p: seen(p, 200)),
+        data=lambda v: {"q": "se", "photo": v["photo_id"]},
+    ),
+    # -- notifications --------------------------------------------------------------------
+    Row("notifications", "GET", {"-": page(200)}),
+    Row("notifications_read", "POST", {"-": page(302)}),
+    Row("notification_settings", "GET", {"-": page(200)}),
+    Row("api-notifications", "GET", {"-": api(200)}),
+    Row("api-notifications-read", "POST", {"-": api(200)}),
     # -- shop ---------------------------------------------------------------------------
     Row("shop", "GET", {"-": who(200)}),
     Row("listing_create", "GET", {"-": page(200)}),

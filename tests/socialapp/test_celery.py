@@ -1,9 +1,11 @@
-"""Sending a task while Redis (broker and result store) is down."""
+"""Sending a task while Redis (broker and result store) is down, and tasks queued by name."""
+
+import ast
 
 from celery import Celery
 
 from socialapp.celery import app
-from socialapp.queueing import task_enqueue
+from socialapp.queueing import task_enqueue, task_get
 from tests.servers import free_port
 
 
@@ -21,3 +23,43 @@ def test_a_task_queued_while_redis_is_down_is_left_for_the_sweep_not_raised():
     # then the broker error is what comes back (not a RuntimeError from the result
     # store, after 20 retries): the row stays pending for the sweep
     assert queued is False
+
+
+def _task_names_in_code() -> dict[str, str]:
+    """Task name -> where the code names it: module constants `*_TASK = "..."` and names
+    passed to task_enqueue / task_enqueue_on_commit / task_get."""
+    from tests.test_dependencies import ROOT, _modules
+
+    found = {}
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            value = None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id.endswith("_TASK"):
+                    value = node.value
+            elif isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in {"task_enqueue", "task_enqueue_on_commit", "task_get"}:
+                    value = node.args[0]
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found[value.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def test_every_task_the_services_queue_by_name_is_registered():
+    # given the names services queue their tasks by (they never import their task module)
+    names = _task_names_in_code()
+
+    # then each is a registered task
+    assert len(names) >= 3
+    unknown = [f"{where} names {name}" for name, where in sorted(names.items()) if not _registered(name)]
+    assert unknown == []
+
+
+def _registered(name: str) -> bool:
+    try:
+        task_get(name)
+    except KeyError:
+        return False
+    return True

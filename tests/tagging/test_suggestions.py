@@ -11,7 +11,7 @@ from tagging import services
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
 from tests.factories import UserFactory, client_for
-from tests.tagging.conftest import BEE, CUPS
+from tests.tagging.conftest import BEE, CUPS, DEMO
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_c
     assert suggestions["model_version"] == "coldstart-1"
     assert "abeja" in names and "garden" not in names  # Spanish, and not what the post already has
     assert all(h["state"] == "open" and 0 < h["score"] <= 1 for h in suggestions["hashtags"])
-    assert suggestions["alt_text"].startswith("Foto en la que puede aparecer")
+    assert suggestions["alt_text"] == "Foto de abeja."
     assert photo.suggestions.count() == len(names)
 
 
@@ -57,24 +57,31 @@ def test_running_the_task_twice_stores_one_set(django_capture_on_commit_callback
 
 def test_accept_and_reject_round_trip():
     owner = UserFactory()
-    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
+    photo = Photo.objects.get(
+        pk=_upload(client_for(owner), DEMO / "dev_010.jpg").json()["id"]
+    )  # Tower Bridge
     services.photo_suggestions_compute(photo_id=photo.pk)
-    bee, insect = (PhotoSuggestion.objects.get(photo=photo, concept__name=n) for n in ("bee", "insect"))
+    # keep #bridge, turn down #pier (named bee and insect as before)
+    bee, insect = (PhotoSuggestion.objects.get(photo=photo, concept__name=n) for n in ("bridge", "pier"))
     client = client_for(owner)
 
     accepted = client.post(f"/api/photos/{photo.pk}/suggestions/{bee.pk}/accept/").json()
     client.post(f"/api/photos/{photo.pk}/suggestions/{insect.pk}/reject/")
 
     states = {h["name"]: h["state"] for h in accepted["hashtags"]}
-    assert states["bee"] == "accepted"
-    link = PhotoHashtag.objects.get(photo=photo, hashtag__name="bee")
+    assert states["bridge"] == "accepted"
+    assert accepted["post_hashtags"] == [  # the page shows the post's hashtags at once
+        {"name": "garden", "typed": "garden", "url": "/tags/garden/", "source": "caption"},
+        {"name": "bridge", "typed": "bridge", "url": "/tags/bridge/", "source": "suggestion"},
+    ]
+    link = PhotoHashtag.objects.get(photo=photo, hashtag__name="bridge")
     assert link.source == "suggestion"
-    assert client.get(f"/api/photos/{photo.pk}/").json()["hashtags"] == ["garden", "bee"]
+    assert client.get(f"/api/photos/{photo.pk}/").json()["hashtags"] == ["garden", "bridge"]
     insect.refresh_from_db()
     assert insect.state == "rejected" and insect.decided_at is not None
 
     client.post(f"/api/photos/{photo.pk}/suggestions/{bee.pk}/reject/")
-    assert not PhotoHashtag.objects.filter(photo=photo, hashtag__name="bee").exists()
+    assert not PhotoHashtag.objects.filter(photo=photo, hashtag__name="bridge").exists()
 
 
 def test_only_the_owner_sees_and_decides_suggestions():
@@ -168,6 +175,9 @@ def test_post_page_shows_chips_to_the_owner_only(client):
     client.force_login(owner)
     page = client.get(f"/p/{photo.pk}/").content.decode()
     assert "Suggested hashtags" in page and "#bee" in page
+    # Each button says what it does (a screen reader would otherwise read "check mark").
+    assert f'data-action="accept" data-id="{bee.pk}" aria-label="Add #bee to the post"' in page
+    assert f'data-action="reject" data-id="{bee.pk}" aria-label="Not #bee"' in page
     client.post(f"/p/{photo.pk}/suggestions/{bee.pk}/accept/")
     bee.refresh_from_db()
     assert bee.state == "accepted"

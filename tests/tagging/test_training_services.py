@@ -102,7 +102,7 @@ def test_commands_train_evaluate_and_roll_back(capsys):
     call_command("build_hashtag_vocab")
     call_command("train_tagger")
     call_command("train_tagger", "--force")
-    call_command("activate_tagger", "v1")
+    call_command("activate_tagger", "v1", "--reason", "roll back")
     call_command("evaluate_tagger")
 
     out = capsys.readouterr().out

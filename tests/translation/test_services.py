@@ -108,6 +108,7 @@ def test_a_finished_translation_is_pushed_to_the_conversation(marian, django_cap
             "status": "ready",
             "text": _expected("en", "es", [marian.train[0].en])[0],
             "engine": "marian",
+            "basic": False,
         },
     }
 

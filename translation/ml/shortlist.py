@@ -108,21 +108,3 @@ def vmap_build(
     lines = ["\t" + " ".join(always)] + [f"{s}\t{' '.join(targets)}" for s, targets in sorted(rules.items())]
     out_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out_path
-
-
-def vmap_read(path: Path) -> dict[str, list[str]]:
-    """The map as CTranslate2 reads it: source n-gram (pieces joined by spaces) -> targets."""
-    rules = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, _, targets = line.partition("\t")
-        rules[key] = targets.split()
-    return rules
-
-
-def candidates(rules: dict[str, list[str]], source: Sequence[str]) -> set[str]:
-    """The target pieces CTranslate2 may generate for a message with these source pieces
-    (unigram keys and the always-line; CTranslate2 adds </s> and <unk> itself)."""
-    found = set(rules.get("", []))
-    for piece in source:
-        found.update(rules.get(piece, []))
-    return found

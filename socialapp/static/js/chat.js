@@ -4,6 +4,11 @@
 // seq it has. A message typed stays in `pending` ("Sending…") until the server stores it:
 // it is sent again after a reconnect, after the retry_after of a "rate_limited" answer, or
 // when no answer came; any other refusal shows it as not sent, with a Retry button.
+// Like Messenger: times and day separators, links that open (http and https only, text
+// never parsed as HTML), "Seen" with the time under your last message, a banner while
+// offline (what you type waits as "Sending…"), and the page kept at the newest message
+// unless you scrolled up (then "Jump to newest"). A MarianMT translation is shown in
+// place of the original, with "See original"; a basic (Apertium) one only on demand.
 (function () {
   const box = document.getElementById("chat");
   if (!box) return;
@@ -17,6 +22,12 @@
   const status = box.querySelector("[data-role=status]");
   const form = box.querySelector("[data-role=composer]");
   const older = box.querySelector("[data-role=older]");
+  const footer = box.querySelector("[data-role=footer]");
+  const receipt = box.querySelector("[data-role=receipt]");
+  const offline = box.querySelector("[data-role=offline]");
+  const jump = box.querySelector("[data-role=jump]");
+  let otherRead = JSON.parse(document.getElementById("chat-read").textContent);
+  let reconnectTimer = null;
   const history = JSON.parse(document.getElementById("chat-history").textContent);
   const seen = new Set(history.map((m) => m.seq));
   let lastSeq = history.length ? history[history.length - 1].seq : 0;
@@ -32,11 +43,64 @@
   let typingTimer = null;
   const NO_ANSWER_MS = 10000; // a stored message's echo can be lost: send it again
 
-  // A message from the other person shows its translation into my language, when it has
-  // one and translation is on, with "See original" (and back) one tap away.
+  const locale = document.documentElement.lang || undefined;
+  const clock = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" });
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: "long" });
+  const longDate = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric" });
+
+  // "Today", "Yesterday", a weekday within the week, else the date (the reader's clock).
+  function dayLabel(date) {
+    const now = new Date();
+    const days = Math.round(
+      (new Date(now.getFullYear(), now.getMonth(), now.getDate()) -
+        new Date(date.getFullYear(), date.getMonth(), date.getDate())) / 86400000
+    );
+    if (days === 0) return label.today;
+    if (days === 1) return label.yesterday;
+    if (days > 1 && days < 7) return weekday.format(date);
+    return longDate.format(date);
+  }
+
+  function when(iso) {
+    const date = new Date(iso);
+    const day = dayLabel(date);
+    return day === label.today ? clock.format(date) : `${day} ${clock.format(date)}`;
+  }
+
+  // URLs become links; everything else stays text (textContent, never HTML). Only http(s)
+  // is ever a link, so a message cannot carry a javascript: or data: one.
+  const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"]+/gi;
+
+  function linkify(element, text) {
+    element.replaceChildren();
+    let last = 0;
+    for (const match of text.matchAll(URL_PATTERN)) {
+      let url = match[0].replace(/[.,;:!?'"]+$/, "");
+      // A closing bracket belongs to the sentence unless the link opened one.
+      while (url.endsWith(")") && url.split("(").length < url.split(")").length) {
+        url = url.slice(0, -1).replace(/[.,;:!?'"]+$/, "");
+      }
+      let href = null;
+      try {
+        href = new URL(/^www\./i.test(url) ? `https://${url}` : url);
+      } catch (error) {
+        href = null;
+      }
+      if (!href || !["http:", "https:"].includes(href.protocol)) continue;
+      element.append(text.slice(last, match.index));
+      const a = document.createElement("a");
+      a.href = href.href;
+      a.rel = "noopener nofollow";
+      a.target = "_blank";
+      a.textContent = url;
+      element.append(a);
+      last = match.index + url.length;
+    }
+    element.append(text.slice(last));
+  }
+
   function bubble(m) {
     const li = document.createElement("li");
-    li.className = "bubble" + (m.sender === me ? " mine" : "");
     li.dataset.seq = m.seq;
     messagesBySeq.set(m.seq, m);
     for (const frame of early.get(m.seq) || []) remember(m, frame);
@@ -45,36 +109,96 @@
     return li;
   }
 
+  // A message from the other person in another language: a MarianMT translation is shown
+  // instead of the original ("See original" brings it back); a basic one is only offered
+  // ("See translation · basic"), since it is often poor.
   function draw(li, m) {
+    li.className = "bubble" + (m.sender === me ? " mine" : "");
+    li.dataset.at = m.created_at;
     li.replaceChildren();
     const mine = (m.translations || []).find((t) => t.language === myLanguage);
     const text = document.createElement("span");
-    text.textContent = m.text;
+    text.className = "text";
+    linkify(text, m.text);
     li.append(text);
-    if (m.sender === me || !translating || !mine) return;
+    if (m.sender !== me && translating && mine) li.append(translation(m, mine, text));
+    const time = document.createElement("time");
+    time.className = "stamp";
+    time.dateTime = m.created_at;
+    time.textContent = clock.format(new Date(m.created_at));
+    li.append(time);
+  }
+
+  function translation(m, mine, text) {
     const meta = document.createElement("div");
     meta.className = "translation muted";
     const note = document.createElement("span");
     meta.append(note);
-    li.append(meta);
     if (mine.status === "unavailable") {
       note.textContent = label.unavailable;
-      return;
+      return meta;
     }
-    let original = false;
+    let original = Boolean(mine.basic);
     const toggle = document.createElement("button");
     toggle.type = "button";
     toggle.className = "link";
     const show = () => {
-      text.textContent = original ? m.text : mine.text;
+      linkify(text, original ? m.text : mine.text);
       text.lang = original ? m.language : mine.language;
-      toggle.textContent = original ? label.seeTranslation : label.seeOriginal;
-      note.textContent = mine.engine === "apertium" ? label.basic : label.translated;
+      toggle.textContent = !original ? label.seeOriginal : mine.basic ? label.seeBasic : label.seeTranslation;
+      note.textContent = mine.basic ? label.basic : label.translated;
       note.hidden = original;
     };
-    toggle.addEventListener("click", () => { original = !original; show(); });
+    toggle.addEventListener("click", () => {
+      original = !original;
+      show();
+    });
     show();
     meta.append(toggle);
+    return meta;
+  }
+
+  // One separator before the first message of each day.
+  function separate() {
+    thread.querySelectorAll("li.day").forEach((li) => li.remove());
+    let previous = null;
+    for (const li of [...thread.children]) {
+      const date = li.dataset.at ? new Date(li.dataset.at) : new Date();
+      const day = date.toDateString();
+      if (day !== previous) {
+        const separator = document.createElement("li");
+        separator.className = "day";
+        const time = document.createElement("time");
+        time.dateTime = date.toISOString().slice(0, 10);
+        time.textContent = dayLabel(date);
+        separator.append(time);
+        thread.insertBefore(separator, li);
+      }
+      previous = day;
+    }
+  }
+
+  // "Seen" and when, under my last message once the other person has read it (none while
+  // one of mine is still being sent).
+  function drawReceipt() {
+    const bubbles = thread.querySelectorAll("li.bubble");
+    const newest = bubbles[bubbles.length - 1];
+    const last = newest && newest.dataset.seq ? messagesBySeq.get(Number(newest.dataset.seq)) : null;
+    const seen = last && last.sender === me && otherRead.seq >= last.seq;
+    receipt.hidden = !seen;
+    receipt.textContent = seen ? [label.seen, otherRead.read_at ? when(otherRead.read_at) : ""].join(" ").trim() : "";
+  }
+
+  // The newest message sits just above the composer (which stays on screen).
+  function nearNewest() {
+    const end = (receipt.hidden ? thread : receipt).getBoundingClientRect().bottom;
+    return end - footer.getBoundingClientRect().top < 48;
+  }
+
+  function scrollToNewest() {
+    const end = (receipt.hidden ? thread : receipt).getBoundingClientRect().bottom;
+    window.scrollBy(0, end - footer.getBoundingClientRect().top + 8);
+    jump.hidden = true;
   }
 
   function remember(m, frame) {
@@ -101,15 +225,19 @@
     }
     if (seen.has(m.seq)) return;
     seen.add(m.seq);
+    const follow = m.sender === me || nearNewest();
     // Stored messages go above the ones still being sent.
     const after = [...thread.children].find((li) => li.dataset.clientId || Number(li.dataset.seq) > m.seq);
     thread.insertBefore(bubble(m), after || null);
+    separate();
+    drawReceipt();
+    if (follow) scrollToNewest();
+    else jump.hidden = false;
     // A live message past a gap: the broadcast of one in between was missed (the channel
     // layer is at-most-once), so fetch it; the stored messages are the truth.
     if (m.seq > lastSeq + 1) send({ type: "resync", after_seq: lastSeq });
     lastSeq = Math.max(lastSeq, m.seq);
     if (m.sender !== me) markRead();
-    thread.lastElementChild.scrollIntoView({ block: "end" });
   }
 
   // One read frame for a burst of messages (a resync page), not one each: they count
@@ -132,6 +260,7 @@
     const li = entry.li;
     li.replaceChildren();
     const text = document.createElement("span");
+    text.className = "text";
     text.textContent = entry.text;
     const note = document.createElement("div");
     note.className = "muted small";
@@ -205,18 +334,31 @@
     if (late) flush();
   }, NO_ANSWER_MS / 2);
 
+  function connected(yes) {
+    offline.hidden = yes;
+    box.dataset.connection = yes ? "open" : "closed";
+  }
+
   function connect() {
+    clearTimeout(reconnectTimer);
+    if (socket && socket.readyState <= WebSocket.OPEN) return; // connecting or open
+    if (navigator.onLine === false) {
+      connected(false); // the "online" event reconnects
+      return;
+    }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/chat/${box.dataset.conversation}/`);
-    socket.addEventListener("open", () => {
+    const current = new WebSocket(`${scheme}://${location.host}/ws/chat/${box.dataset.conversation}/`);
+    socket = current;
+    current.addEventListener("open", () => {
       retry = 500;
+      connected(true);
       status.textContent = "";
       send({ type: "resync", after_seq: lastSeq });
       if (lastSeq) send({ type: "read", seq: lastSeq });
       for (const entry of pending.values()) if (entry.state === "sent") entry.state = "queued";
       flush();
     });
-    socket.addEventListener("message", (event) => {
+    current.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "message") add(frame);
       else if (frame.type === "translation") translated(frame);
@@ -225,15 +367,31 @@
         status.textContent = `${frame.sender} …`;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => (status.textContent = ""), 3000);
-      } else if (frame.type === "read" && frame.sender !== me) status.textContent = "✓✓ " + frame.seq;
-      else if (frame.type === "error") refused(frame);
+      } else if (frame.type === "read" && frame.sender !== me) {
+        otherRead = { seq: frame.seq, read_at: frame.read_at };
+        drawReceipt();
+      } else if (frame.type === "error") refused(frame);
     });
-    socket.addEventListener("close", (event) => {
-      if (event.code === 4403) { status.textContent = "—"; return; }
-      setTimeout(connect, retry);
+    current.addEventListener("close", (event) => {
+      if (socket !== current) return;
+      if (event.code === 4403) {
+        status.textContent = "—";
+        return;
+      }
+      connected(false);
+      reconnectTimer = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10000);
     });
   }
+
+  window.addEventListener("offline", () => {
+    connected(false);
+    if (socket) socket.close();
+  });
+  window.addEventListener("online", () => {
+    retry = 500;
+    connect();
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -248,7 +406,9 @@
     pending.set(client_id, entry);
     drawPending(entry);
     thread.append(li);
-    li.scrollIntoView({ block: "end" });
+    separate();
+    drawReceipt();
+    scrollToNewest();
     input.value = "";
     flush();
   });
@@ -264,7 +424,15 @@
     const response = await fetch(`${box.dataset.history}?before_seq=${oldestSeq}`, { credentials: "same-origin" });
     if (!response.ok) return;
     const page = await response.json();
-    for (const m of page.results) { if (!seen.has(m.seq)) { seen.add(m.seq); thread.prepend(bubble(m)); } }
+    const height = document.documentElement.scrollHeight;
+    for (const m of page.results) {
+      if (!seen.has(m.seq)) {
+        seen.add(m.seq);
+        thread.prepend(bubble(m));
+      }
+    }
+    separate();
+    window.scrollBy(0, document.documentElement.scrollHeight - height); // stay where you were
     if (page.results.length) oldestSeq = page.results[page.results.length - 1].seq;
     older.hidden = !page.next_before_seq;
   });
@@ -274,5 +442,10 @@
     const li = thread.querySelector(`[data-seq="${m.seq}"]`);
     if (li) draw(li, m);
   }
+  separate();
+  drawReceipt();
+  scrollToNewest();
+  window.addEventListener("scroll", () => (jump.hidden = nearNewest()), { passive: true });
+  jump.addEventListener("click", scrollToNewest);
   connect();
 })();

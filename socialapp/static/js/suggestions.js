@@ -1,5 +1,6 @@
 // Suggestion chips that update without reloading: wait for "suggestions.ready" on the
-// notifications socket, then fetch and draw the chips; accept/reject through the API.
+// notifications socket, then fetch and draw the chips; accept/reject through the API, and
+// the post's hashtags follow at once. Redrawn buttons keep their accessible names.
 // Without JavaScript the same chips are plain forms and a reload shows new suggestions.
 (function () {
   const box = document.getElementById("suggestions");
@@ -7,6 +8,8 @@
   const photoId = Number(box.dataset.photo);
   const api = box.dataset.api;
   const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
+  const names = { accept: box.dataset.acceptLabel, reject: box.dataset.rejectLabel };
+  const tags = document.querySelector("[data-role=post-hashtags]");
 
   function chip(s) {
     const el = document.createElement("span");
@@ -22,6 +25,8 @@
       button.type = "button";
       button.className = action === "reject" ? "link danger" : "link";
       button.textContent = label;
+      button.dataset.action = action;
+      button.setAttribute("aria-label", names[action].replace("{name}", s.name));
       button.addEventListener("click", () => decide(s.id, action));
       el.append(" ", button);
     }
@@ -34,6 +39,21 @@
     const pending = box.querySelector("[data-role=pending]");
     if (pending && data.status !== "pending") pending.remove();
     box.dataset.status = data.status;
+    if (tags && data.post_hashtags) drawTags(data.post_hashtags);
+  }
+
+  // The post's hashtags as its owner wrote them, each linking to its canonical page.
+  function drawTags(links) {
+    const items = [];
+    for (const link of links) {
+      const a = document.createElement("a");
+      a.className = "chip";
+      a.href = link.url;
+      a.textContent = "#" + link.typed;
+      items.push(a, " ");
+    }
+    tags.replaceChildren(...items);
+    tags.hidden = links.length === 0;
   }
 
   async function load() {

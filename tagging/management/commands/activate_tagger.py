@@ -6,10 +6,11 @@ from tagging.services import model_version_activate
 
 
 class Command(BaseCommand):
-    help = "Make a model version the active tagger (also to roll back)."
+    help = "Make a model version the active tagger (also to roll back); recorded in the audit log."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("version", help="a version name such as v3")
+        parser.add_argument("--reason", required=True, help="why, for the audit log")
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -17,5 +18,10 @@ class Command(BaseCommand):
         except ModelVersion.DoesNotExist as error:
             names = ", ".join(ModelVersion.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No version {options['version']}; there are: {names}") from error
-        model_version_activate(version=version)
+        try:
+            model_version_activate(
+                version=version, actor=None, reason=str(options["reason"]), source="command"
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{version.name} is now active.")

@@ -8,13 +8,14 @@ from channels.testing import WebsocketCommunicator
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.authtoken.models import Token
 
 from socialapp.accounts import services as account_services
 from socialapp.asgi import application
 from socialapp.chat import selectors, services
-from socialapp.chat.models import Message
+from socialapp.chat.models import Message, Participant
 from socialapp.shop.services import listing_create
 from tests.factories import UserFactory, client_for, conversation_pair
 from tests.images import jpeg_bytes
@@ -296,10 +297,52 @@ async def test_typing_goes_to_the_others_and_read_receipts_to_everyone():
     assert await buyer_socket.receive_nothing(timeout=0.2)
     await buyer_socket.send_json_to({"type": "read", "seq": 99})
 
-    for socket in (buyer_socket, seller_socket):
-        assert await socket.receive_json_from(timeout=5) == {"type": "read", "sender": "buyer", "seq": 1}
+    frames = [await socket.receive_json_from(timeout=5) for socket in (buyer_socket, seller_socket)]
+    read_at = (await sync_to_async(_read_at)(conversation, buyer)).isoformat()
+    assert frames == [{"type": "read", "sender": "buyer", "seq": 1, "read_at": read_at}] * 2
     for socket in (buyer_socket, seller_socket):
         await socket.disconnect()
+
+
+def _read_at(conversation, user):
+    return Participant.objects.get(conversation=conversation, user=user).last_read_at
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_read_receipt_says_when_it_was_read_and_reading_again_keeps_that_time():
+    buyer, seller, conversation = await sync_to_async(conversation_pair)()
+    await sync_to_async(services.message_send)(
+        conversation=conversation, sender=buyer, text="still for sale?"
+    )
+    seller_socket = await _socket(seller, conversation.pk)
+    await seller_socket.connect()
+    before = timezone.now()
+
+    await seller_socket.send_json_to({"type": "read", "seq": 1})
+    first = await seller_socket.receive_json_from(timeout=5)
+    await seller_socket.send_json_to({"type": "read", "seq": 1})
+    again = await seller_socket.receive_json_from(timeout=5)
+
+    read_at = await sync_to_async(_read_at)(conversation, seller)
+    assert before <= read_at <= timezone.now()
+    assert first == again == {"type": "read", "sender": "seller", "seq": 1, "read_at": read_at.isoformat()}
+    await seller_socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_conversation_page_carries_the_other_persons_read_receipt(client):
+    buyer, seller, conversation = conversation_pair()
+    services.message_send(conversation=conversation, sender=buyer, text="one")
+    services.message_send(conversation=conversation, sender=buyer, text="two")
+    client.force_login(buyer)
+    unread = client.get(f"/messages/{conversation.pk}/").context["read"]
+
+    services.read_mark(conversation=conversation, user=seller, seq=2)
+    read = client.get(f"/messages/{conversation.pk}/").context["read"]
+
+    assert unread == {"seq": 0, "read_at": None}
+    assert read == {"seq": 2, "read_at": _read_at(conversation, seller).isoformat()}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -313,7 +356,8 @@ async def test_read_marks_reach_messages_sent_after_the_socket_opened():
 
     await buyer_socket.send_json_to({"type": "read", "seq": 3})
 
-    assert await buyer_socket.receive_json_from(timeout=5) == {"type": "read", "sender": "buyer", "seq": 3}
+    read = await buyer_socket.receive_json_from(timeout=5)
+    assert (read["type"], read["sender"], read["seq"]) == ("read", "buyer", 3)
     await buyer_socket.disconnect()
 
 

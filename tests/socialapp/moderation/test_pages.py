@@ -98,7 +98,7 @@ def test_activating_a_model_version_is_audited(client):
     assert (entry.action, entry.before, entry.after, entry.reason) == (
         "activate_model",
         {"active": "v1"},
-        {"active": "v2"},
+        {"active": "v2", "source": "moderation"},
         "Better hit@5",
     )
 

@@ -25,6 +25,29 @@ def test_upload_page_publishes_and_redirects_to_the_post(client):
     assert '<a href="/tags/mar/">#mar</a>' in page
 
 
+def test_post_page_shows_hashtags_as_typed_and_links_them_to_their_canonical_page(client):
+    owner = UserFactory()
+    photo = make_photo(owner, "New gear #electronics #Tools")
+    client.force_login(owner)
+
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+
+    assert '<a class="chip" href="/tags/electronic/">#electronics</a>' in page
+    assert '<a class="chip" href="/tags/tool/">#Tools</a>' in page
+    assert "#electronic<" not in page
+
+
+def test_upload_page_has_a_preview_a_progress_bar_and_caption_hashtag_completion(client):
+    client.force_login(UserFactory())
+
+    page = client.get("/p/new/").content.decode()
+
+    assert '<form method="post" enctype="multipart/form-data" class="card" data-upload' in page
+    assert 'data-role="preview"' in page and "<progress" in page
+    assert 'data-hashtag-autocomplete="caption"' in page
+    assert '<script src="/static/js/upload.js" defer></script>' in page
+
+
 def test_upload_page_shows_what_to_fix(client):
     client.force_login(UserFactory())
 

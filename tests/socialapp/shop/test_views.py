@@ -28,7 +28,7 @@ def test_browse_works_for_anonymous_visitors(client):
     html = response.content.decode()
     assert f'href="/shop/{lamp.pk}/"' in html
     assert f'src="/media/{lamp.thumbnail_320.name}" alt="Lamp"' in html
-    assert "12.50 EUR" in html
+    assert "€12.50" in html
 
 
 def test_browse_filters_with_a_get_form(client):
@@ -87,7 +87,7 @@ def test_detail_for_anonymous_visitors_shows_the_listing_and_a_login_link(client
     html = response.content.decode()
     assert response.status_code == 200
     assert f'src="/media/{listing.thumbnail_1080.name}" alt="Lamp"' in html
-    assert "12.50 EUR" in html
+    assert "€12.50" in html
     assert "Home" in html
     assert 'href="/u/ana/"' in html
     assert "Log in to contact the seller." in html

@@ -4,7 +4,7 @@ hashtags (#tbt-like) are random: what the recipe must learn from, and what it mu
 import torch
 
 from tagging.ml.dataset import TrainingSet
-from tagging.ml.heads import Concept
+from tagging.ml.heads import ConceptLabel
 from tagging.ml.splits import split_by_owner
 from tagging.ml.vocabulary import build_vocabulary
 
@@ -35,7 +35,7 @@ def synthetic_training_set(n: int = 800, seed: int = 0) -> TrainingSet:
     active = sorted(s.name for s in stats if s.status == "active")
     column = {name: i for i, name in enumerate(active)}
     return TrainingSet(
-        concepts=[Concept(name, name, name) for name in active],
+        concepts=[ConceptLabel(name, name, name) for name in active],
         photo_ids=list(range(n)),
         owners=owners,
         targets=[[column[c] for c in photo if c in column] for photo in names],

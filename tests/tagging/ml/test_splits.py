@@ -3,7 +3,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
-from tagging.ml.splits import dhash, hamming, near_duplicate_pairs, split_by_owner
+from tagging.ml.splits import dhash, near_duplicate_pairs, split_by_owner
 
 
 def _jpeg(image: Image.Image, quality: int = 90) -> io.BytesIO:
@@ -29,8 +29,8 @@ def test_a_reencoded_resized_copy_hashes_alike_and_an_unrelated_image_does_not()
     copy = Image.open(_jpeg(_scene())).resize((600, 450), Image.Resampling.BICUBIC)
     noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8))
 
-    assert hamming(original, dhash(_jpeg(copy, quality=70))) <= 6
-    assert hamming(original, dhash(_jpeg(noise))) >= 20
+    assert _bits_apart(original, dhash(_jpeg(copy, quality=70))) <= 6
+    assert _bits_apart(original, dhash(_jpeg(noise))) >= 20
 
 
 def test_dhash_sets_a_bit_where_the_right_neighbour_is_brighter():
@@ -41,9 +41,8 @@ def test_dhash_sets_a_bit_where_the_right_neighbour_is_brighter():
     assert dhash(_jpeg(brightening), size=4) == 2**16 - 1
 
 
-def test_hamming_counts_differing_bits():
-    assert hamming(0b1011, 0b0110) == 3
-    assert hamming(2**64 - 1, 0) == 64
+def _bits_apart(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
 
 
 def _random_hashes(rng: np.random.Generator, count: int) -> list[int]:
@@ -110,7 +109,7 @@ def test_banded_search_finds_exactly_the_pairs_brute_force_finds():
             hashes.append(hashes[base] ^ flipped)
     hashes[5] = None
     present = [i for i, h in enumerate(hashes) if h is not None]
-    brute = {(i, j) for i in present for j in present if i < j and hamming(hashes[i], hashes[j]) <= 6}
+    brute = {(i, j) for i in present for j in present if i < j and _bits_apart(hashes[i], hashes[j]) <= 6}
 
     found = near_duplicate_pairs(hashes, max_distance=6)
 

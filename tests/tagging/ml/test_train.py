@@ -89,7 +89,7 @@ def test_finetune_trains_the_backbone_and_re_embeds(tmp_path):
 
     from tagging.ml.backbones import load_backbone
     from tagging.ml.dataset import TrainingSet
-    from tagging.ml.heads import Concept
+    from tagging.ml.heads import ConceptLabel
 
     paths, targets = [], []
     for i in range(16):
@@ -100,7 +100,7 @@ def test_finetune_trains_the_backbone_and_re_embeds(tmp_path):
         paths.append(str(tmp_path / f"{i}.jpg"))
         targets.append([0 if red else 1])
     TrainingSet(
-        concepts=[Concept("red", "red", "rojo"), Concept("blue", "blue", "azul")],
+        concepts=[ConceptLabel("red", "red", "rojo"), ConceptLabel("blue", "blue", "azul")],
         photo_ids=list(range(16)),
         owners=list(range(16)),
         targets=targets,

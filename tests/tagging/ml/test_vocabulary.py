@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from tagging.ml.vocabulary import STOP_LIST, ConceptStats, build_vocabulary, visualness_scores
+from tagging.ml.vocabulary import STOP_LIST, VocabularyEntry, build_vocabulary, visualness_scores
 
 CONTENT = ["beach", "dog", "cat", "food", "car", "flower", "sunset", "tbt"]
 NOISE = ["blessed", "friends", "goodvibes"]
@@ -21,7 +21,7 @@ def _photos(n: int = 600) -> tuple[list[list[str]], torch.Tensor]:
     return names, embeddings
 
 
-def _by_name(stats: list[ConceptStats]) -> dict[str, ConceptStats]:
+def _by_name(stats: list[VocabularyEntry]) -> dict[str, VocabularyEntry]:
     return {s.name: s for s in stats}
 
 
@@ -72,9 +72,9 @@ def test_concepts_are_counted_once_per_photo_and_sorted_by_count_then_name():
     stats = build_vocabulary([["dog", "dog", "cat"], ["cat"], ["bee", "cat"], ["dog"]], min_count=1)
 
     assert stats == [
-        ConceptStats("cat", 3, None, "active"),
-        ConceptStats("dog", 2, None, "active"),
-        ConceptStats("bee", 1, None, "active"),
+        VocabularyEntry("cat", 3, None, "active"),
+        VocabularyEntry("dog", 2, None, "active"),
+        VocabularyEntry("bee", 1, None, "active"),
     ]
 
 

@@ -1,0 +1,141 @@
+"""Tagger quality on a labelled photo collection laid out like ../shared/photos (posts.csv
+with filename, caption, shop_category; images/), as served to users:
+
+    .venv/bin/python bench/tagger_quality.py --photos ../shared/photos [--out FILE.json]
+
+In a throwaway SQLite database it loads the demo (`seed_demo`, whose posts are that
+collection), then reports, over every photo of the collection:
+
+- cold_start: no version active;
+- learned: leave-owner-out. For each demo person, a version is trained with that
+  person's photos left out (as if they had withdrawn consent) and scored on them; the
+  private account's photos never train and are scored by the version trained on all.
+
+The labels are each caption's hashtags. Not part of `make bench` (a few minutes of CPU:
+one upload per photo, then one training per person).
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings.base")
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("DATABASE_URL", None)
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="socialapp-quality-")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from socialapp.accounts.models import User  # noqa: E402
+from socialapp.hashtags import canonical  # noqa: E402
+from socialapp.photos.extensions import photo_created_hooks  # noqa: E402
+from socialapp.photos.models import Photo  # noqa: E402
+from tagging import selectors, services  # noqa: E402
+from tagging.models import ModelVersion  # noqa: E402
+from tagging.services.evaluation import (  # noqa: E402
+    LabelledPhoto,
+    labels_read,
+    served_metrics,
+    served_report,
+    shop_metrics,
+)
+
+
+def _labels(collection: Path, folder: Path) -> Path:
+    """posts.csv -> a labels file evaluate_tagger reads (the caption's hashtags)."""
+    path = folder / "labels.csv"
+    with (collection / "posts.csv").open(encoding="utf-8", newline="") as source, path.open("w") as out:
+        writer = csv.writer(out)
+        writer.writerow(["filename", "tags", "shop_category"])
+        for row in csv.DictReader(source):
+            writer.writerow(
+                [row["filename"], "|".join(canonical.parse(row["caption"])), row["shop_category"]]
+            )
+    return path
+
+
+def _owners(collection: Path) -> dict[str, str]:
+    """filename -> demo username, matched by caption."""
+    by_caption = dict(Photo.objects.values_list("caption", "owner__username"))
+    with (collection / "posts.csv").open(encoding="utf-8", newline="") as source:
+        return {row["filename"]: by_caption[row["caption"]] for row in csv.DictReader(source)}
+
+
+def _summary(
+    rows: list[LabelledPhoto], reports: list[dict[str, object]], order: list[list[int]]
+) -> dict[str, object]:
+    suggested: list[list[str]] = [[] for _ in rows]
+    shops = ["none"] * len(rows)
+    for report, indices in zip(reports, order, strict=True):
+        for index, concepts, shop in zip(indices, report["suggested"], report["shops"], strict=True):  # type: ignore[call-overload]
+            suggested[index], shops[index] = concepts, shop
+    return {
+        "photos": len(rows),
+        **served_metrics(suggested, [r.concepts for r in rows]),
+        "non_visual_suggested": sum(int(r["non_visual_suggested"]) for r in reports),  # type: ignore[call-overload]
+        **shop_metrics(shops, rows),
+        "top_suggestion_counts": _top(suggested),
+    }
+
+
+def _top(suggested: list[list[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for concepts in suggested:
+        if concepts:
+            counts[concepts[0]] = counts.get(concepts[0], 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1])[:8])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=Path, required=True, help="folder with posts.csv and images/")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "tagger_quality.json")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    # The demo posts' own suggestions are not what is measured: skip that analysis (a
+    # model run per upload) while seeding.
+    photo_created_hooks.clear()
+    call_command("seed_demo")
+    rows = labels_read(
+        photos=args.photos / "images", labels=_labels(args.photos, Path(os.environ["VAR_DIR"]))
+    )
+    owners = _owners(args.photos)
+    ModelVersion.objects.update(is_active=False)
+    cold = served_report(rows, selectors.tagger_active())
+    results: dict[str, object] = {"cold_start": _summary(rows, [cold], [list(range(len(rows)))])}
+
+    reports, order = [], []
+    people = User.objects.filter(username__in=set(owners.values()))
+    for person in people.order_by("username"):
+        indices = [i for i, r in enumerate(rows) if owners[r.path.name] == person.username]
+        trains = person.training_consent and not person.is_private
+        User.objects.filter(pk=person.pk).update(training_consent=False)
+        services.vocabulary_build()
+        version, _ = services.model_version_train(force=True)
+        User.objects.filter(pk=person.pk).update(training_consent=person.training_consent)
+        reports.append(
+            served_report(
+                [rows[i] for i in indices], selectors.tagger_for_version(version.name, version.folder)
+            )
+        )
+        order.append(indices)
+        note = "" if trains else " (never trains)"
+        print(f"{person.username}: {len(indices)} photos held out{note}, {version.name}")
+    results["learned_leave_owner_out"] = _summary(rows, reports, order)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import apis, views
+
+urlpatterns = [
+    path("notifications/", views.notifications_page, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("settings/notifications/", views.notification_settings, name="notification_settings"),
+]
+
+api_urlpatterns = [
+    path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read/", apis.NotificationReadApi.as_view(), name="api-notifications-read"),
+]

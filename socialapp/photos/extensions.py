@@ -1,0 +1,24 @@
+"""Where other apps extend photos. Photos never imports them: each list below is filled
+in the listed listener's AppConfig.ready, and photos/services.py calls its members in
+order. Listeners: tagging/apps.py (suggestions for a new post, cached embeddings of a
+deleted one) and socialapp/moderation/apps.py (posts carrying a blocked hashtag)."""
+
+from collections.abc import Callable
+
+from .models import Photo
+
+# Called with each new post inside the transaction that stores it, after its caption's
+# hashtags are linked and before its display image is queued (inline, with no worker,
+# the suggestions are then stored first).
+# Listeners: tagging/apps.py (photo_tagging_start: marks it pending, queues its analysis on commit).
+photo_created_hooks: list[Callable[[Photo], object]] = []
+
+# Called whenever a post's caption hashtags change (on create and on edit), inside the
+# transaction that changes them.
+# Listeners: socialapp/moderation/apps.py (photo_check_blocked: queues the post for review).
+photo_hashtags_hooks: list[Callable[[Photo], object]] = []
+
+# Called with the ids of deleted posts once the deletion is committed (their files are
+# gone by then): what must go with them outside the database.
+# Listeners: tagging/apps.py (embeddings_delete: the tagger's cached embeddings).
+photo_delete_hooks: list[Callable[[list[int]], object]] = []

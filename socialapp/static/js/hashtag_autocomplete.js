@@ -1,0 +1,123 @@
+// Hashtag autocomplete for any input or textarea marked data-hashtag-autocomplete:
+//   "caption": completes the #word under the cursor; the rest of the text goes as caption
+//              (and data-photo-id, when set, as photo), so suggestions follow what is typed;
+//   "query":   the whole value is the query (the search box); completes once it starts with #.
+// Answers come from GET /api/hashtags/suggest/ (see the API schema). An ARIA combobox:
+// Up/Down move, Enter or Tab choose, Escape closes; a click chooses too. No inline styles:
+// the list is styled by .hashtag-autocomplete in app.css.
+(function () {
+  const API = "/api/hashtags/suggest/";
+  let counter = 0;
+
+  function attach(input) {
+    const mode = input.dataset.hashtagAutocomplete || "caption";
+    const list = document.createElement("ul");
+    list.className = "hashtag-autocomplete";
+    list.id = "hashtag-autocomplete-" + ++counter;
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.after(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    let items = [], active = -1, pending = null, token = null;
+
+    function current() {
+      // The #word being typed: [start, end) in the value, and its text without '#'.
+      if (mode === "query") {
+        const value = input.value.trim();
+        return value.startsWith("#") ? { start: 0, end: input.value.length, text: value.slice(1) } : null;
+      }
+      const end = input.selectionStart ?? input.value.length;
+      const match = /(^|[\s(])#([^\s#]*)$/.exec(input.value.slice(0, end));
+      return match ? { start: end - match[2].length - 1, end: end, text: match[2] } : null;
+    }
+
+    function close() {
+      list.hidden = true;
+      list.replaceChildren();
+      items = [];
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function highlight(index) {
+      active = index;
+      list.querySelectorAll("li").forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+      if (index >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + index);
+    }
+
+    function choose(index) {
+      const name = items[index] && items[index].name;
+      const at = token;
+      close();
+      if (!name || !at) return;
+      const before = input.value.slice(0, at.start), after = input.value.slice(at.end);
+      const inserted = "#" + name + (mode === "caption" ? " " : "");
+      input.value = before + inserted + after;
+      const cursor = before.length + inserted.length;
+      if (mode === "caption") input.setSelectionRange(cursor, cursor);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    function draw(hashtags) {
+      items = hashtags;
+      list.replaceChildren(...hashtags.map((h, i) => {
+        const li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = "#" + h.name;
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
+        return li;
+      }));
+      list.hidden = hashtags.length === 0;
+      input.setAttribute("aria-expanded", String(hashtags.length > 0));
+      active = -1;
+    }
+
+    async function update() {
+      token = current();
+      if (!token) return close();
+      const params = new URLSearchParams({ q: token.text, limit: "8" });
+      if (mode === "caption") {
+        params.set("caption", input.value.slice(0, token.start) + input.value.slice(token.end));
+        if (input.dataset.photoId) params.set("photo", input.dataset.photoId);
+      }
+      const asked = token;
+      pending?.abort();
+      pending = new AbortController();
+      try {
+        const response = await fetch(API + "?" + params, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+          signal: pending.signal,
+        });
+        if (!response.ok || asked !== token) return;
+        draw((await response.json()).hashtags);
+      } catch (error) {
+        if (error.name !== "AbortError") close();
+      }
+    }
+
+    input.addEventListener("input", (event) => { if (event.isTrusted !== false || !list.hidden) update(); });
+    input.addEventListener("blur", close);
+    input.addEventListener("keydown", (event) => {
+      if (list.hidden || !items.length) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + items.length) % items.length);
+      } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        event.preventDefault();
+        choose(active);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-hashtag-autocomplete]").forEach(attach);
+})();

@@ -1,0 +1,77 @@
+// The upload form: a preview of the chosen photo, a progress bar while it is sent, and
+// Share disabled until the server answers. Then the post's page (where the suggestion
+// chips appear when ready), or the same form with what to fix, the chosen file kept.
+// Without JavaScript the form posts as usual.
+(function () {
+  const form = document.querySelector("form[data-upload]");
+  if (!form || !window.FormData) return;
+  const input = form.elements.image;
+  const preview = form.querySelector("[data-role=preview]");
+  const progress = form.querySelector("[data-role=progress]");
+  const failure = form.querySelector("[data-role=upload-error]");
+  const share = form.querySelector("button[type=submit]");
+  let previewUrl = null;
+
+  input.addEventListener("change", () => {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    const file = input.files[0];
+    previewUrl = file ? URL.createObjectURL(file) : null;
+    preview.hidden = !file;
+    if (file) preview.src = previewUrl;
+  });
+  // A format the browser cannot draw (HEIC in most): no preview, the upload still works.
+  preview.addEventListener("error", () => (preview.hidden = true));
+
+  function sending(yes) {
+    share.disabled = yes;
+    form.setAttribute("aria-busy", String(yes));
+    progress.hidden = !yes;
+    if (yes) progress.value = 0;
+  }
+
+  // The server's form again: its messages in place of ours, the fields left as they are.
+  function showErrors(html) {
+    const answer = new DOMParser().parseFromString(html, "text/html").querySelector("form[data-upload]");
+    if (!answer) return false;
+    form.querySelectorAll(".field .error, .errors").forEach((error) => error.remove());
+    const fields = form.querySelectorAll(".field");
+    answer.querySelectorAll(".field").forEach((field, i) => {
+      if (!fields[i]) return;
+      fields[i].classList.toggle("has-error", field.classList.contains("has-error"));
+      field.querySelectorAll(".error").forEach((error) => fields[i].append(document.importNode(error, true)));
+    });
+    const general = answer.querySelector(".errors");
+    if (general) form.prepend(document.importNode(general, true));
+    return true;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (share.disabled) return;
+    failure.hidden = true;
+    sending(true);
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action || location.href);
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+    });
+    request.addEventListener("load", () => {
+      const landed = new URL(request.responseURL || location.href);
+      if (request.status < 400 && landed.pathname !== location.pathname) {
+        location.assign(landed.href); // the new post
+        return;
+      }
+      sending(false);
+      if (!showErrors(request.responseText)) {
+        failure.textContent = form.dataset.failed;
+        failure.hidden = false;
+      }
+    });
+    request.addEventListener("error", () => {
+      sending(false);
+      failure.textContent = form.dataset.failed;
+      failure.hidden = false;
+    });
+    request.send(new FormData(form));
+  });
+})();

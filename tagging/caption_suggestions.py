@@ -1,0 +1,211 @@
+"""Reads for hashtag autocomplete: captions as evidence for the caption model, and the
+suggestions for what someone is typing (prefix, caption, optionally their photo)."""
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q
+
+from socialapp.accounts.selectors import Viewer, visible_owner_q
+from socialapp.hashtags import canonical
+from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
+from socialapp.photos.models import Photo, PhotoHashtag
+from socialapp.photos.selectors import photo_get_visible
+from tagging.artifacts import version_directory
+from tagging.ml.captions import CaptionModel, Post, blend
+
+from .models import ConceptStat, ModelVersion, PhotoSuggestion
+
+CAPTION_MODEL_FILE = "caption.json"
+MAX_SUGGESTIONS = 20
+_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True)
+class HashtagSuggestion:
+    name: str  # the hashtag to insert, without '#'
+    concept: str
+    score: float
+
+
+def caption_words(caption: str) -> list[str]:
+    """The caption's words as matching keys (`Castles` -> `castle`), hashtags, mentions
+    and links left out, first occurrence kept."""
+    text = _NOT_WORDS.sub(" ", unicodedata.normalize("NFC", caption))
+    return list(dict.fromkeys(canonical.key_for(w) for w in _WORD.findall(text)))
+
+
+def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict[str, str]:
+    """Hashtag key -> concept name, through the hashtags people used and the alias table.
+    `public_only` keeps only hashtags some public post carries (and every alias)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    hashtags = Hashtag.objects.filter(key__in=keys)
+    if public_only:
+        hashtags = hashtags.filter(_public_use_q("photo_links__")).distinct()
+    found = dict(ConceptAlias.objects.filter(key__in=keys).values_list("key", "concept__name"))
+    found.update(hashtags.values_list("key", "concept__name"))
+    return found
+
+
+def naming_keys(words: list[str]) -> list[str]:
+    """Keys a caption's words may name a hashtag by: each word, and two run together
+    ("Tower Bridge" -> towerbridge)."""
+    return [*words, *(a + b for a, b in itertools.pairwise(words))]
+
+
+def caption_evidence(caption: str) -> Post:
+    """What a caption says: the concepts of its hashtags, its other words, and the
+    concepts those words name."""
+    typed = [canonical.key_for(t) for t in canonical.parse(caption)]
+    words = caption_words(caption)
+    known = concepts_for_keys(typed)
+    named = concepts_for_keys(naming_keys(words), public_only=True)
+    concepts = frozenset(known.get(key, key) for key in typed)
+    return Post(concepts, frozenset(words), frozenset(named.values()))
+
+
+def photos_evidence(photos: list[Photo]) -> list[Post]:
+    """Each photo as evidence: its hashtags' concepts (accepted suggestions included),
+    its caption's words and the concepts they name, in a few queries."""
+    links = PhotoHashtag.objects.filter(photo__in=photos).values_list("photo_id", "hashtag__concept__name")
+    concepts: dict[int, set[str]] = {}
+    for photo_id, name in links:
+        concepts.setdefault(photo_id, set()).add(name)
+    words = {p.pk: caption_words(p.caption) for p in photos}
+    lookup = concepts_for_keys({k for w in words.values() for k in naming_keys(w)}, public_only=True)
+    return [
+        Post(
+            frozenset(concepts.get(p.pk, ())),
+            frozenset(words[p.pk]),
+            frozenset(lookup[k] for k in naming_keys(words[p.pk]) if k in lookup),
+        )
+        for p in photos
+    ]
+
+
+def caption_model_active() -> tuple[CaptionModel | None, str]:
+    """The active version's caption model and the version's name; (None, "") while no
+    version is active, and None for a version trained before caption models existed."""
+    active = ModelVersion.objects.filter(is_active=True).values_list("name", "folder").first()
+    if active is None:
+        return None, ""
+    return _caption_model(active[1]), active[0]
+
+
+@lru_cache(maxsize=2)
+def _caption_model(folder: str) -> CaptionModel | None:
+    # A version's files never change once published, so one load per process.
+    path = version_directory(folder=folder) / CAPTION_MODEL_FILE
+    return CaptionModel.load(path) if path.is_file() else None
+
+
+def _public_use_q(prefix: str) -> Q:
+    return visible_owner_q(viewer=AnonymousUser(), owner_field=f"{prefix}photo__owner") & Q(
+        **{f"{prefix}photo__is_hidden": False}
+    )
+
+
+def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
+    """The tagger's current scores for a photo `viewer` may see, rejected ones left out.
+    Raises Http404 for a photo they may not see."""
+    photo = photo_get_visible(viewer=viewer, photo_id=photo_id)
+    rows = PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).exclude(
+        state=PhotoSuggestion.State.REJECTED
+    )
+    return dict(rows.values_list("concept__name", "score"))
+
+
+def hashtag_suggestions(
+    *,
+    viewer: Viewer,
+    language: str,
+    prefix: str = "",
+    caption: str = "",
+    photo_id: int | None = None,
+    limit: int = 10,
+) -> tuple[list[HashtagSuggestion], str]:
+    """Hashtags to add to `caption`, strongest first, in `language`: with a prefix, those
+    whose hashtag (in either language) starts with it. Never one the caption already
+    carries, nor a blocked one. Returns them and the caption model's version ("" for
+    none). Raises Http404 for a photo `viewer` may not see."""
+    evidence = caption_evidence(caption)
+    model, version = caption_model_active()
+    vision = photo_vision_scores(viewer=viewer, photo_id=photo_id) if photo_id is not None else {}
+    scores = blend(model.scores(evidence) if model else {}, vision)
+    key = canonical.fold(prefix.strip().lstrip("#"))
+    uses: dict[str, int] = {}
+    if key:
+        uses = _prefix_candidates(key)
+        for concept in uses:
+            scores.setdefault(concept, model.base_rate(concept) if model else 0.0)
+        scores = {c: s for c, s in scores.items() if c in uses}
+    blocked = _blocked() | evidence.concepts
+    order = sorted((c for c in scores if c not in blocked), key=lambda c: (-scores[c], -uses.get(c, 0), c))
+    concepts = Concept.objects.in_bulk(order[: limit * 2], field_name="name")
+    chosen = [concepts[c] for c in order if c in concepts][:limit]
+    spellings = _spellings([c.pk for c in chosen]) if key else {}
+    return [
+        HashtagSuggestion(_name(c, language, key, spellings.get(c.pk, [])), c.name, round(scores[c.name], 4))
+        for c in chosen
+    ], version
+
+
+def _prefix_candidates(key: str) -> dict[str, int]:
+    """Concepts with a public hashtag, an alias or a display name starting with `key`,
+    and how many public posts carry each (a concept only aliases know counts 0)."""
+    public_hashtags = Hashtag.objects.filter(_public_use_q("photo_links__"))
+    hashtags = public_hashtags.filter(key__startswith=key)
+    aliases = ConceptAlias.objects.filter(key__startswith=key)
+    displays = Concept.objects.filter(Q(display_en__istartswith=key) | Q(display_es__istartswith=key)).filter(
+        Q(aliases__isnull=False) | Q(hashtags__in=public_hashtags)
+    )
+    names = (
+        set(hashtags.values_list("concept__name", flat=True))
+        | set(aliases.values_list("concept__name", flat=True))
+        | set(displays.values_list("name", flat=True))
+    )
+    counted = (
+        Concept.objects.filter(name__in=names)
+        .annotate(uses=Count("hashtags__photo_links", filter=_public_use_q("hashtags__photo_links__")))
+        .values_list("name", "uses")
+    )
+    return dict(counted)
+
+
+def _spellings(concept_ids: list[int]) -> dict[int, list[str]]:
+    """Concept id -> its public hashtags (most used first), then its aliases."""
+    spellings: dict[int, list[str]] = {}
+    hashtags = (
+        Hashtag.objects.filter(concept_id__in=concept_ids)
+        .annotate(uses=Count("photo_links", filter=_public_use_q("photo_links__")))
+        .filter(uses__gt=0)
+        .order_by("-uses", "name")
+    )
+    for concept_id, name in hashtags.values_list("concept_id", "name"):
+        spellings.setdefault(concept_id, []).append(name)
+    aliases = ConceptAlias.objects.filter(concept_id__in=concept_ids).order_by("key")
+    for concept_id, alias in aliases.values_list("concept_id", "key"):
+        spellings.setdefault(concept_id, []).append(alias)
+    return spellings
+
+
+def _name(concept: Concept, language: str, key: str, spellings: list[str]) -> str:
+    """The concept's hashtag in `language`, unless a prefix asks for another spelling."""
+    other = "en" if language == "es" else "es"
+    for name in (concept.display(language), concept.display(other), *spellings):
+        if canonical.fold(name).startswith(key):
+            return name
+    return concept.display(language)
+
+
+def _blocked() -> set[str]:
+    blocked = Q(override=ConceptStat.Status.BLOCKED) | Q(override="", status=ConceptStat.Status.BLOCKED)
+    return set(ConceptStat.objects.filter(blocked).values_list("concept__name", flat=True))

@@ -1,0 +1,166 @@
+"""Turn a head's raw concept scores into the few suggestions a person would accept.
+
+Two steps, both per concept and both plain tensors, so a head only has to say how
+general each of its concepts is and what it scores on ordinary photos:
+
+- Calibration. A raw score is belief mass: #animal sums ~400 ImageNet classes, so a
+  photo the classifier is unsure about spreads enough mass over animals to rank #animal
+  first on a bridge. A concept's calibrated score is how far its raw score rises above
+  its base rate b (what it gets on the platform's ordinary photos, or, with no photos
+  yet, the share of the classifier's classes it covers, which is what diffuse belief
+  gives it): (s - b) / (1 - b), clamped to [0, 1]. Diffuse mass sits at or below the
+  base rate and never surfaces.
+- Ranking. Specific concepts first, by calibrated score. A general concept (one that
+  covers at least GENERAL_MIN_CLASSES classifier classes: #animal, #wildlife,
+  #architecture, #kitchen, ...) is suggested only when it adds information: its own
+  calibrated score passes its threshold and beats every suggested specific concept it
+  covers by GENERAL_MARGIN (#kitchen on a photo taken for a can opener is that belief
+  again). At most one, the one that tells most (calibrated score times its surprisal
+  -log(b): #fish over #animal on a photo of a fish), after the best specific concept it
+  covers (#bee before #insect). Each concept's threshold is the global minimum unless
+  held-out data gave it one of its own (per_concept_thresholds).
+"""
+
+from dataclasses import dataclass
+
+import torch
+
+# A concept covering this many classifier classes or more is general (26 of the
+# cold-start map's 1,178 concepts: animal 398 classes, wildlife 141, ..., fish 16).
+GENERAL_MIN_CLASSES = 15
+# A general concept must score this much above every suggested specific concept it
+# covers to add information.
+GENERAL_MARGIN = 0.1
+# A per-concept threshold needs at least this many held-out photos carrying the concept.
+THRESHOLD_MIN_POSITIVES = 2
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per concept (in the head's order): base rate, threshold (NaN: the global minimum),
+    whether it is general, and which concepts each general one covers ((m, m) boolean,
+    covers[g, s]: at least half the classes carrying s carry g; #insect covers #bee,
+    whose other class is the apiary)."""
+
+    base_rates: torch.Tensor
+    thresholds: torch.Tensor
+    general: torch.Tensor
+    covers: torch.Tensor
+
+    def calibrate(self, scores: torch.Tensor) -> torch.Tensor:
+        """(n, m) raw scores -> calibrated scores in [0, 1]."""
+        base = self.base_rates.clamp(0.0, 0.99)
+        return ((scores - base) / (1 - base)).clamp(0.0, 1.0)
+
+
+def calibration_from_classes(class_concepts: torch.Tensor, own: list[int] | None = None) -> Calibration:
+    """The calibration a (classes, concepts) 0/1 map implies on its own: base rate = the
+    share of classes a concept covers (what uniform, diffuse belief gives it). A general
+    concept covers another when it carries at least half that one's classes, or the class
+    that one is named after (`own[class]`, the column of the class's own concept or -1:
+    #insect covers #bee, whose other classes are the apiary and the like)."""
+    span = class_concepts.sum(0)
+    general = span >= GENERAL_MIN_CLASSES
+    shared = class_concepts[:, general].T @ class_concepts  # (general, m) classes in common
+    covers = torch.zeros(class_concepts.shape[1], class_concepts.shape[1], dtype=torch.bool)
+    covers[general] = (shared * 2 >= span) & (span > 0)
+    for row, column in enumerate(own or []):
+        if column >= 0:
+            covers[:, column] |= general & class_concepts[row].bool()
+    covers.fill_diagonal_(False)
+    return Calibration(
+        base_rates=span / class_concepts.shape[0],
+        thresholds=torch.full((class_concepts.shape[1],), float("nan")),
+        general=general,
+        covers=covers,
+    )
+
+
+def rank(
+    calibrated: torch.Tensor,
+    calibration: Calibration,
+    *,
+    min_score: float,
+    limit: int,
+    excluded: torch.Tensor | None = None,
+) -> list[int]:
+    """Concept indices to suggest for one photo's (m,) calibrated scores, best first:
+    specific concepts by score, and at most one general concept, placed by its score but
+    never before the best suggested specific concept it covers. `excluded` is an (m,) boolean
+    mask of concepts never suggested."""
+    floor = torch.where(calibration.thresholds.isnan(), min_score, calibration.thresholds)
+    passing = (calibrated >= floor) & (calibrated > 0)
+    if excluded is not None:
+        passing &= ~excluded
+    candidates = passing.nonzero().flatten()
+    ordered = candidates[calibrated[candidates].argsort(descending=True, stable=True)].tolist()
+    specific = [i for i in ordered if not bool(calibration.general[i])]
+    broad = [i for i in ordered if bool(calibration.general[i])]
+    if not broad:
+        return specific[:limit]
+    # A general concept adds information only where its score is not just that of a
+    # suggested specific concept it covers (#kitchen on a photo taken for a can opener).
+    informative = [
+        g
+        for g in broad
+        if all(
+            float(calibrated[g] - calibrated[i]) >= GENERAL_MARGIN
+            for i in specific
+            if bool(calibration.covers[g, i])
+        )
+    ]
+    if not informative:
+        return specific[:limit]
+    # The one that tells most: calibrated score times surprisal, -log(base rate).
+    surprisal = -calibration.base_rates.clamp(1e-4, 0.99).log()
+    best = max(informative, key=lambda i: float(calibrated[i] * surprisal[i]))
+    by_score = sum(1 for i in specific if calibrated[i] >= calibrated[best])
+    covered = next((p + 1 for p, i in enumerate(specific) if bool(calibration.covers[best, i])), 0)
+    position = min(max(by_score, covered), limit - 1)
+    return [*specific[:position], best, *specific[position:]][:limit]
+
+
+def per_concept_thresholds(
+    calibrated: torch.Tensor, positives: torch.Tensor, *, min_score: float
+) -> torch.Tensor:
+    """Thresholds from held-out photos: (n, m) calibrated scores and boolean truth ->
+    (m,) thresholds, NaN where a concept has fewer than THRESHOLD_MIN_POSITIVES held-out
+    photos. Where it has enough, the cut-off in [min_score, 1] that maximises F1 over
+    those photos (the lowest such cut-off, to keep recall)."""
+    thresholds = torch.full((calibrated.shape[1],), float("nan"))
+    for column in range(calibrated.shape[1]):
+        truth = positives[:, column]
+        if int(truth.sum()) < THRESHOLD_MIN_POSITIVES:
+            continue
+        scores = calibrated[:, column]
+        best, best_f1 = min_score, -1.0
+        for cut in sorted({min_score, *[float(s) for s in scores[truth] if s >= min_score]}):
+            chosen = scores >= cut
+            hits = float((chosen & truth).sum())
+            f1 = 2 * hits / (float(chosen.sum()) + float(truth.sum()))
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = cut, f1
+        thresholds[column] = best
+    return thresholds
+
+
+def measured_calibration(
+    prior: Calibration,
+    raw: torch.Tensor,
+    held_out: torch.Tensor,
+    positives: torch.Tensor,
+    *,
+    min_score: float,
+) -> Calibration:
+    """A version's calibration from the platform's photos: (n, m) raw scores of its
+    ordinary photos, a boolean (n,) mask of the held-out ones and their (held-out, m)
+    truth. Base rate: the mean raw score over the photos, never below `prior`'s (diffuse
+    belief); thresholds from the held-out photos (per_concept_thresholds)."""
+    base = torch.maximum(prior.base_rates, raw.mean(0)) if len(raw) else prior.base_rates
+    measured = Calibration(
+        base_rates=base, thresholds=prior.thresholds, general=prior.general, covers=prior.covers
+    )
+    thresholds = prior.thresholds
+    if bool(held_out.any()):
+        thresholds = per_concept_thresholds(measured.calibrate(raw[held_out]), positives, min_score=min_score)
+    return Calibration(base_rates=base, thresholds=thresholds, general=prior.general, covers=prior.covers)

@@ -1,0 +1,18 @@
+"""Writes for the caption model: fitted beside each trained version."""
+
+from pathlib import Path
+
+from tagging import selectors
+from tagging.caption_suggestions import CAPTION_MODEL_FILE, photos_evidence
+from tagging.ml.captions import CaptionModel, fit
+
+
+def caption_model_build(*, directory: Path) -> CaptionModel:
+    """Fit the caption model on the photos that may train the tagger (public posts of
+    people who consented; never private accounts, withdrawn consent or hidden posts) and
+    write it to `directory`/caption.json. Returns it."""
+    photos = list(selectors.training_photos())
+    model = fit(photos_evidence(photos))
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save(directory / CAPTION_MODEL_FILE)
+    return model

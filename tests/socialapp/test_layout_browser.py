@@ -1,0 +1,104 @@
+"""Every main page in a real browser at desktop and phone size: no serious or critical
+axe-core violation, nothing wider than the screen, one header line; on a phone a bottom
+tab bar and touch targets of at least 44 x 44 px."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from socialapp.chat.services import conversation_start
+from socialapp.photos.services import comment_create, like_create
+from tests.browser import Browsing, assert_no_horizontal_overflow
+from tests.factories import UserFactory, make_photo
+
+pytestmark = pytest.mark.services
+
+# One header line: the brand is 1.3rem, a 44 px target and the bar's padding around it.
+HEADER_MAX = 60
+TOUCH_MIN = 44
+TABS = ["Home", "Search", "Post", "Messages", "Profile"]
+# What a thumb presses: buttons anywhere and every control of the header and the tab bar
+# (inline links in running text are exempt, as WCAG 2.5.8 allows).
+TARGETS = "button, .button, select, input[type=submit], .topbar a, .topbar summary, .tabbar a"
+
+
+def _people():
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    photo = make_photo(alice, caption="Sunset at the beach #sunset")
+    like_create(user=bob, photo=photo)
+    comment_create(author=bob, photo=photo, text="Great shot @alice")
+    conversation_start(user=bob, other=alice)
+    return alice, photo
+
+
+def _small_targets(page: Page) -> list[str]:
+    return page.evaluate(
+        """([selector, least]) => [...document.querySelectorAll(selector)]
+          .filter(el => el.checkVisibility())
+          .map(el => [el.getBoundingClientRect(), el])
+          .filter(([box]) => box.width < least || box.height < least)
+          .map(([box, el]) => `${el.outerHTML.slice(0, 80)} ${box.width}x${box.height}`)""",
+        [TARGETS, TOUCH_MIN],
+    )
+
+
+def test_the_main_pages_are_accessible_and_fit_the_screen(app_server, browsing: Browsing):
+    alice, photo = _people()
+    pages = {
+        "home": "/",
+        "post": photo.get_absolute_url(),
+        "profile": "/u/alice/",
+        "search": "/search/?q=sunset",
+        "shop": "/shop/",
+        "upload": "/p/new/",
+        "messages": "/messages/",
+        "notifications": "/notifications/",
+        "settings": "/settings/",
+        "notification-settings": "/settings/notifications/",
+    }
+    signed_in = browsing.context(alice, app_server.url())
+    page = browsing.open(app_server.url("/"), context=signed_in)
+    for name, path in pages.items():
+        page.goto(app_server.url(path))
+        browsing.check(page, name)
+        header = page.locator("header.topbar").bounding_box()
+        assert header is not None and header["height"] <= HEADER_MAX, (name, header)
+        if browsing.size == "phone":
+            assert _small_targets(page) == [], name
+
+    visitor = browsing.open(app_server.url("/"))
+    for name, path in {"first-visit": "/", "login": "/login/", "signup": "/signup/"}.items():
+        visitor.goto(app_server.url(path))
+        browsing.check(visitor, name)
+        if browsing.size == "phone":
+            assert _small_targets(visitor) == [], name
+
+
+def test_a_phone_has_the_tab_bar_and_a_desktop_the_header_links(app_server, browsing: Browsing):
+    alice, _photo = _people()
+
+    page = browsing.open(app_server.url("/"), user=alice)
+
+    tabbar = page.get_by_role("navigation", name="Tabs")
+    if browsing.size == "phone":
+        expect(tabbar.get_by_role("link")).to_have_text(TABS, use_inner_text=True)
+        expect(tabbar.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
+        expect(page.locator("header.topbar").get_by_role("link", name="Messages")).to_be_hidden()
+    else:
+        expect(tabbar).to_be_hidden()
+        header = page.get_by_role("navigation", name="Main")
+        for name in TABS:
+            expect(header.get_by_role("link", name=name)).to_be_visible()  # "+ Post"
+    page.locator("header.topbar summary").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_nothing_scrolls_sideways_on_a_360_px_phone(app_server, phone: Browsing):
+    alice, photo = _people()
+    narrow = phone.context(alice, app_server.url(), viewport={"width": 360, "height": 740})
+
+    page = phone.open(app_server.url("/"), context=narrow)
+    for path in ("/", photo.get_absolute_url(), "/u/alice/", "/notifications/", "/shop/", "/search/"):
+        page.goto(app_server.url(path))
+        assert_no_horizontal_overflow(page)
+        header = page.locator("header.topbar").bounding_box()
+        assert header is not None and header["height"] <= HEADER_MAX, (path, header)

@@ -1,0 +1,109 @@
+"""Suggestions a person would accept: calibrated against base rates, specific before
+general, at most one general concept and only when it adds information. The model
+tests run the real packaged weights on real demo photos."""
+
+import math
+
+import pytest
+import torch
+
+from tagging.ml.inference import Tagger, Thresholds
+from tagging.ml.ranking import Calibration, calibration_from_classes, per_concept_thresholds, rank
+from tests.tagging.conftest import BEE, CASTLE, DEMO, PLIERS
+
+FOREST_TRAIL = DEMO / "dev_007.jpg"  # a trail through a green forest
+MAPLE_LEAF = DEMO / "dev_043.jpg"  # an autumn maple leaf
+TOWER_BRIDGE = DEMO / "dev_010.jpg"  # Tower Bridge at night
+EIFFEL_TOWER = DEMO / "dev_037.jpg"
+WINDMILL = DEMO / "dev_039.jpg"  # a windmill in the English countryside
+
+
+def test_animal_never_surfaces_from_diffuse_belief_on_photos_without_animals(backbone, cold_start):
+    """#animal sums ~400 classes: it was the top suggestion on the trail and the leaf
+    (24% and 36% of the classifier's belief) and suggested on the others."""
+    generous = Tagger(backbone, cold_start.head, Thresholds(min_score=0.01))
+    photos = [FOREST_TRAIL, MAPLE_LEAF, TOWER_BRIDGE, EIFFEL_TOWER, WINDMILL, CASTLE]
+
+    suggested = [[s.concept for s in p.hashtags] for p in generous.predict(photos)]
+
+    assert [("animal" in s) for s in suggested] == [False] * len(photos)
+    assert all(s for s in suggested)  # each still gets suggestions
+
+
+def test_specific_concepts_come_before_the_one_general_concept(cold_start):
+    [bee] = cold_start.predict([BEE])
+
+    names = [s.concept for s in bee.hashtags]
+    general = [n for n in names if n in cold_start._general]
+    assert names[0] == "bee"
+    assert len(general) <= 1
+    assert "animal" not in names  # #insect (or nothing) tells more than #animal
+
+
+def test_a_general_concept_that_adds_nothing_is_left_out(cold_start):
+    """The classifier takes the pliers for a can opener (70%); #kitchen (78%) was only that
+    belief again and came first, ahead of the can opener."""
+    [pliers] = cold_start.predict([PLIERS], language="es")
+
+    names = [s.concept for s in pliers.hashtags]
+    assert "kitchen" not in names
+    assert names[:1] == ["canopener"]
+
+
+def test_calibrated_scores_stay_in_unit_range_and_rank_the_suggestions(cold_start):
+    [bridge] = cold_start.predict([TOWER_BRIDGE])
+
+    scores = [s.score for s in bridge.hashtags]
+    assert all(0.1 <= s <= 1.0 for s in scores)
+    assert bridge.hashtags[0].concept == "bridge"
+
+
+def _calibration(base: list[float], general: list[bool], covers: dict[int, list[int]]) -> Calibration:
+    size = len(base)
+    matrix = torch.zeros(size, size, dtype=torch.bool)
+    for g, specifics in covers.items():
+        matrix[g, specifics] = True
+    return Calibration(
+        base_rates=torch.tensor(base),
+        thresholds=torch.full((size,), math.nan),
+        general=torch.tensor(general),
+        covers=matrix,
+    )
+
+
+def test_rank_places_the_most_informative_general_concept_after_what_it_covers():
+    # 0 animal (general, covers 2, 3), 1 fish (general, covers 3), 2 bee, 3 goldfish
+    calibration = _calibration([0.4, 0.02, 0.001, 0.001], [True, True, False, False], {0: [2, 3], 1: [3]})
+    scores = torch.tensor([0.95, 0.9, 0.0, 0.6])
+
+    assert rank(scores, calibration, min_score=0.1, limit=10) == [3, 1]  # #fish, not #animal
+
+
+def test_rank_respects_thresholds_exclusions_and_the_limit():
+    calibration = _calibration([0.0] * 4, [False] * 4, {})
+    calibration.thresholds[1] = 0.8
+    scores = torch.tensor([0.5, 0.7, 0.3, 0.2])
+
+    assert rank(scores, calibration, min_score=0.1, limit=10) == [0, 2, 3]
+    assert rank(scores, calibration, min_score=0.1, limit=2, excluded=torch.tensor([1, 0, 0, 0]).bool()) == [
+        2,
+        3,
+    ]
+
+
+def test_base_rates_from_the_class_map_are_the_share_of_classes():
+    # 4 classes: concept 0 on all, concept 1 on one
+    calibration = calibration_from_classes(torch.tensor([[1.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]))
+
+    assert calibration.base_rates.tolist() == [1.0, 0.25]
+    assert calibration.calibrate(torch.tensor([[1.0, 0.25], [0.5, 1.0]])).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_per_concept_thresholds_need_held_out_positives():
+    calibrated = torch.tensor([[0.9, 0.5], [0.6, 0.4], [0.3, 0.2], [0.7, 0.1]])
+    positives = torch.tensor([[True, True], [True, False], [False, False], [False, False]])
+
+    thresholds = per_concept_thresholds(calibrated, positives, min_score=0.1)
+
+    assert thresholds[0].item() == pytest.approx(0.6)  # F1 at 0.6: 2 hits of 3 chosen, best
+    assert math.isnan(thresholds[1].item())  # one held-out positive is not enough

@@ -1,0 +1,93 @@
+"""evaluate_tagger --photos DIR --labels FILE.csv: the served tagger on a labelled folder."""
+
+import json
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.tagging.conftest import BEE, CASTLE, CUPS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def folder(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name, source in (("bee.jpg", BEE), ("castle.jpg", CASTLE), ("cups.jpg", CUPS)):
+        shutil.copy(source, photos / name)
+    return photos
+
+
+def _labels(tmp_path, text: str):
+    path = tmp_path / "labels.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scores_the_served_tagger_on_a_labelled_folder(folder, tmp_path, capsys):
+    labels = _labels(
+        tmp_path,
+        "filename,tags,shop_category\n"
+        "bee.jpg,#bee|flower,none\n"
+        "castle.jpg,castillo|moat|love,none\n"
+        "cups.jpg,cups|party,home\n",
+    )
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+
+    report = json.loads(capsys.readouterr().out)
+    got = report["suggestions"]
+    assert (report["photos"], report["model_version"]) == (3, "coldstart-1")
+    assert [got[name]["hashtags"][0] for name in ("bee.jpg", "castle.jpg", "cups.jpg")] == [
+        "bee",
+        "castle",
+        "cup",
+    ]
+    assert (report["hit@1"], report["hit@5"]) == (1.0, 1.0)
+    hits = len({"bee", "flower"} & set(got["bee.jpg"]["hashtags"][:5]))
+    castle_hits = len({"castle", "moat", "love"} & set(got["castle.jpg"]["hashtags"][:5]))
+    cups_hits = len({"cup", "party"} & set(got["cups.jpg"]["hashtags"][:5]))
+    assert report["p@5"] == round((hits + castle_hits + cups_hits) / 15, 4)
+    assert report["r@5"] == round((hits / 2 + castle_hits / 3 + cups_hits / 2) / 3, 4)
+    assert (report["shop_accuracy"], report["shop_false_positive_rate"]) == (1.0, 0.0)
+    assert report["non_visual_suggested"] == 0
+    assert report["per_concept_ap"]["bee"] == report["per_concept_ap"]["castle"] == 1.0
+
+
+def test_the_table_names_each_figure(folder, tmp_path, capsys):
+    labels = _labels(tmp_path, "filename,tags,shop_category\nbee.jpg,bee,none\n")
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+
+    out = capsys.readouterr().out
+    assert "1 photos, model coldstart-1" in out
+    assert "hit@1                      1.000" in out and "shop_false_positive_rate   0.000" in out
+    assert "#bee" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("filename,tags\nbee.jpg,bee\n", "missing column\\(s\\) shop_category"),
+        ("filename,tags,shop_category\n", "has no rows"),
+        ("filename,tags,shop_category\nnope.jpg,bee,none\n", "line 2: no file .*nope.jpg"),
+        ("filename,tags,shop_category\nbee.jpg,bee,garden\n", "line 2: shop_category 'garden' is not one of"),
+    ],
+)
+def test_a_bad_labels_file_is_a_clear_error(folder, tmp_path, text, message):
+    labels = _labels(tmp_path, text)
+
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+
+
+def test_photos_and_labels_go_together(folder):
+    with pytest.raises(CommandError, match=r"Give both --photos DIR and --labels FILE\.csv"):
+        call_command("evaluate_tagger", "--photos", str(folder))
+
+
+def test_the_version_mode_still_needs_an_active_version():
+    with pytest.raises(CommandError, match=r"No active version to evaluate\."):
+        call_command("evaluate_tagger")

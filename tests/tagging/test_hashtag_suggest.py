@@ -1,0 +1,157 @@
+import pytest
+from rest_framework.test import APIClient
+
+from socialapp.accounts.services import user_update_profile
+from socialapp.hashtags.models import Concept
+from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
+from tagging.services.caption_model import caption_model_build
+from tests.factories import UserFactory, client_for, make_photo
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/hashtags/suggest/"
+
+
+def _names(response) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return [h["name"] for h in response.json()["hashtags"]]
+
+
+def test_prefix_completes_in_the_persons_language_through_aliases():
+    make_photo(UserFactory(), caption="Morning walk #dogs #doggo")
+
+    spanish = client_for(UserFactory(language="es"))
+    english = client_for(UserFactory(language="en"))
+
+    assert _names(spanish.get(URL, {"q": "#pe"}))[:1] == ["perro"]  # alias of dog, shown in Spanish
+    assert _names(english.get(URL, {"q": "do"}))[:1] == ["dog"]
+    assert _names(english.get(URL, {"q": "perr"}))[:1] == ["perro"]  # completes what was typed
+    first = english.get(URL, {"q": "perr"}).json()["hashtags"][0]
+    assert first["concept"] == "dog" and 0 <= first["score"] <= 1
+
+
+def test_visitors_get_the_browsers_language():
+    response = APIClient().get(URL, {"q": "castil"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert _names(response)[:1] == ["castillo"]
+
+
+def test_private_and_hidden_hashtags_are_never_completed():
+    private = UserFactory()
+    user_update_profile(user=private, is_private=True)
+    make_photo(private, caption="#secretgarden")
+    hidden = make_photo(UserFactory(), caption="#secretbeach")
+    hidden.is_hidden = True
+    hidden.save()
+
+    for client in (APIClient(), client_for(UserFactory())):
+        assert _names(client.get(URL, {"q": "secret"})) == []
+
+
+def test_never_suggests_a_hashtag_already_in_the_caption():
+    make_photo(UserFactory(), caption="#beach #beachlife")
+    client = client_for(UserFactory())
+
+    names = _names(client.get(URL, {"q": "bea", "caption": "Sunny day #Beaches"}))
+
+    assert "beach" not in names and "beachlife" in names
+
+
+def test_blocked_concepts_are_never_suggested():
+    make_photo(UserFactory(), caption="#beach #beachlife")
+    ConceptStat.objects.create(concept=Concept.objects.get(name="beachlife"), override="blocked")
+
+    names = _names(client_for(UserFactory()).get(URL, {"q": "bea"}))
+
+    assert names[0] == "beach" and "beachlife" not in names
+
+
+def test_photo_scores_come_from_its_suggestions_and_never_a_rejected_one():
+    owner = UserFactory()
+    photo = make_photo(owner, caption="Garden visitor")
+    photo.tagging_model_version = "v1"
+    photo.save()
+    for rank, (name, state) in enumerate([("bee", "open"), ("beach", "rejected"), ("flower", "accepted")]):
+        PhotoSuggestion.objects.create(
+            photo=photo,
+            concept=Concept.objects.get(name=name),
+            hashtag=name,
+            score=0.9 - rank / 10,
+            rank=rank,
+            model_version="v1",
+            state=state,
+        )
+
+    response = client_for(owner).get(URL, {"photo": photo.pk, "caption": "Garden visitor"})
+
+    assert response.json()["hashtags"] == [
+        {"name": "bee", "concept": "bee", "score": 0.9},
+        {"name": "flower", "concept": "flower", "score": 0.7},
+    ]
+
+
+def test_a_photo_the_viewer_may_not_see_is_not_found():
+    private = UserFactory()
+    user_update_profile(user=private, is_private=True)
+    photo = make_photo(private)
+
+    response = client_for(UserFactory()).get(URL, {"photo": photo.pk})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such post."}
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"photo": "abc"}, "photo: A valid integer is required."),
+        ({"photo": "0"}, "photo: Ensure this value is greater than or equal to 1."),
+        ({"q": "x" * 101}, "q: Ensure this field has no more than 100 characters."),
+        ({"limit": "21"}, "limit: Ensure this value is less than or equal to 20."),
+    ],
+)
+def test_bad_parameters_answer_400_saying_what_to_fix(params, detail):
+    response = client_for(UserFactory()).get(URL, params)
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+
+
+def _active_version_with_caption_model(tmp_path, settings):
+    settings.MODELS_DIR = tmp_path
+    model = caption_model_build(directory=tmp_path / "versions" / "v1-test")
+    ModelVersion.objects.create(name="v1", backbone="b", folder="versions/v1-test", is_active=True)
+    return model
+
+
+def test_the_caption_model_learns_only_from_consenting_public_posts(tmp_path, settings):
+    public = UserFactory(training_consent=True)
+    for day in range(3):
+        make_photo(public, caption=f"Day {day} on the old castle walls #castle #medieval")
+    private = UserFactory(training_consent=True)
+    user_update_profile(user=private, is_private=True)
+    make_photo(private, caption="#castle #secretcove")
+    make_photo(UserFactory(training_consent=False), caption="#castle #surf")
+
+    model = _active_version_with_caption_model(tmp_path, settings)
+
+    assert model.posts == 3
+    assert model.concept_posts == {"castle": 3, "medieval": 3}
+    assert (model.literal_hits, model.literal_total) == (3, 3)  # "castle" in the caption, and as hashtag
+
+
+def test_suggestions_follow_the_caption_and_never_repeat_it(tmp_path, settings):
+    author = UserFactory(training_consent=True)
+    for day in range(3):
+        make_photo(author, caption=f"Day {day} on the old castle walls #castle #medieval")
+    make_photo(author, caption="Lunch #food")
+    _active_version_with_caption_model(tmp_path, settings)
+    spanish = client_for(UserFactory(language="es"))
+
+    by_hashtag = spanish.get(URL, {"caption": "Sunday walk #castillo"}).json()
+    by_word = spanish.get(URL, {"caption": "A castle by the sea"}).json()
+
+    assert by_hashtag["model_version"] == "v1"
+    assert [h["name"] for h in by_hashtag["hashtags"]][:1] == ["medieval"]
+    assert "castillo" not in [h["name"] for h in by_hashtag["hashtags"]]
+    assert [h["name"] for h in by_word["hashtags"]][:1] == ["castillo"]  # named in the caption
