@@ -90,6 +90,15 @@ def model_version_get(*, name: str) -> ModelVersion:
     return ModelVersion.objects.get(name=name)
 
 
+def model_versions_with_lineage() -> QuerySet[ModelVersion]:
+    """Every version, newest first, each with `lineage`: how many photos trained it."""
+    return ModelVersion.objects.annotate(lineage=Count("trained_on")).order_by("-created_at")
+
+
+def model_versions_exist() -> bool:
+    return ModelVersion.objects.exists()
+
+
 def effective_status_q(*statuses: str, prefix: str = "") -> Q:
     """A filter for ConceptStat rows (reached through `prefix`, e.g. "concept__stat__")
     whose effective status is one of `statuses`: the admin's override, else the computed one."""

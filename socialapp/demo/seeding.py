@@ -119,9 +119,9 @@ def _first_tagger(log) -> None:  # type: ignore[no-untyped-def]
     """Train and activate v1 from the demo posts, so suggestions blend learned hashtags
     with cold start from the first `make run` (activated whatever the gate says)."""
     from tagging import services as tagging
-    from tagging.models import ModelVersion
+    from tagging.selectors import model_versions_exist
 
-    if ModelVersion.objects.exists():
+    if model_versions_exist():
         return
     tagging.vocabulary_build()
     version, _activated = tagging.model_version_train(force=True)

@@ -11,9 +11,10 @@ from socialapp.accounts.models import User
 from socialapp.accounts.selectors import MODERATORS_GROUP as MODERATORS_GROUP
 from socialapp.accounts.selectors import is_moderator as is_moderator
 from socialapp.photos.models import Photo
-from tagging.models import ModelVersion
 
-# Which concepts are blocked is the tagger's to say; the dashboard lists them.
+# Model versions and which concepts are blocked are the tagger's to say; the dashboard lists them.
+from tagging import selectors as tagging_selectors
+from tagging.models import ModelVersion
 from tagging.selectors import blocked_concepts as blocked_concepts
 
 from .models import Appeal, AuditEntry, Notice, Report
@@ -72,7 +73,7 @@ def open_appeals() -> QuerySet[Appeal]:
 
 
 def model_versions() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.annotate(lineage=Count("trained_on")).order_by("-created_at")
+    return tagging_selectors.model_versions_with_lineage()
 
 
 def hidden_notice(*, photo: Photo) -> Notice | None:
@@ -95,16 +96,16 @@ def photos_for_moderation(*, photo_ids: list[int]) -> list[Photo]:
 
 def model_version_get(*, name: str) -> ModelVersion:
     """A model version by name. Raises Http404."""
-    version = ModelVersion.objects.filter(name=name).first()
-    if version is None:
-        raise Http404("No such model version.")
-    return version
+    try:
+        return tagging_selectors.model_version_get(name=name)
+    except ModelVersion.DoesNotExist:
+        raise Http404("No such model version.") from None
 
 
 def model_plot_get(*, name: str, plot: str) -> str:
     """Where model version `name` keeps its plot file named `plot`. Raises Http404."""
-    version = ModelVersion.objects.filter(name=name).first()
-    wanted = next((p for p in (version.plots if version else []) if Path(p).name == plot), None)
+    version = model_version_get(name=name)
+    wanted = next((p for p in version.plots if Path(p).name == plot), None)
     if wanted is None:
         raise Http404("No such plot.")
     return wanted
