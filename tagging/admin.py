@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -5,7 +8,7 @@ from django.http import HttpRequest
 from socialapp.photos.models import Photo
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
-from .services import NotRetryable, model_version_activate, photo_tagging_retry
+from .services import NotRetryable, concept_override_set, model_version_activate, photo_tagging_retry
 
 
 @admin.action(description="Analyse again (retry failed or stuck suggestions)")
@@ -67,13 +70,36 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return False  # versions come from train_tagger
 
 
+class ConceptStatForm(forms.ModelForm):
+    """The override with the reason the audit log records (no unaudited inline edits)."""
+
+    reason = forms.CharField(help_text="Why: recorded in the audit log with your name.")
+
+    class Meta:
+        model = ConceptStat
+        fields = ["override"]
+
+
 @admin.register(ConceptStat)
 class ConceptStatAdmin(admin.ModelAdmin):
+    form = ConceptStatForm
     list_display = ["concept", "count", "visualness", "status", "override"]
     list_filter = ["status", "override"]
-    list_editable = ["override"]
     search_fields = ["concept__name"]
     readonly_fields = ["concept", "count", "visualness", "status"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # rows come from the vocabulary build
+
+    def save_model(self, request: HttpRequest, obj: ConceptStat, form: Any, change: bool) -> None:
+        # The service writes the override and its audit row in one transaction.
+        concept_override_set(
+            concept=obj.concept,
+            override=form.cleaned_data["override"],
+            actor=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+            source="admin",
+        )
 
 
 @admin.register(PhotoSuggestion)

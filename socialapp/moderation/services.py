@@ -21,7 +21,13 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_delete
 from tagging.models import ModelVersion
 from tagging.selectors import concept_blocked, photo_carries_blocked_concept
-from tagging.services import Activation, concept_block_set, model_version_activate
+from tagging.services import (
+    CONCEPT_BLOCKED,
+    Activation,
+    OverrideChange,
+    concept_override_set,
+    model_version_activate,
+)
 
 from .models import Appeal, AuditEntry, Notice, Report
 
@@ -223,16 +229,12 @@ def concept_block(*, moderator: User, concept: Concept, reason: str, block: bool
     """Block (or unblock) a hashtag's concept: a blocked one is never suggested nor a
     training target, and every post carrying it goes to the queue. Returns how many
     posts were queued."""
-    reason = _required(reason)
-    before, after = concept_block_set(concept=concept, blocked=block)
-    action = "block_hashtag" if block else "unblock_hashtag"
-    audit_record(
+    concept_override_set(
+        concept=concept,
+        override=CONCEPT_BLOCKED if block else "",
         actor=moderator,
-        action=action,
-        target=concept,
-        reason=reason,
-        before={"override": before},
-        after={"override": after},
+        reason=_required(reason),
+        source="moderation",
     )
     if not block:
         return 0
@@ -279,6 +281,25 @@ def model_activation_audit(event: Activation) -> None:
         reason=event.reason,
         before={"active": event.previous},
         after={"active": event.version.name, "source": event.source},
+    )
+
+
+def concept_override_audit(change: OverrideChange) -> None:
+    """The audit row for every change to a concept's override, from the moderation page or
+    the admin (registered in tagging's override_auditors)."""
+    if change.after == CONCEPT_BLOCKED:
+        action = "block_hashtag"
+    elif change.before == CONCEPT_BLOCKED and not change.after:
+        action = "unblock_hashtag"
+    else:
+        action = "override_concept"
+    audit_record(
+        actor=change.actor,
+        action=action,
+        target=change.concept,
+        reason=change.reason,
+        before={"override": change.before},
+        after={"override": change.after, "source": change.source},
     )
 
 

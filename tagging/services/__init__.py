@@ -1,6 +1,8 @@
 """Writes for the tagger: training (vocabulary, exports, versions) and suggestions."""
 
-from .concepts import concept_block_set
+from tagging.extensions import OverrideChange
+
+from .concepts import CONCEPT_BLOCKED, concept_override_set
 from .evaluation import tagger_evaluate_folder
 from .suggestions import (
     ANALYSIS_TIME_LIMIT,
@@ -29,12 +31,14 @@ from .versions import Activation, activation_auditors, model_version_activate, m
 
 __all__ = [
     "ANALYSIS_TIME_LIMIT",
+    "CONCEPT_BLOCKED",
     "Activation",
     "NotRetryable",
+    "OverrideChange",
     "activation_auditors",
     "analyses_requeue_orphaned",
     "analyses_requeue_stuck",
-    "concept_block_set",
+    "concept_override_set",
     "embeddings_delete",
     "model_version_activate",
     "model_version_evaluate",
