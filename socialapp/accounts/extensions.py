@@ -1,7 +1,7 @@
 """Where other apps extend accounts. Accounts never imports them: each list below is
 filled in the listed listener's AppConfig.ready. Listeners: socialapp/photos/apps.py,
-socialapp/shop/apps.py, socialapp/chat/apps.py, socialapp/moderation/apps.py and
-tagging/apps.py."""
+socialapp/shop/apps.py, socialapp/chat/apps.py, socialapp/notifications/apps.py,
+socialapp/moderation/apps.py and tagging/apps.py."""
 
 import zipfile
 from collections.abc import Callable
@@ -24,7 +24,8 @@ training_stopped_hooks: list[Callable[[User], object]] = []
 # The parts of "download your data" (accounts/export.py): each writes its files into
 # the zip, after the profile, in the order the apps are installed.
 # Listeners: socialapp/photos/apps.py (posts, comments, likes), socialapp/shop/apps.py
-# (listings), socialapp/chat/apps.py (conversations), socialapp/moderation/apps.py
-# (reports, notices, appeals), tagging/apps.py (suggestions).
+# (listings), socialapp/chat/apps.py (conversations), socialapp/notifications/apps.py
+# (notifications and their settings), socialapp/moderation/apps.py (reports, notices,
+# appeals), tagging/apps.py (suggestions).
 ExportSection = Callable[[User, zipfile.ZipFile], None]
 user_export_sections: list[ExportSection] = []

@@ -247,11 +247,15 @@ def _request_settled(*, follower: User, followee: User) -> None:
 
 
 def follow_request_approve(*, request: Follow) -> Follow:
-    """Accept a pending request; approving twice is harmless."""
+    """Accept a pending request and tell the person who asked; approving twice is harmless."""
     if request.status != Follow.Status.ACCEPTED:
-        request.status = Follow.Status.ACCEPTED
-        request.save(update_fields=["status", "updated_at"])
-        _request_settled(follower=request.follower, followee=request.followee)
+        with transaction.atomic():
+            request.status = Follow.Status.ACCEPTED
+            request.save(update_fields=["status", "updated_at"])
+            _request_settled(follower=request.follower, followee=request.followee)
+            notification_create(
+                recipient=request.follower, kind=Notification.Kind.FOLLOW_ACCEPTED, actor=request.followee
+            )
     return request
 
 

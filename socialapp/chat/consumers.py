@@ -261,12 +261,15 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         return message_frame(message, new=created), created, unread
 
     def _unread(self, user_id: int) -> dict[str, Any]:
-        unread, total = selectors.unread_counts(user_id=user_id, conversation_id=self.conversation_id)
+        unread, total, conversations = selectors.unread_counts(
+            user_id=user_id, conversation_id=self.conversation_id
+        )
         return {
             "type": "chat.unread",
             "conversation_id": self.conversation_id,
             "unread": unread,
             "total": total,
+            "conversations": conversations,  # for the bell (notifications.selectors.bell_get)
         }
 
     async def refuse(self) -> None:

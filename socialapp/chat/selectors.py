@@ -58,13 +58,51 @@ def conversations(*, user: User) -> QuerySet[Conversation]:
     )
 
 
-def unread_counts(*, user_id: int, conversation_id: int) -> tuple[int, int]:
-    """(unread in this conversation, unread in all) for a user, in one query. A sender's
-    read mark moves with each message they send, so unread = last_seq - read mark."""
+def unread_counts(*, user_id: int, conversation_id: int) -> tuple[int, int, int]:
+    """(unread in this conversation, unread in all, conversations with unread messages)
+    for a user, in one query. A sender's read mark moves with each message they send, so
+    unread = last_seq - read mark."""
     with connection.cursor() as cursor:
         cursor.execute(statements.unread_counts(), [conversation_id, user_id])  # after every message
-        unread, total = cursor.fetchone()
-    return int(unread or 0), int(total or 0)
+        unread, total, conversations = cursor.fetchone()
+    return int(unread or 0), int(total or 0), int(conversations or 0)
+
+
+def unread_conversations_count(*, user_id: int) -> int:
+    """How many of `user_id`'s conversations have messages they have not read (the bell)."""
+    return Participant.objects.filter(user_id=user_id, last_read_seq__lt=F("conversation__last_seq")).count()
+
+
+@dataclass(frozen=True)
+class UnreadConversation:
+    conversation: Conversation
+    other: User | None
+    unread: int
+    at: datetime  # the conversation's latest message
+
+
+def unread_conversations(*, user: User) -> list[UnreadConversation]:
+    """`user`'s conversations with unread messages, latest first, with the other person."""
+    mine = list(
+        Participant.objects.filter(user=user, last_read_seq__lt=F("conversation__last_seq"))
+        .select_related("conversation")
+        .order_by("-conversation__updated_at", "-conversation_id")
+    )
+    others = {
+        p.conversation_id: p.user
+        for p in Participant.objects.filter(conversation_id__in=[m.conversation_id for m in mine])
+        .exclude(user=user)
+        .select_related("user")
+    }
+    return [
+        UnreadConversation(
+            conversation=m.conversation,
+            other=others.get(m.conversation_id),
+            unread=m.conversation.last_seq - m.last_read_seq,
+            at=m.conversation.updated_at,
+        )
+        for m in mine
+    ]
 
 
 def unread_total(*, user_id: int) -> int:

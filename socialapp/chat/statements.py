@@ -73,11 +73,12 @@ def read_own() -> str:
 @cache
 def unread_counts() -> str:
     """Parameters: conversation id, user id. One row: (unread in that conversation,
-    unread in all), NULL for someone in no conversation."""
+    unread in all, conversations with unread messages), NULL for someone in no conversation."""
     c, p = SqlNames(Conversation), SqlNames(Participant)
     unread = f"{c}.{c.last_seq} - {p}.{p.last_read_seq}"
     return f"""
-        SELECT SUM(CASE WHEN {p}.{p.conversation} = %s THEN {unread} ELSE 0 END), SUM({unread})
+        SELECT SUM(CASE WHEN {p}.{p.conversation} = %s THEN {unread} ELSE 0 END), SUM({unread}),
+               SUM(CASE WHEN {unread} > 0 THEN 1 ELSE 0 END)
         FROM {p} JOIN {c} ON {c}.{c.id} = {p}.{p.conversation}
         WHERE {p}.{p.user} = %s
     """  # noqa: S608 - names from _meta, values as parameters

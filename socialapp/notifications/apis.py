@@ -1,4 +1,4 @@
-"""Notifications over the API: the list (newest first) and mark-as-read."""
+"""Notifications over the API: the list (newest first), the badges' counts and mark-as-read."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -32,6 +32,30 @@ class NotificationListApi(APIView):
             selectors.notifications_list(user=request.user), request, view=self
         )
         return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+
+
+class NotificationCountsApi(APIView):
+    """What the bell and the Messages badge show now (a page refreshes them with this after
+    its /ws/notifications/ socket reconnects)."""
+
+    class OutputSerializer(serializers.Serializer):
+        notifications = serializers.IntegerField(help_text="unread notifications")
+        conversations = serializers.IntegerField(help_text="conversations with unread messages, for the bell")
+        messages_on = serializers.BooleanField(help_text="whether those conversations join the bell")
+        bell = serializers.IntegerField(help_text="the bell's count")
+        messages = serializers.IntegerField(help_text="unread messages (the Messages badge)")
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        bell = selectors.bell_get(user_id=request.user.pk)
+        counts = {
+            "notifications": bell.notifications,
+            "conversations": bell.conversations,
+            "messages_on": bell.messages_on,
+            "bell": bell.count,
+            "messages": bell.messages,
+        }
+        return Response(self.OutputSerializer(counts).data)
 
 
 class NotificationReadApi(APIView):

@@ -1,9 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from socialapp.chat.selectors import unread_total
-
-from .selectors import unread_count
+from .selectors import bell_get
 
 
 def badges(request: HttpRequest) -> dict[str, object]:
@@ -11,7 +9,9 @@ def badges(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    bell = SimpleLazyObject(lambda: bell_get(user_id=user.pk))
     return {
-        "notifications_unread": SimpleLazyObject(lambda: unread_count(user_id=user.pk)),
-        "messages_unread": SimpleLazyObject(lambda: unread_total(user_id=user.pk)),
+        "bell": bell,
+        "notifications_unread": SimpleLazyObject(lambda: bell.count),
+        "messages_unread": SimpleLazyObject(lambda: bell.messages),
     }

@@ -11,9 +11,14 @@ class Notification(models.Model):
         COMMENT = "comment", _("Comments")
         FOLLOW = "follow", _("New followers")
         FOLLOW_REQUEST = "follow_request", _("Follow requests")
+        FOLLOW_ACCEPTED = "follow_accepted", _("Accepted follow requests")
         MENTION = "mention", _("Mentions")
         SUGGESTIONS = "suggestions", _("Hashtag suggestions ready")
         MODERATION = "moderation", _("Moderation notices")
+        # Never a row: the bell counts conversations with unread messages from chat's read
+        # marks (notifications.selectors), so a message costs chat no extra write. Muting
+        # it keeps them off the bell and the notifications page.
+        MESSAGES = "messages", _("Messages")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

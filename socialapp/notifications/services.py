@@ -52,6 +52,24 @@ def notification_send(*, user_id: int, event: dict[str, Any]) -> None:
         logger.warning("Notification to user %s lost, the channel layer is unreachable: %s", user_id, error)
 
 
+def notifications_send(*, events: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """notification_send for many (user_id, event) pairs in one trip to the channel
+    layer: each async_to_sync call starts a thread, which costs more than the sends
+    themselves when a batch job tells many owners at once."""
+    layer, pending = get_channel_layer(), list(events)
+    if layer is None or not pending:
+        return
+
+    async def send_all() -> None:
+        for user_id, event in pending:
+            await layer.group_send(user_group(user_id), {"type": "notify", "event": event})
+
+    try:
+        async_to_sync(send_all)()
+    except (*REDIS_UNREACHABLE, OSError) as error:
+        logger.warning("%s notifications lost, the channel layer is unreachable: %s", len(pending), error)
+
+
 def _push_unread(user_id: int) -> None:
     notification_send(
         user_id=user_id, event={"type": "notifications.unread", "count": unread_count(user_id=user_id)}

@@ -10,5 +10,6 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/unread/", apis.NotificationCountsApi.as_view(), name="api-notifications-unread"),
     path("notifications/read/", apis.NotificationReadApi.as_view(), name="api-notifications-read"),
 ]

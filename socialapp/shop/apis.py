@@ -141,6 +141,7 @@ class ListingsApi(APIView):
         responses={
             201: ListingOutputSerializer,
             404: OpenApiResponse(DetailSerializer, "photo_id is not one of your posts."),
+            409: OpenApiResponse(DetailSerializer, "photo_id is already for sale; names its listing."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -149,7 +150,10 @@ class ListingsApi(APIView):
         fields = dict(data.validated_data)
         photo_id = fields.pop("photo_id", None)
         photo = photo_get_owned(owner=request.user, photo_id=photo_id) if photo_id is not None else None
-        listing = services.listing_create(seller=request.user, photo=photo, **fields)
+        try:
+            listing = services.listing_create(seller=request.user, photo=photo, **fields)
+        except services.ListingExists as exists:
+            return Response({"detail": str(exists)}, status=status.HTTP_409_CONFLICT)
         return _listing_response(request, listing, status.HTTP_201_CREATED)
 
 

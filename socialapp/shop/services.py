@@ -20,6 +20,26 @@ DESCRIPTION_MAX = 2000
 PRICE_MAX = Decimal("99999999.99")  # max_digits=10, decimal_places=2
 
 
+class ListingExists(Exception):
+    """The post is already for sale: `listing` is the listing made from it."""
+
+    def __init__(self, listing: Listing) -> None:
+        super().__init__(
+            _("This post is already for sale: “%(title)s” (listing %(id)d).")
+            % {"title": listing.title, "id": listing.pk}
+        )
+        self.listing = listing
+
+
+def _refuse_a_second_listing(*, seller: User, photo: Photo, exclude: int | None = None) -> None:
+    existing = Listing.objects.filter(seller=seller, source_photo=photo)
+    if exclude is not None:
+        existing = existing.exclude(pk=exclude)
+    listing = existing.order_by("created_at", "pk").first()
+    if listing is not None:
+        raise ListingExists(listing)
+
+
 def _clean_title(title: str) -> str:
     title = title.strip()
     if not title:
@@ -120,11 +140,24 @@ def listing_create(
 ) -> Listing:
     """Put something up for sale with an uploaded image or a copy of one of the seller's
     posts (not one a moderator hid). Raises ValidationError (fields, photo choice) or
-    UploadError (image); either way nothing is stored."""
+    UploadError (image), or ListingExists when `photo` already has a listing; in every
+    case nothing is stored."""
     fields = _cleaned(title=title, description=description, price=price, currency=currency, category=category)
+    if photo is not None:
+        _refuse_a_second_listing(seller=seller, photo=photo)  # before the image work
     processed = _process_photo(seller=seller, image=image, photo=photo)
     listing = Listing(seller=seller, source_photo=photo, **fields)
-    stored_image_save(listing, processed)
+
+    def one_per_post() -> None:
+        # Checked again in the transaction that stores the row, under a lock on the post,
+        # so two requests at once cannot both make a listing of it. NO KEY: the listing's
+        # foreign key already holds a KEY SHARE lock on the post, which FOR UPDATE would
+        # wait on (a deadlock between two such requests).
+        if photo is not None:
+            list(Photo.objects.select_for_update(no_key=True).filter(pk=photo.pk).values_list("pk"))
+            _refuse_a_second_listing(seller=seller, photo=photo, exclude=listing.pk)
+
+    stored_image_save(listing, processed, then=one_per_post)
     return listing
 
 

@@ -71,6 +71,9 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             listing = services.listing_create(seller=request.user, **form.cleaned_data)
+        except services.ListingExists as exists:
+            messages.info(request, _("This post is already for sale."))
+            return redirect(exists.listing)
         except UploadError as error:
             form.add_error(None, error.detail)
         except ValidationError as error:

@@ -270,6 +270,7 @@
       note.textContent = label.sending || "Sending…";
       return;
     }
+    note.setAttribute("role", "alert"); // heard at once, not only seen
     note.textContent = `${label.notSent || "Not sent"}: ${detail} `;
     const again = document.createElement("button");
     again.type = "button";

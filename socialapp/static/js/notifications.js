@@ -1,10 +1,20 @@
 // The bell's and the Messages link's unread counts, kept live over /ws/notifications/.
 // The server sends "notifications.unread" {count} when a notification arrives or is read,
-// and "chat.unread" {total} when someone writes to you. Other scripts may listen to the
-// "socialapp:notification" event on document for every event the socket brings.
+// and "chat.unread" {total, conversations} when someone writes to you or you read. The
+// bell shows the unread notifications plus, unless turned off in the settings, each
+// conversation with unread messages (the page gives the parts in the bell's data-bell-*).
+// Events sent while the socket is down are lost, so after a reconnect the counts are
+// fetched again. Other scripts may listen to the "socialapp:notification" event on
+// document for every event the socket brings.
 (function () {
   "use strict";
   const FORBIDDEN = 4403;
+  const link = document.querySelector("[data-bell-url]");
+  const bell = {
+    notifications: Number(link && link.dataset.bellNotifications) || 0,
+    conversations: Number(link && link.dataset.bellConversations) || 0,
+    messagesOn: !link || link.dataset.bellMessages !== "off",
+  };
 
   function show(name, count) {
     for (const badge of document.querySelectorAll(`[data-badge="${name}"]`)) {
@@ -13,26 +23,78 @@
     }
   }
 
+  function showBell() {
+    show("notifications", bell.notifications + (bell.messagesOn ? bell.conversations : 0));
+  }
+
+  async function refresh() {
+    if (!link) return;
+    let counts;
+    try {
+      const response = await fetch(link.dataset.bellUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      counts = await response.json();
+    } catch {
+      return; // offline again: the next reconnect asks
+    }
+    Object.assign(bell, {
+      notifications: counts.notifications,
+      conversations: counts.conversations,
+      messagesOn: counts.messages_on,
+    });
+    showBell();
+    show("messages", counts.messages);
+  }
+
   let delay = 1000;
+  let socket = null;
+  let timer = null;
+  let opened = false; // the first open follows the page's own counts; a later one refreshes them
   function connect() {
+    clearTimeout(timer);
+    if (socket && socket.readyState <= WebSocket.OPEN) return; // connecting or open
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/notifications/`);
+    const current = new WebSocket(`${scheme}://${location.host}/ws/notifications/`);
+    socket = current;
     // "live" while the counts follow the server (the offline state styles and tests read it).
-    socket.addEventListener("open", () => { delay = 1000; document.documentElement.dataset.notifications = "live"; });
-    socket.addEventListener("message", (message) => {
+    current.addEventListener("open", () => {
+      delay = 1000;
+      document.documentElement.dataset.notifications = "live";
+      if (opened) refresh();
+      opened = true;
+    });
+    current.addEventListener("message", (message) => {
       let event;
       try { event = JSON.parse(message.data); } catch { return; }
-      if (event.type === "notifications.unread") show("notifications", event.count);
-      else if (event.type === "chat.unread") show("messages", event.total);
+      if (event.type === "notifications.unread") {
+        bell.notifications = event.count;
+        showBell();
+      } else if (event.type === "chat.unread") {
+        show("messages", event.total);
+        if (typeof event.conversations === "number") {
+          bell.conversations = event.conversations;
+          showBell();
+        }
+      }
       document.dispatchEvent(new CustomEvent("socialapp:notification", { detail: event }));
     });
-    socket.addEventListener("close", (closed) => {
+    current.addEventListener("close", (closed) => {
+      if (socket !== current) return;
       document.documentElement.dataset.notifications = "off";
       if (closed.code === FORBIDDEN) return; // signed out
-      setTimeout(connect, delay);
+      if (navigator.onLine === false) return; // the "online" event reconnects
+      timer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     });
   }
+
+  window.addEventListener("offline", () => {
+    if (socket) socket.close();
+  });
+  window.addEventListener("online", () => {
+    delay = 1000;
+    connect();
+  });
 
   if (document.querySelector("[data-badge]")) connect();
 })();

@@ -85,8 +85,8 @@ def test_a_sent_message_is_stored_as_returned_and_moves_the_conversation_up():
     assert created and [getattr(stored, f) for f in fields] == [getattr(message, f) for f in fields]
     assert (stored.seq, stored.text, conversation.last_seq) == (1, "Hi!", 1)
     assert conversation.updated_at > earlier and conversation.updated_at == stored.created_at
-    assert selectors.unread_counts(user_id=seller.pk, conversation_id=conversation.pk) == (1, 1)
-    assert selectors.unread_counts(user_id=buyer.pk, conversation_id=conversation.pk) == (0, 0)
+    assert selectors.unread_counts(user_id=seller.pk, conversation_id=conversation.pk) == (1, 1, 1)
+    assert selectors.unread_counts(user_id=buyer.pk, conversation_id=conversation.pk) == (0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -188,6 +188,7 @@ async def test_messages_fan_out_in_order_with_seq_and_unread_counts():
         "conversation_id": conversation.pk,
         "unread": 1,
         "total": 1,
+        "conversations": 1,
     }
     for socket in (buyer_socket, seller_socket, notifications):
         await socket.disconnect()

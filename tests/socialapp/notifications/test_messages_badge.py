@@ -35,8 +35,20 @@ async def test_reading_a_conversation_lowers_the_readers_messages_badge_in_every
     after_two = await other_tab.receive_json_from(timeout=5)
 
     assert [after_one, after_two] == [
-        {"type": "chat.unread", "conversation_id": conversation.pk, "unread": 1, "total": 1},
-        {"type": "chat.unread", "conversation_id": conversation.pk, "unread": 0, "total": 0},
+        {
+            "type": "chat.unread",
+            "conversation_id": conversation.pk,
+            "unread": 1,
+            "total": 1,
+            "conversations": 1,
+        },
+        {
+            "type": "chat.unread",
+            "conversation_id": conversation.pk,
+            "unread": 0,
+            "total": 0,
+            "conversations": 0,
+        },
     ]
     for socket in (chat, other_tab):
         await socket.disconnect()
