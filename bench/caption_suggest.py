@@ -38,7 +38,9 @@ DEMO = ROOT / "socialapp" / "demo" / "data"
 
 
 def _posts(rows: list[dict[str, str]]) -> list[Post]:
-    alias = {key: c.name for c in starter_concepts() for key in c.aliases}
+    # As the app maps them after seed_demo: the general table and the demo's place names.
+    table = [*starter_concepts(), *starter_concepts(DEMO / "concepts.csv")]
+    alias = {key: c.name for c in table for key in c.aliases}
     posts = []
     for row in rows:
         words = caption_words(row["caption"])

@@ -1,5 +1,6 @@
-"""Builds the demo: people, their posts from data/photos with the captions in
-data/posts.csv, follows, likes, comments and listings. Idempotent: what exists stays."""
+"""Builds the demo: its concepts (data/concepts.csv), people, their posts from data/photos
+with the captions in data/posts.csv, follows, likes, comments and listings. Idempotent:
+what exists stays."""
 
 import csv
 import random
@@ -15,6 +16,8 @@ from django.utils import timezone
 from socialapp.accounts import services as accounts
 from socialapp.accounts.models import User
 from socialapp.chat import services as chat
+from socialapp.hashtags import services as hashtags
+from socialapp.hashtags.starter import starter_concepts
 from socialapp.photos import services as photos
 from socialapp.photos.models import Photo
 from socialapp.shop import services as shop
@@ -74,6 +77,9 @@ PRICES = {"home": "18.00", "electronics": "45.00", "food_drink": "6.50", "beauty
 
 def seed(*, log=print) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    # The demo's place names and niche subjects (egeskov, rodas -> rhodes) are not in the
+    # general concept table; they join it before the posts that use them.
+    hashtags.concepts_install(concepts=starter_concepts(DATA / "concepts.csv"))
     with transaction.atomic():
         users = {u.username: _user(u) for u in USERS}
         _admin()

@@ -1,8 +1,10 @@
 """Writes for hashtags and concepts."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
-from . import canonical
+from . import canonical, starter
 from .models import Concept, ConceptAlias, Hashtag
 from .selectors import concept_find
 
@@ -59,3 +61,15 @@ def concept_aliases_apply(*, concept: Concept) -> int:
     moved = moving.update(concept=concept)
     Concept.objects.filter(pk__in=old_concepts, hashtags__isnull=True, aliases__isnull=True).delete()
     return moved
+
+
+@transaction.atomic
+def concepts_install(*, concepts: Iterable[starter.StarterConcept]) -> list[Concept]:
+    """Add a table of concepts (the format of data/concepts.csv) with their aliases, and
+    move hashtags already posted under those aliases to them. Concepts that exist (an admin
+    may have edited them) and alias keys another concept holds are left as they are, so a
+    second run changes nothing. Returns the concepts created."""
+    created = starter.install(Concept, ConceptAlias, concepts)
+    for concept in created:
+        concept_aliases_apply(concept=concept)
+    return created

@@ -1,10 +1,15 @@
-"""The starter alias table shipped in data/concepts.csv, as (concept, displays, aliases).
+"""The concept table shipped in data/concepts.csv, as (concept, displays, aliases).
 
-Read by the data migration that installs it and by the tests that keep it consistent."""
+The table is generated from WordNet and Apertium by `python -m tagging.concepts_build`
+(do not edit it by hand); the demo ships its own place names and niche concepts in the
+same format (socialapp/demo/data/concepts.csv). Read by the data migrations that install
+it, by hashtags.services.concepts_install and by the tests that keep it consistent."""
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .canonical import key_for
 
@@ -34,3 +39,29 @@ def starter_concepts(path: Path = CONCEPTS_CSV) -> list[StarterConcept]:
                     aliases.setdefault(key, language)
             concepts.append(StarterConcept(row["concept"], row["display_en"], row["display_es"], aliases))
     return concepts
+
+
+def install(concept_model: Any, alias_model: Any, concepts: Iterable[StarterConcept]) -> list[Any]:
+    """Create the concepts not there yet, with their aliases whose keys no concept holds.
+    Existing concepts (an admin may have edited them) and their aliases are left alone.
+    Takes the model classes so that data migrations can pass their historical models.
+    Returns the concepts created."""
+    existing = set(concept_model.objects.values_list("name", flat=True))
+    new = [c for c in concepts if c.name not in existing]
+    concept_model.objects.bulk_create(
+        [concept_model(name=c.name, display_en=c.display_en, display_es=c.display_es) for c in new],
+        batch_size=500,
+    )
+    names = {c.name for c in new}
+    created = {c.name: c for c in concept_model.objects.all() if c.name in names}
+    taken = set(alias_model.objects.values_list("key", flat=True))
+    alias_model.objects.bulk_create(
+        [
+            alias_model(concept=created[c.name], key=key, language=language)
+            for c in new
+            for key, language in c.aliases.items()
+            if key not in taken
+        ],
+        batch_size=500,
+    )
+    return [created[c.name] for c in new]

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from socialapp.accounts.models import Follow, User
 from socialapp.chat.models import Message
+from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Comment, Like, Photo
 from socialapp.shop.models import Listing
 
@@ -44,3 +45,6 @@ def test_seed_demo_builds_a_real_looking_demo_once(capsys):
     spanish = Photo.objects.get(caption__startswith="Molino de viento en el puerto de Rodas")
     assert spanish.owner.language == "es"
     assert [h.name for h in spanish.hashtags.order_by("photo_links__pk")][:2] == ["molino", "roda"]
+    # The demo's place names come from its own table (socialapp/demo/data/concepts.csv).
+    assert spanish.hashtags.get(name="roda").concept.name == "rhodes"
+    assert Concept.objects.get(name="egeskov").aliases.filter(key="egeskov").exists()

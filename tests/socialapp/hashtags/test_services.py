@@ -1,4 +1,5 @@
 import csv
+import importlib
 import re
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from socialapp.hashtags import services
 from socialapp.hashtags.canonical import key_for
 from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
-from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
+from socialapp.hashtags.starter import CONCEPTS_CSV, StarterConcept, starter_concepts
 from socialapp.settings.base import BASE_DIR
 
 pytestmark = pytest.mark.django_db
@@ -53,14 +54,63 @@ def test_adding_an_alias_moves_existing_hashtags_and_drops_the_orphan_concept():
     assert not Concept.objects.filter(name="zorblax").exists()
 
 
-def test_starter_table_is_consistent_and_covers_every_demo_hashtag():
+DEMO = BASE_DIR / "socialapp" / "demo" / "data"
+
+
+def test_general_and_demo_tables_are_consistent_and_cover_every_demo_hashtag():
     concepts = starter_concepts()
-    covered = {key for concept in concepts for key in concept.aliases}
-    with (BASE_DIR / "socialapp" / "demo" / "data" / "posts.csv").open(encoding="utf-8") as file:
+    demo = starter_concepts(DEMO / "concepts.csv")
+    owner = {key: concept.name for concept in concepts for key in concept.aliases}
+    clashes = {
+        key for concept in demo for key in concept.aliases if owner.get(key, concept.name) != concept.name
+    }
+    covered = owner.keys() | {key for concept in demo for key in concept.aliases}
+    with (DEMO / "posts.csv").open(encoding="utf-8") as file:
         demo_tags = {
             key_for(tag) for row in csv.DictReader(file) for tag in re.findall(r"#(\w+)", row["caption"])
         }
 
     assert CONCEPTS_CSV.exists()
     assert demo_tags - covered == set()
-    assert len({c.name for c in concepts}) == len(concepts)
+    assert clashes == set()
+    names = [c.name for c in [*concepts, *demo]]
+    assert len(set(names)) == len(names)
+
+
+def test_installing_concepts_adds_new_ones_and_leaves_existing_ones_alone():
+    edited = Concept.objects.get(name="dog")
+    edited.display_es = "perrito"
+    edited.save()
+    posted = services.hashtag_get_or_create(typed="#Blorp")
+    table = [
+        StarterConcept("dog", "dog", "perro", {"dog": "en", "chucho": "es"}),
+        StarterConcept("zorblax", "zorblax", "zorblax", {"zorblax": "en", "blorp": "", "perro": "es"}),
+    ]
+
+    created = services.concepts_install(concepts=table)
+    again = services.concepts_install(concepts=table)
+
+    posted.refresh_from_db()
+    zorblax = Concept.objects.get(name="zorblax")
+    assert ([c.name for c in created], again) == (["zorblax"], [])
+    assert Concept.objects.get(name="dog").display_es == "perrito"
+    assert not ConceptAlias.objects.filter(key="chucho").exists()
+    assert sorted(zorblax.aliases.values_list("key", "language")) == [("blorp", ""), ("zorblax", "en")]
+    assert posted.concept == zorblax
+    assert not Concept.objects.filter(name="blorp").exists()
+
+
+def test_migration_installs_generated_concepts_missing_from_an_older_table():
+    from django.apps import apps
+
+    migration = importlib.import_module("socialapp.hashtags.migrations.0003_generated_concepts")
+    Concept.objects.filter(name__in=["goldenretriever", "plier"]).delete()  # an install from before the table
+    demo = Concept.objects.create(name="egeskov", display_en="egeskov", display_es="egeskov")
+    Concept.objects.filter(name="dog").update(display_es="perrito")
+
+    migration.install_generated(apps, None)
+
+    assert Concept.objects.get(name="plier").aliases.filter(key="alicate").exists()
+    assert Concept.objects.filter(name="goldenretriever").exists()
+    assert Concept.objects.get(name="dog").display_es == "perrito"
+    assert Concept.objects.filter(pk=demo.pk).exists()

@@ -1,0 +1,313 @@
+"""Generate socialapp/hashtags/data/concepts.csv: the app's bilingual concept table.
+
+    python -m tagging.concepts_build --wordnet /usr/share/wordnet \\
+        --apertium /usr/share/apertium/apertium-eng-spa --out socialapp/hashtags/data/concepts.csv
+
+The concepts are the tagger's visual vocabulary, so the hashtags people type and the ones
+the tagger suggests meet in one concept: the general concepts (data/concept_names.tsv,
+attached to WordNet synsets by data/general_concepts.tsv), one concept per ImageNet class
+(data/imagenet_hashtags.tsv, the class's WordNet synset), and a short hand-written list of
+everyday photo subjects ImageNet lacks (data/everyday_concepts.tsv, each with its synset
+and why it is there). Per concept:
+
+- English aliases: the lemmas of its WordNet synset (common nouns only, written as one
+  word) and their irregular plurals from WordNet's noun.exc (regular plurals fold at
+  run time, see socialapp/hashtags/canonical.py);
+- Spanish aliases: each English lemma through Apertium's eng-spa bilingual dictionary,
+  with the plural its Spanish generator makes, and the gender its Spanish analyser gives;
+- displays: the tagger's own names where it has them (so app and tagger show the same
+  hashtag), else the Apertium translation;
+- data/hashtag_aliases.tsv adds the hashtag forms no dictionary lists (doggo, bici).
+
+A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
+theirs first, then dictionary aliases in table order. Deterministic: the committed output
+is checked by running it again (tests/tagging/test_concepts_build.py).
+
+This module lives with its inputs in the tagging app and writes the social core's data
+file; the core only reads the CSV and never imports tagging (see docs/architecture.md).
+"""
+
+import argparse
+import csv
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from socialapp.hashtags.canonical import key_for
+
+DATA = Path(__file__).resolve().parent / "ml" / "data"
+OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
+COLUMNS = ["concept", "display_en", "display_es", "gender_es", "aliases_en", "aliases_es", "aliases_any"]
+_ENGLISH_WORD = re.compile(r"[a-z][a-z_'.-]*")  # lowercase: no proper or Latin names
+
+
+@dataclass(frozen=True)
+class Spanish:
+    """One Apertium translation of an English noun."""
+
+    lemma: str
+    gender: str  # "m", "f" or "" when the dictionaries leave it open
+    plural: str  # "" when the generator has none
+
+
+@dataclass
+class Entry:
+    concept: str
+    display_en: str
+    display_es: str
+    words: list[str] = field(default_factory=list)  # English nouns, WordNet spelling
+    curated: dict[str, list[str]] = field(default_factory=dict)  # column -> hand-written aliases
+
+
+def hashtag_form(words: str) -> str:
+    """`golden_retriever` / `gafas de sol` -> `goldenretriever` / `gafasdesol`."""
+    return re.sub(r"[\s_'’.#-]+", "", words.lower())
+
+
+def read_synset_words(data_noun: Path) -> dict[str, list[str]]:
+    """wnid -> the synset's lemmas as WordNet spells them (`domestic_dog`, `Canis_familiaris`)."""
+    words: dict[str, list[str]] = {}
+    with data_noun.open(encoding="utf-8") as file:
+        for line in file:
+            if line.startswith(" "):
+                continue  # licence header
+            fields = line.split(" | ")[0].split()
+            count = int(fields[3], 16)
+            words[f"n{fields[0]}"] = [fields[4 + 2 * i] for i in range(count)]
+    return words
+
+
+def read_first_senses(index_noun: Path) -> dict[str, str]:
+    """word (lowercase, WordNet spelling) -> the wnid of its commonest noun sense."""
+    first: dict[str, str] = {}
+    with index_noun.open(encoding="utf-8") as file:
+        for line in file:
+            if line.startswith(" "):
+                continue
+            fields = line.split()
+            pointer_count = int(fields[3])
+            first[fields[0]] = f"n{fields[6 + pointer_count]}"
+    return first
+
+
+def synonyms(wnid: str, names: set[str], synsets: dict[str, list[str]], first: dict[str, str]) -> list[str]:
+    """The synset's lemmas that name the concept or mean this synset first: `car` keeps
+    auto and automobile, not machine, whose commonest sense is another synset."""
+    return [w for w in synsets.get(wnid, []) if hashtag_form(w) in names or first.get(w.lower()) == wnid]
+
+
+def read_irregular_plurals(noun_exc: Path) -> dict[str, list[str]]:
+    """lemma -> irregular plurals (`leaf` -> [`leaves`]), from WordNet's noun.exc."""
+    plurals: dict[str, list[str]] = {}
+    with noun_exc.open(encoding="utf-8") as file:
+        for line in file:
+            plural, *lemmas = line.split()
+            for lemma in lemmas:
+                plurals.setdefault(lemma, []).append(plural)
+    return plurals
+
+
+def _lt_proc(flags: list[str], binary: Path, text: str) -> str:
+    done = subprocess.run(  # noqa: S603 - a fixed program on our own input
+        ["lt-proc", *flags, str(binary)],  # noqa: S607 - lttoolbox's lt-proc, found on PATH
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def _units(output: str) -> list[list[str]]:
+    """`^src/a<n>/b<n>$ ...` -> [[src, a<n>, b<n>], ...] in input order."""
+    return [unit.split("/") for unit in re.findall(r"\^(.*?)\$", output)]
+
+
+def _escape(word: str) -> str:
+    return re.sub(r"([\^$/<>@#\\\[\]{}*])", r"\\\1", word)
+
+
+def translate(words: Iterable[str], apertium: Path) -> dict[str, Spanish]:
+    """English noun (WordNet spelling) -> its first Apertium translation; words the
+    bilingual dictionary lacks are left out. One lt-proc call per step, whole batches."""
+    words = sorted(set(words))
+    found: dict[str, tuple[str, str]] = {}
+    for number in ("sg", "pl"):  # pluralia tantum (scissors) are only listed as plurals
+        todo = [w for w in words if w not in found]
+        text = "\n".join(f"^{_escape(w.replace('_', ' '))}<n><{number}>$" for w in todo)
+        for word, unit in zip(
+            todo, _units(_lt_proc(["-b"], apertium / "eng-spa.autobil.bin", text)), strict=True
+        ):
+            # Several translations mean several senses (temple: sien/templo); the
+            # dictionary cannot tell which one the synset means, so none is taken.
+            if len(unit) == 2 and not unit[1].startswith("@"):
+                lemma, _, tags = unit[1].partition("<")
+                gender = next((g for g in ("m", "f") if f"<{g}>" in f"<{tags}"), "")
+                found[word] = (lemma, gender)
+    genders = spanish_genders({lemma for lemma, gender in found.values() if not gender}, apertium)
+    resolved = {w: (lemma, gender or genders.get(lemma, "")) for w, (lemma, gender) in found.items()}
+    plurals = spanish_plurals(set(resolved.values()), apertium)
+    return {
+        w: Spanish(lemma, gender, plurals.get((lemma, gender), "")) for w, (lemma, gender) in resolved.items()
+    }
+
+
+def spanish_genders(lemmas: Iterable[str], apertium: Path) -> dict[str, str]:
+    """Spanish noun -> "m" or "f" where the Spanish analyser knows one gender for it."""
+    lemmas = sorted(set(lemmas))
+    lines = _lt_proc([], apertium / "spa-eng.automorf.bin", "\n".join(lemmas) + "\n").split("\n")[:-1]
+    genders = {}
+    for lemma, line in zip(lemmas, lines, strict=True):
+        unit = (_units(line) or [[]])[0]  # a phrase's first word: `gafas de sol` -> gafas
+        seen = {g for reading in unit[1:] for g in ("m", "f") if re.match(rf"[^<]*<n><{g}>", reading)}
+        if len(seen) == 1:
+            genders[lemma] = seen.pop()
+    return genders
+
+
+def spanish_plurals(nouns: Iterable[tuple[str, str]], apertium: Path) -> dict[tuple[str, str], str]:
+    """(lemma, gender) -> plural, from Apertium's Spanish generator; one-word nouns only."""
+    nouns = sorted(n for n in set(nouns) if n[1] and " " not in n[0])
+    text = "\n".join(f"^{_escape(lemma)}<n><{gender}><pl>$" for lemma, gender in nouns)
+    lines = _lt_proc(["-g"], apertium / "eng-spa.autogen.bin", text + "\n").split("\n")[:-1]
+    return {
+        noun: line.strip()
+        for noun, line in zip(nouns, lines, strict=True)
+        if line.strip() and not line.startswith(("#", "@", "*"))
+    }
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file, delimiter="\t"))
+
+
+def vocabulary(synsets: dict[str, list[str]], first: dict[str, str]) -> list[Entry]:
+    """Every concept in table order: everyday, general, then one per ImageNet class."""
+    entries: dict[str, Entry] = {}
+    for row in _table("everyday_concepts.tsv"):
+        name, display_en = row["concept"], row["display_en"] or row["concept"]
+        words = synonyms(row["wnid"], {name, display_en}, synsets, first) if row["wnid"] else [name]
+        entries[name] = Entry(name, display_en, row["display_es"], words)
+    listed: dict[str, list[str]] = {}
+    for row in _table("general_concepts.tsv"):
+        for name in row["concepts"].split():
+            listed.setdefault(name, []).append(row["wnid"])
+    for row in _table("concept_names.tsv"):
+        name = row["concept"]
+        # A listing synset lends its lemmas only when it is named by the concept itself.
+        own = [s for s in listed.get(name, []) if name in {hashtag_form(w) for w in synsets.get(s, [])}]
+        words = [w for s in own for w in synonyms(s, {name}, synsets, first)] or [name]
+        entries.setdefault(name, Entry(name, row["display_en"], row["display_es"], words))
+    for row in _table("imagenet_hashtags.tsv"):
+        name = row["hashtag_en"]
+        entry = entries.setdefault(name, Entry(name, name, row["hashtag_es"]))
+        entry.words += [w for w in synonyms(row["wnid"], {name}, synsets, first) if w not in entry.words]
+    for row in _table("hashtag_aliases.tsv"):
+        entries[row["concept"]].curated = {
+            c: row[c].split() for c in ("aliases_en", "aliases_es", "aliases_any")
+        }
+    return list(entries.values())
+
+
+def _english(entry: Entry, plurals: dict[str, list[str]]) -> list[str]:
+    nouns = [w for w in entry.words if _ENGLISH_WORD.fullmatch(w)]
+    return [hashtag_form(w) for noun in nouns for w in (noun, *plurals.get(noun, []))]
+
+
+def _primary(entry: Entry) -> list[str]:
+    """The words translated to Spanish: those naming the concept itself, else the synset's
+    first lemma (its most common word). Synonyms are left out because the bilingual
+    dictionary translates a word's commonest sense (mallet, beetle: escarabajo)."""
+    names = {entry.concept, hashtag_form(entry.display_en)}
+    return [w.lower() for w in entry.words if hashtag_form(w) in names] or entry.words[:1]
+
+
+def _spanish(entry: Entry, translations: dict[str, Spanish]) -> list[str]:
+    found = [translations[w] for w in _primary(entry) if w in translations]
+    return [hashtag_form(form) for s in found for form in (s.lemma, s.plural) if form]
+
+
+def build(wordnet: Path, apertium: Path) -> list[list[str]]:
+    """The table's rows (without header), sorted by concept name."""
+    synsets = read_synset_words(wordnet / "data.noun")
+    plurals = read_irregular_plurals(wordnet / "noun.exc")
+    entries = vocabulary(synsets, read_first_senses(wordnet / "index.noun"))
+    translations = translate(
+        [w for e in entries for w in _primary(e) if _ENGLISH_WORD.fullmatch(w)], apertium
+    )
+    genders = spanish_genders({e.display_es for e in entries if e.display_es}, apertium)
+    owner: dict[str, str] = {}
+
+    def claim(concept: str, aliases: Iterable[str]) -> list[str]:
+        kept: dict[str, str] = {}
+        for alias in aliases:
+            key = key_for(alias)
+            if key and owner.setdefault(key, concept) == concept:
+                kept.setdefault(key, alias)
+        return list(kept.values())
+
+    columns: dict[str, dict[str, list[str]]] = {e.concept: {} for e in entries}
+    for entry in entries:  # hand-written aliases, then every concept's own name
+        for column, aliases in entry.curated.items():
+            columns[entry.concept][column] = claim(entry.concept, aliases)
+    for entry in entries:
+        claim(entry.concept, [entry.concept])
+    rows = []
+    for entry in entries:
+        spanish = translations.get(next((w for w in _primary(entry) if w in translations), ""))
+        display_es = entry.display_es or (hashtag_form(spanish.lemma) if spanish else entry.concept)
+        gender = genders.get(display_es) or (spanish.gender if spanish and not entry.display_es else "")
+        own = columns[entry.concept]
+        english = claim(
+            entry.concept, [*own.get("aliases_en", []), entry.display_en, *_english(entry, plurals)]
+        )
+        es = claim(entry.concept, [*own.get("aliases_es", []), display_es, *_spanish(entry, translations)])
+        anywhere = own.get("aliases_any", [])
+        if key_for(entry.concept) not in {key_for(a) for a in [*english, *es, *anywhere]}:
+            english = claim(entry.concept, [entry.concept, *english])
+        rows.append(
+            [
+                entry.concept,
+                entry.display_en,
+                display_es,
+                gender,
+                " ".join(english),
+                " ".join(es),
+                " ".join(anywhere),
+            ]
+        )
+    return sorted(rows)
+
+
+def apertium_misses(wordnet: Path, apertium: Path) -> list[str]:
+    """Everyday concepts whose Spanish display is hand-written because Apertium has none."""
+    entries = vocabulary(read_synset_words(wordnet / "data.noun"), read_first_senses(wordnet / "index.noun"))
+    everyday = {row["concept"] for row in _table("everyday_concepts.tsv")}
+    translated = translate([w for e in entries if e.concept in everyday for w in _primary(e)], apertium)
+    return sorted(
+        e.concept for e in entries if e.concept in everyday and not any(w in translated for w in _primary(e))
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
+    parser.add_argument("--apertium", type=Path, default=Path("/usr/share/apertium/apertium-eng-spa"))
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    rows = build(args.wordnet, args.apertium)
+    with args.out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    misses = apertium_misses(args.wordnet, args.apertium)
+    print(
+        f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

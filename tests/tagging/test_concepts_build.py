@@ -1,0 +1,75 @@
+"""The app's concept table is generated from general sources (WordNet, Apertium eng-spa,
+the tagger's vocabulary and short hand-written lists), not fitted to the demo."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
+from tagging.concepts_build import COLUMNS, build, hashtag_form, synonyms
+from tests.conftest import unavailable
+
+WORDNET = Path("/usr/share/wordnet")
+APERTIUM = Path("/usr/share/apertium/apertium-eng-spa")
+DEMO_CONCEPTS = CONCEPTS_CSV.parents[2] / "demo" / "data" / "concepts.csv"
+
+
+@pytest.fixture(scope="module")
+def sources() -> tuple[Path, Path]:
+    if not (WORDNET / "data.noun").exists():
+        unavailable("WordNet 3.0 is not installed (Debian package wordnet-base)")
+    if shutil.which("lt-proc") is None or not (APERTIUM / "eng-spa.autobil.bin").exists():
+        unavailable("Apertium with apertium-eng-spa is not installed (.ci/run installs it)")
+    return WORDNET, APERTIUM
+
+
+def _committed() -> list[list[str]]:
+    with CONCEPTS_CSV.open(encoding="utf-8", newline="") as file:
+        header, *rows = list(csv.reader(file))
+    assert header == COLUMNS
+    return rows
+
+
+def test_committed_table_is_what_the_generator_builds(sources):
+    assert build(*sources) == _committed()
+
+
+def test_general_concepts_keep_their_names_displays_and_aliases():
+    concepts = {c.name: c for c in starter_concepts()}
+
+    assert (concepts["dog"].display_en, concepts["dog"].display_es) == ("dog", "perro")
+    assert {"dog", "puppy", "perro", "cachorro"} <= set(concepts["dog"].aliases)
+    assert (concepts["tool"].display_en, concepts["tool"].display_es) == ("tools", "herramientas")
+    assert {"tool", "herramienta"} <= set(concepts["tool"].aliases)
+    assert {"electronic", "electronica"} <= set(concepts["electronics"].aliases)
+    assert (concepts["plier"].display_en, concepts["plier"].display_es) == ("pliers", "alicates")
+    assert {"castle", "castillo"} <= set(concepts["castle"].aliases)
+
+
+def test_table_covers_the_vocabulary_with_spanish_from_the_dictionary():
+    rows = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in _committed()}
+
+    # ImageNet classes (WordNet lemmas as English aliases) and Apertium's Spanish:
+    assert rows["car"]["aliases_en"].split()[:4] == ["car", "auto", "automobile", "motorcar"]
+    assert (rows["paintbrush"]["aliases_es"], rows["paintbrush"]["gender_es"]) == ("pincel pinceles", "m")
+    assert (rows["beach"]["display_es"], rows["beach"]["gender_es"]) == ("playa", "f")
+    assert len(rows) > 1200
+
+
+def test_demo_place_names_live_in_the_demo_data_only():
+    general = {c.name for c in starter_concepts()}
+    demo = {c.name for c in starter_concepts(DEMO_CONCEPTS)}
+
+    assert {"egeskov", "charminar", "agra", "ajanta", "rhodes"} <= demo
+    assert general & demo == set()
+
+
+def test_synonyms_keep_words_whose_commonest_sense_is_the_synset():
+    synsets = {"n1": ["car", "auto", "machine", "Canis_familiaris"]}
+    first = {"car": "n1", "auto": "n1", "machine": "n2", "canis_familiaris": "n1"}
+
+    assert synonyms("n1", {"car"}, synsets, first) == ["car", "auto", "Canis_familiaris"]
+    assert hashtag_form("golden_retriever") == "goldenretriever"
+    assert hashtag_form("fin# de semana") == "findesemana"
