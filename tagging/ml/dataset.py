@@ -9,7 +9,9 @@ One torch file (torch.save of a plain dict, loadable with weights_only=True):
 - split: "train" or "val" per photo (by owner, near-duplicates on one side)
 - embeddings: float tensor (n, d) from the backbone, or None when only images are given
 - image_paths: per photo, a readable image file (needed for --finetune), or None
-- backbone, backbone_version: which network the embeddings came from
+- backbone, backbone_version: which network the embeddings came from (the version names
+  the weights and ends "+flip" for flip-averaged embeddings)
+- tta: "none" or "flip", how the embeddings were computed (fine-tuning re-embeds the same way)
 - shop: {"embeddings": (m, d), "labels": ints per listing (index into SHOP_LABELS),
   "split": ["train"|"val"]} or None when there are too few listings
 - coldstart_scores: (n, C) cold-start scores over `concepts` for the val baseline, or None
@@ -46,6 +48,7 @@ class TrainingSet:
     image_paths: list[str] | None = None
     shop: ShopSet | None = None
     coldstart_scores: torch.Tensor | None = None
+    tta: str = "none"
 
     def indices(self, side: str) -> list[int]:
         return [i for i, s in enumerate(self.split) if s == side and self.targets[i]]

@@ -2,7 +2,9 @@
 
 A linear layer over the k-hot/k targets sits on the backbone while both train at a small
 learning rate; the fine-tuned weights go to OUT/backbone.pt and the hashtag head is then
-trained on embeddings from them. Meant for GPUs under torchrun; it runs on CPU too."""
+trained on embeddings from them, computed as the export's were (flip-averaged under
+TAGGING_TTA=flip). Meant for GPUs under torchrun (each process on cuda:LOCAL_RANK); it
+runs on CPU too."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -36,9 +38,12 @@ def finetune(data: TrainingSet, config: TrainConfig, world: World, out: Path) ->
     if not data.image_paths:
         raise ValueError("--finetune needs an export with image paths")
     torch.manual_seed(config.seed)
+    device = world.device
     backbone = load_backbone(data.backbone)
-    model = _Tagging(backbone.model, backbone.embedding_dim, len(data.concepts))
-    trainable: nn.Module = DistributedDataParallel(model) if world.size > 1 else model
+    model = _Tagging(backbone.model, backbone.embedding_dim, len(data.concepts)).to(device)
+    trainable: nn.Module = (
+        DistributedDataParallel(model, device_ids=world.device_ids) if world.size > 1 else model
+    )
     optimiser = torch.optim.AdamW(trainable.parameters(), lr=config.finetune_lr)
     rows = data.indices("train")
     labels = [data.targets[i] for i in rows]
@@ -49,22 +54,19 @@ def finetune(data: TrainingSet, config: TrainConfig, world: World, out: Path) ->
     for chunk in draw(weights, steps * size, seed=config.seed).split(size):
         local = chunk.chunk(world.size)[world.rank]
         images = image_batch([data.image_paths[rows[i]] for i in local.tolist()], backbone.preprocessing)
-        loss = (
-            -(soft_targets(labels, local, len(data.concepts)) * trainable(images).log_softmax(-1))
-            .sum(-1)
-            .mean()
-        )
+        targets = soft_targets(labels, local, len(data.concepts)).to(device)
+        loss = -(targets * trainable(images.to(device)).log_softmax(-1)).sum(-1).mean()
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
     model.eval()
     if world.main:
         out.mkdir(parents=True, exist_ok=True)
-        torch.save(backbone.model.state_dict(), out / "backbone.pt")
+        torch.save({k: v.cpu() for k, v in backbone.model.state_dict().items()}, out / "backbone.pt")
     with torch.inference_mode():
         embeddings = torch.cat(
             [
-                backbone.features(image_batch(list(paths), backbone.preprocessing))
+                backbone.embed(image_batch(list(paths), backbone.preprocessing), data.tta)
                 for paths in _chunks(data.image_paths)
             ]
         )

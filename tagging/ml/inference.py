@@ -1,7 +1,7 @@
 """Run the tagger: photos in, ranked hashtags, a shop category, alt text and the
 embedding out, in one batched forward pass under torch.inference_mode()."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -9,8 +9,9 @@ from pathlib import Path
 import torch
 
 from .alt_text import alt_text
-from .backbones import Backbone, load_backbone
+from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead, readable_names
+from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
 from .preprocessing import ImageSource, batch
 from .ranking import Calibration, rank
@@ -56,21 +57,34 @@ class Tagger:
         head: Head,
         thresholds: Thresholds = Thresholds(),
         calibration: Calibration | None = None,
+        tta: str = "none",
     ) -> None:
-        """`calibration` defaults to the head's own (ColdStartHead and BlendedHead carry one)."""
+        """`calibration` defaults to the head's own (ColdStartHead and BlendedHead carry one).
+        `tta`: "none", or "flip" to embed each photo as the mean of it and its mirror image.
+        The backbone runs on its own device; the heads are small and stay on the CPU.
+        Raises ValueError for an unknown `tta`."""
         self.backbone, self.head, self.thresholds = backbone, head, thresholds
+        self.tta = tta
+        self.embedding_version = embedding_kind(backbone.version, tta)
         self.calibration: Calibration = calibration or head.calibration  # type: ignore[attr-defined]
         flags = self.calibration.general.tolist()
         self._general = frozenset(c.name for c, general in zip(head.concepts, flags, strict=True) if general)
 
     @property
     def version(self) -> str:
-        return self.head.version
+        """The head's version, marked "+flip" when embeddings are flip-averaged: what every
+        stored prediction records."""
+        return self.head.version if self.tta == "none" else f"{self.head.version}+{self.tta}"
 
     def embed(self, sources: list[ImageSource]) -> torch.Tensor:
-        """Pooled embeddings for a batch of photos, (n, embedding_dim)."""
+        """Pooled embeddings for a batch of photos, (n, embedding_dim), on the CPU; with
+        flip TTA the mean over each photo and its mirror image (one batch of 2n)."""
+        return self.embed_pixels(batch(sources, self.backbone.preprocessing))
+
+    def embed_pixels(self, pixels: torch.Tensor) -> torch.Tensor:
+        """`embed` for photos already decoded and preprocessed into (n, 3, crop, crop)."""
         with torch.inference_mode():
-            return self.backbone.features(batch(sources, self.backbone.preprocessing))
+            return self.backbone.embed(pixels, self.tta)
 
     def predict(
         self, sources: list[ImageSource], *, language: str = "en", exclude: Iterable[str] = ()
@@ -79,15 +93,33 @@ class Tagger:
         (blocked or non-visual) are never suggested. Raises OSError for unreadable files."""
         if not sources:
             return []
-        embeddings = self.embed(sources)
+        excluded = frozenset(exclude)
+        return self.predictions(
+            self.embed(sources), languages=[language] * len(sources), excludes=[excluded] * len(sources)
+        )
+
+    def predictions(
+        self,
+        embeddings: torch.Tensor,
+        *,
+        languages: Sequence[str],
+        excludes: Sequence[frozenset[str]],
+    ) -> list[Prediction]:
+        """`predict` for embeddings from `embed` / `embed_pixels`, each photo in its own
+        language and never suggesting one of its own `excludes`."""
         with torch.inference_mode():
             concept_scores = self.scores(embeddings)
             category_scores = self.head.category_scores(embeddings)
-        excluded = set(exclude)
-        mask = torch.tensor([c.name in excluded for c in self.head.concepts], dtype=torch.bool)
+        masks: dict[frozenset[str], torch.Tensor] = {}
+        for excluded in excludes:
+            if excluded not in masks:
+                flags = [c.name in excluded for c in self.head.concepts]
+                masks[excluded] = torch.tensor(flags, dtype=torch.bool)
         return [
-            self._prediction(e, c, s, language, mask)
-            for e, c, s in zip(embeddings, concept_scores, category_scores, strict=True)
+            self._prediction(e, c, s, language, masks[excluded])
+            for e, c, s, language, excluded in zip(
+                embeddings, concept_scores, category_scores, languages, excludes, strict=True
+            )
         ]
 
     def scores(self, embeddings: torch.Tensor) -> torch.Tensor:
@@ -153,7 +185,12 @@ def cold_start_tagger(
     backbone: str = "efficientnet_lite0",
     checkpoint: Path | None = None,
     thresholds: Thresholds = Thresholds(),
+    tta: str = "none",
+    device: str = "auto",
 ) -> Tagger:
-    """The cold-start tagger, built once per process and argument set."""
-    loaded = load_backbone(backbone, checkpoint)
-    return Tagger(loaded, ColdStartHead(loaded), thresholds)
+    """The cold-start tagger, built once per process and argument set, its backbone on
+    `device` (auto, cpu or cuda: see devices.inference_device).
+    Raises ValueError for an unknown tta or device, or cuda without a GPU."""
+    tta = tta_checked(tta)  # before the weights load
+    loaded = load_backbone(backbone, checkpoint, inference_device(device))
+    return Tagger(loaded, ColdStartHead(loaded), thresholds, tta=tta)

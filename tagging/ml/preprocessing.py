@@ -45,6 +45,16 @@ def to_tensor(image: Image.Image, preprocessing: Preprocessing) -> torch.Tensor:
     return torch.from_numpy(((array - mean) / std).transpose(2, 0, 1).copy())
 
 
+def to_batch(images: list[np.ndarray], preprocessing: Preprocessing) -> torch.Tensor:
+    """(n, 3, crop, crop) float batch from cropped (crop, crop, 3) uint8 pixel arrays,
+    normalised with the same float32 steps as to_tensor (equal to the bit), in a few
+    passes over the whole batch instead of five over each photo."""
+    pixels = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous().float()
+    mean = torch.tensor(preprocessing.mean, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(preprocessing.std, dtype=torch.float32).view(1, 3, 1, 1)
+    return pixels.div_(255.0).sub_(mean).div_(std)
+
+
 def batch(sources: list[ImageSource], preprocessing: Preprocessing) -> torch.Tensor:
     """Stack photos into one (n, 3, crop, crop) batch."""
     return torch.stack([to_tensor(load_image(s, preprocessing), preprocessing) for s in sources])

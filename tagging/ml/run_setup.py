@@ -5,10 +5,12 @@ processes it runs on, and the k-hot/k targets both fit."""
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.distributed as dist
+
+from .devices import process_device
 
 
 @dataclass(frozen=True)
@@ -23,28 +25,38 @@ class TrainConfig:
     finetune: bool = False
     finetune_epochs: int = 1
     finetune_lr: float = 1e-4
+    device: str = "auto"  # auto: this process's GPU (LOCAL_RANK) when CUDA has one; cpu; cuda
 
 
 @dataclass(frozen=True)
 class World:
     rank: int = 0
     size: int = 1
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
     @property
     def main(self) -> bool:
         return self.rank == 0
 
+    @property
+    def device_ids(self) -> list[int] | None:
+        """What DistributedDataParallel is given: this process's GPU, or None on the CPU."""
+        return [self.device.index or 0] if self.device.type == "cuda" else None
+
 
 @contextmanager
-def distributed() -> Iterator[World]:
-    """A process group when started by torchrun (WORLD_SIZE > 1), else a world of one."""
+def distributed(device: str = "auto") -> Iterator[World]:
+    """This process's device (devices.process_device: cuda:LOCAL_RANK or the CPU), and a
+    process group when started by torchrun with WORLD_SIZE > 1: nccl between GPUs, gloo
+    between CPU processes. Raises ValueError for a device this host cannot give."""
+    here = process_device(device)
     size = int(os.environ.get("WORLD_SIZE", "1"))
     if size == 1:
-        yield World()
+        yield World(device=here)
         return
-    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    dist.init_process_group("nccl" if here.type == "cuda" else "gloo")
     try:
-        yield World(dist.get_rank(), dist.get_world_size())
+        yield World(dist.get_rank(), dist.get_world_size(), here)
     finally:
         dist.destroy_process_group()
 

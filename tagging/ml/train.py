@@ -7,6 +7,8 @@ Writes DIR/head.pt (what the app loads), DIR/vocabulary.json, DIR/metrics.json a
 DIR/plots/*.png. Under torchrun every process reads the same file, draws the same
 samples (same seed) and trains on its slice of each global batch; DDP averages the
 gradients, so two processes give the same head as one (gloo on CPU, nccl on GPUs).
+Each process trains on its own device: cuda:LOCAL_RANK when CUDA is there (one process
+per GPU), else the CPU; --device cpu keeps it on the CPU.
 """
 
 import argparse
@@ -54,22 +56,26 @@ def fit_linear(
     `make_negatives(rows)`, when given, marks (1.0) the outputs each row's owner rejected:
     each adds -log(1 - p), so the head learns to keep them low on that photo and its like."""
     torch.manual_seed(config.seed)
+    device = world.device
+    x = x.to(device)
     mean, std = _standardisation(x)
-    head = LinearHead(x.shape[1], outputs, mean, std)
-    model: nn.Module = DistributedDataParallel(head) if world.size > 1 else head
+    # Initialised on the CPU, then moved: the same seed gives the same head on any device.
+    head = LinearHead(x.shape[1], outputs, mean, std).to(device)
+    model: nn.Module = DistributedDataParallel(head, device_ids=world.device_ids) if world.size > 1 else head
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, len(batches)))
     for rows in batches:
         local = rows.chunk(world.size)[world.rank]
-        log_p = model(x[local]).log_softmax(-1)
-        loss = -(make_targets(local) * log_p).sum(-1).mean()
+        log_p = model(x[local.to(device)]).log_softmax(-1)
+        loss = -(make_targets(local).to(device) * log_p).sum(-1).mean()
         if make_negatives is not None:
-            rejected = make_negatives(local)
+            rejected = make_negatives(local).to(device)
             loss = loss - (rejected * torch.log1p(-log_p.exp().clamp(max=1 - 1e-6))).sum(-1).mean()
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         schedule.step()
+    head.cpu()  # evaluated and saved on the CPU
     head.eval()
     return head
 
@@ -200,7 +206,7 @@ def write_outputs(
 def run(data_path: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
     """Train everything the set allows and write the outputs (rank 0 only). Returns metrics."""
     data = TrainingSet.load(data_path)
-    with distributed() as world:
+    with distributed(config.device) as world:
         if config.finetune:
             data = finetune(data, config, world, out)
         hashtags, result = train_hashtags(data, config, world)
@@ -208,6 +214,7 @@ def run(data_path: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
         result.update(shop_result)
         result["config"] = asdict(config)
         result["world_size"] = world.size
+        result["device"] = str(world.device)
         if world.main:
             write_outputs(out, data, hashtags, shop, result)
     return result
@@ -223,6 +230,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     parser.add_argument("--min-steps", type=int, default=TrainConfig.min_steps)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="auto: cuda:LOCAL_RANK when CUDA has a GPU, else the CPU",
+    )
     args = parser.parse_args(argv)
     config = TrainConfig(
         epochs=args.epochs,
@@ -231,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         sampling=args.sampling,
         seed=args.seed,
         finetune=args.finetune,
+        device=args.device,
     )
     result = run(args.data, args.out, config)
     if int(os.environ.get("RANK", "0")) == 0:

@@ -4,6 +4,7 @@ from tagging.extensions import OverrideChange
 
 from .concepts import CONCEPT_BLOCKED, concept_override_set
 from .evaluation import tagger_evaluate_folder
+from .resuggest import Resuggested, suggestions_recompute
 from .suggestions import (
     ANALYSIS_TIME_LIMIT,
     NotRetryable,
@@ -35,6 +36,7 @@ __all__ = [
     "Activation",
     "NotRetryable",
     "OverrideChange",
+    "Resuggested",
     "activation_auditors",
     "analyses_requeue_orphaned",
     "analyses_requeue_stuck",
@@ -54,6 +56,7 @@ __all__ = [
     "suggestion_accept",
     "suggestion_reject",
     "suggestions_export",
+    "suggestions_recompute",
     "tagger_evaluate_folder",
     "training_set_export",
     "vocabulary_build",

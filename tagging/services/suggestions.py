@@ -209,13 +209,24 @@ def _store(photo: Photo, prediction: Prediction) -> None:
         ],
         ignore_conflicts=True,
     )
-    if prediction.shop_category is not None:
-        ShopSuggestion.objects.get_or_create(
-            photo=photo,
-            model_version=version,
-            defaults={"category": prediction.shop_category.name, "score": prediction.shop_category.score},
+    if prediction.shop_category is not None:  # one insert, not a SELECT, an INSERT and a savepoint
+        ShopSuggestion.objects.bulk_create(
+            [
+                ShopSuggestion(
+                    photo=photo,
+                    model_version=version,
+                    category=prediction.shop_category.name,
+                    score=prediction.shop_category.score,
+                )
+            ],
+            ignore_conflicts=True,
         )
-    before = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
+    # only an alt text the tagger wrote is rewritten (_alt_text_rebuild): none, nothing to read
+    before = (
+        selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
+        if photo.alt_text
+        else ""
+    )
     photo.tagging_status, photo.tagging_reason, photo.tagging_model_version = Status.READY, "", version
     _alt_text_rebuild(photo, before)
     photo.save(

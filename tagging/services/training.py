@@ -22,7 +22,7 @@ from tagging.ml.dataset import SHOP_LABELS, ShopSet, TrainingSet
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.embeddings import embeddings_delete as cached_embeddings_delete
 from tagging.ml.heads import ConceptLabel
-from tagging.ml.inference import Tagger, cold_start_tagger
+from tagging.ml.inference import Tagger
 from tagging.ml.splits import dhash, split_by_owner
 from tagging.ml.train import TrainConfig, run
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
@@ -38,13 +38,13 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 
 def _base_tagger() -> Tagger:
-    return cold_start_tagger(settings.TAGGING_BACKBONE, selectors._checkpoint(), selectors.thresholds())
+    return selectors.tagger_cold_start()
 
 
 def photo_embeddings(*, photos: list[Photo], progress: Progress = _quiet) -> torch.Tensor:
     """Backbone embeddings of photos, from the cache or computed once and cached."""
     tagger = _base_tagger()
-    cache = EmbeddingCache(artifact_blobs(), tagger.backbone.version)
+    cache = EmbeddingCache(artifact_blobs(), tagger.embedding_version)  # flip-averaged ones apart
     done = 0
 
     def step(count: int) -> None:
@@ -165,7 +165,8 @@ def training_set_export(*, path: Path, progress: Progress = _quiet) -> tuple[Tra
         negatives=[[column[n] for n in rejected[p.pk] if n in column] for p in photos],
         split=split,
         backbone=settings.TAGGING_BACKBONE,
-        backbone_version=_base_tagger().backbone.version,
+        backbone_version=_base_tagger().embedding_version,
+        tta=settings.TAGGING_TTA,
         embeddings=embeddings,
         image_paths=_local_image_paths(photos, path.parent / "images"),
         shop=_shop_set(photos, embeddings, split),
@@ -220,7 +221,12 @@ def model_version_train(
     directory = version_workdir(folder=str(folder))
     data, photo_ids = training_set_export(path=directory / "training.pt", progress=progress)
     progress("training", 0, 1)
-    config = TrainConfig(sampling=settings.TAGGING_SAMPLING, seed=settings.TAGGING_SEED, finetune=finetune)
+    config = TrainConfig(
+        sampling=settings.TAGGING_SAMPLING,
+        seed=settings.TAGGING_SEED,
+        finetune=finetune,
+        device=settings.TAGGING_DEVICE,
+    )
     metrics = run(directory / "training.pt", directory, config)
     version_calibration_write(directory=directory, data=data, coldstart=_base_tagger().head)  # type: ignore[arg-type]
     caption_model_build(directory=directory)  # the second model, published with the version

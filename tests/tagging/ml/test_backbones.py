@@ -78,3 +78,48 @@ def test_other_architectures_need_a_checkpoint():
 
     with pytest.raises(FileNotFoundError, match="needs a local checkpoint"):
         load_backbone("resnet18")
+
+
+def test_packaged_lite2_loads_strictly_at_its_own_input_size():
+    from tagging.ml.backbones import efficientnet_lite2_weights
+
+    lite2 = load_backbone("efficientnet_lite2")
+    packaged = torch.load(efficientnet_lite2_weights(), map_location="cpu", weights_only=True)
+    loaded = lite2.model.state_dict()
+
+    assert len(packaged) == len(loaded) == 386
+    assert torch.equal(loaded["conv_stem.weight"], packaged["_conv_stem.weight"])
+    assert torch.equal(loaded["blocks.6.0.conv_pwl.weight"], packaged["_blocks.20._project_conv.weight"])
+    assert torch.equal(loaded["classifier.weight"], packaged["_fc.weight"])
+    assert (lite2.embedding_dim, lite2.version) == (1280, "efficientnet_lite2-9656183e")
+    # timm's pretrained config: 260 px input, the shorter side resized to 260 / 0.89.
+    assert (lite2.preprocessing.resize, lite2.preprocessing.crop) == (292, 260)
+
+    info = ImageNetInfo()
+    with torch.inference_mode():
+        probabilities = lite2.logits(lite2.features(batch([BEE, CASTLE], lite2.preprocessing))).softmax(-1)
+    top5 = [[info.index_to_description(int(i)) for i in row] for row in probabilities.topk(5).indices]
+    assert [row[0] for row in top5] == ["bee", "castle"]
+    assert float(probabilities[0].max()) > 0.9
+
+
+def test_flip_tta_averages_the_photo_and_its_mirror(backbone):
+    images = batch([BEE, CASTLE], backbone.preprocessing)
+
+    with torch.inference_mode():
+        flipped = backbone.embed(images, "flip")
+        plain = backbone.embed(images, "none")
+        expected = (backbone.features(images) + backbone.features(images.flip(-1))) / 2
+        of_mirror = backbone.embed(images.flip(-1), "flip")
+
+    assert flipped.shape == plain.shape == (2, 1280)
+    assert torch.allclose(flipped, expected, atol=1e-5)
+    assert torch.allclose(of_mirror, flipped, atol=1e-5)  # a photo and its mirror: one embedding
+    assert not torch.allclose(flipped, plain, atol=1e-3)
+
+
+def test_an_unknown_tta_is_refused(backbone):
+    import pytest
+
+    with pytest.raises(ValueError, match="Unknown test-time augmentation 'rotate'"):
+        backbone.embed(torch.zeros(1, 3, 224, 224), "rotate")

@@ -79,3 +79,18 @@ def test_alt_text_names_the_specific_concepts_in_words(cold_start):
     [bridge] = cold_start.predict([DEMO / "dev_010.jpg"])  # Tower Bridge
 
     assert bridge.alt_text == "Photo of a bridge and a suspension bridge."
+
+
+def test_flip_tta_is_recorded_in_the_versions(backbone, cold_start):
+    flip = Tagger(backbone, cold_start.head, Thresholds(), tta="flip")
+
+    [bee] = flip.predict([BEE])
+
+    assert (flip.version, flip.embedding_version) == ("coldstart-1+flip", "efficientnet_lite0-57934424+flip")
+    assert (cold_start.version, cold_start.embedding_version) == (
+        "coldstart-1",
+        "efficientnet_lite0-57934424",
+    )
+    assert bee.model_version == "coldstart-1+flip"
+    assert bee.hashtags[0].concept == "bee"
+    assert bee.embedding != cold_start.predict([BEE])[0].embedding

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from tagging.ml.train import TrainConfig, run
@@ -48,9 +49,23 @@ def test_training_is_deterministic_for_a_seed(tmp_path):
     assert torch.equal(first["linear.weight"], second["linear.weight"])
 
 
-def test_two_ddp_processes_train_the_same_head_as_one(tmp_path):
+GPUS = torch.cuda.device_count()
+
+
+@pytest.mark.parametrize(
+    "device",
+    [
+        "cpu",
+        pytest.param(
+            "cuda", marks=pytest.mark.skipif(GPUS == 0, reason="needs a CUDA GPU (runs on gloo/CPU above)")
+        ),
+    ],
+)
+def test_two_ddp_processes_train_the_same_head_as_one(tmp_path, device):
+    # On GPUs: one process per GPU (nccl), two where there are two; on the CPU two (gloo).
+    processes = 2 if device == "cpu" else min(2, GPUS)
     synthetic_training_set(n=300).save(tmp_path / "set.pt")
-    run(tmp_path / "set.pt", tmp_path / "single", TrainConfig(min_steps=50, batch_size=64))
+    run(tmp_path / "set.pt", tmp_path / "single", TrainConfig(min_steps=50, batch_size=64, device=device))
     env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
 
     subprocess.run(
@@ -58,7 +73,7 @@ def test_two_ddp_processes_train_the_same_head_as_one(tmp_path):
             Path(sys.executable).parent / "torchrun",
             "--standalone",
             "--nproc_per_node",
-            "2",
+            str(processes),
             "-m",
             "tagging.ml.train",
             "--data",
@@ -69,6 +84,8 @@ def test_two_ddp_processes_train_the_same_head_as_one(tmp_path):
             "64",
             "--min-steps",
             "50",
+            "--device",
+            device,
         ],
         cwd=ROOT,
         env=env,
@@ -79,7 +96,8 @@ def test_two_ddp_processes_train_the_same_head_as_one(tmp_path):
 
     single = torch.load(tmp_path / "single" / "head.pt", weights_only=True)["hashtags"]["state"]
     ddp = torch.load(tmp_path / "ddp" / "head.pt", weights_only=True)["hashtags"]["state"]
-    assert json.loads((tmp_path / "ddp" / "metrics.json").read_text())["world_size"] == 2
+    written = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
+    assert (written["world_size"], written["device"]) == (processes, "cpu" if device == "cpu" else "cuda:0")
     assert torch.allclose(single["linear.weight"], ddp["linear.weight"], atol=1e-4)
     assert torch.allclose(single["linear.bias"], ddp["linear.bias"], atol=1e-4)
 

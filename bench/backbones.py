@@ -1,0 +1,184 @@
+"""Which backbone the tagger should use: EfficientNet-Lite0 and Lite2 (both from their
+PyPI packages), each without and with horizontal-flip test-time augmentation.
+
+    .venv/bin/python bench/backbones.py --photos ../shared/photos [--learned] [--out FILE.json]
+
+For each of the four, on a collection laid out like ../shared/photos (posts.csv with
+filename, caption, shop_category; images/), in a throwaway SQLite database holding the
+demo (`seed_demo`, whose posts are that collection):
+
+- cold_start: hit@1, hit@5, P@5, R@5 of the suggestions as served (ranked, thresholded,
+  non-visual concepts left out) over every photo, labels = each caption's hashtags;
+- learned_leave_owner_out (with --learned; minutes per backbone): for each demo person a
+  version trained without that person's photos, scored on them (bench/tagger_quality.py);
+- suggest_tags_12mp_ms: p50/p95 of `Tagger.predict` on one 12 MP JPEG (draft decode,
+  preprocess, forward, heads, ranking), on the CPU with torch's threads (2 on this
+  project's machines). The budget is p50 <= 80 ms.
+
+It picks the best quality (hit@5, then P@5, then hit@1, learned figures when measured)
+among those within the budget. Not part of `make bench`.
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings.base")
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("DATABASE_URL", None)
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="socialapp-backbones-")
+
+import django  # noqa: E402
+
+django.setup()
+
+import torch  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import override_settings  # noqa: E402
+from PIL import Image  # noqa: E402
+from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
+
+from socialapp.hashtags import canonical  # noqa: E402
+from socialapp.photos.extensions import photo_created_hooks  # noqa: E402
+from tagging import selectors  # noqa: E402
+from tagging.ml.inference import Tagger, cold_start_tagger  # noqa: E402
+from tagging.services.evaluation import labels_read, served_metrics, served_report  # noqa: E402
+
+BACKBONES = ("efficientnet_lite0", "efficientnet_lite2")
+TTAS = ("none", "flip")
+BUDGET_MS = 80.0
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))  # per tagger, in ROUNDS interleaved rounds
+ROUNDS = 4
+
+
+def _labels(collection: Path, folder: Path) -> Path:
+    """posts.csv -> a labels file evaluate_tagger reads (the caption's hashtags)."""
+    path = folder / "labels.csv"
+    with (collection / "posts.csv").open(encoding="utf-8", newline="") as source, path.open("w") as out:
+        writer = csv.writer(out)
+        writer.writerow(["filename", "tags", "shop_category"])
+        for row in csv.DictReader(source):
+            writer.writerow(
+                [row["filename"], "|".join(canonical.parse(row["caption"])), row["shop_category"]]
+            )
+    return path
+
+
+def _photo_12mp(folder: Path) -> Path:
+    """The 12 MP JPEG bench/tagger.py times suggest_tags on."""
+    source = ROOT / "socialapp" / "demo" / "data" / "photos" / "dev_004.jpg"
+    path = folder / "12mp.jpg"
+    Image.open(source).convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC).save(path, quality=92)
+    return path
+
+
+def _figures(report: dict[str, object]) -> dict[str, object]:
+    keys = ("hit@1", "hit@5", "p@5", "r@5", "non_visual_suggested")
+    return {k: report[k] for k in keys if k in report}
+
+
+def _learned(collection: Path, rows: list, backbone: str, tta: str) -> dict[str, object]:
+    """Leave-owner-out learned figures, trained and served with this backbone and TTA."""
+    from tagger_quality import _owners  # bench/tagger_quality.py
+
+    from socialapp.accounts.models import User
+    from tagging import services
+    from tagging.models import ModelVersion
+
+    owners = _owners(collection)
+    suggested: list[list[str]] = [[] for _ in rows]
+    with override_settings(TAGGING_BACKBONE=backbone, TAGGING_TTA=tta):
+        for person in User.objects.filter(username__in=set(owners.values())).order_by("username"):
+            indices = [i for i, r in enumerate(rows) if owners[r.path.name] == person.username]
+            User.objects.filter(pk=person.pk).update(training_consent=False)
+            services.vocabulary_build()
+            version, _ = services.model_version_train(force=True)
+            User.objects.filter(pk=person.pk).update(training_consent=person.training_consent)
+            report = served_report(
+                [rows[i] for i in indices], selectors.tagger_for_version(version.name, version.folder)
+            )
+            for index, concepts in zip(indices, report["suggested"], strict=True):  # type: ignore[call-overload]
+                suggested[index] = concepts
+        ModelVersion.objects.update(is_active=False)
+    return served_metrics(suggested, [r.concepts for r in rows])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=Path, required=True, help="folder with posts.csv and images/")
+    parser.add_argument("--learned", action="store_true", help="also leave-owner-out learned figures")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "backbones.json")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    photo_created_hooks.clear()  # the demo posts' own suggestions are not what is measured
+    call_command("seed_demo")
+    rows = labels_read(
+        photos=args.photos / "images", labels=_labels(args.photos, Path(os.environ["VAR_DIR"]))
+    )
+    photo = _photo_12mp(Path(os.environ["VAR_DIR"]))
+    results: dict[str, object] = {
+        "date": date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, CPU",
+        "command": "python bench/backbones.py --photos ../shared/photos" + " --learned" * args.learned,
+        "photos": len(rows),
+        "budget_ms_p50": BUDGET_MS,
+        "runs": {},
+    }
+    taggers = {
+        f"{backbone}+{tta}": cold_start_tagger(backbone, None, selectors.thresholds(), tta, "cpu")
+        for backbone in BACKBONES
+        for tta in TTAS
+    }
+    runs: dict[str, dict[str, object]] = {}
+    for key, tagger in taggers.items():
+        runs[key] = {
+            "backbone_version": tagger.embedding_version,
+            "input": tagger.backbone.preprocessing.crop,
+            "cold_start": _figures(served_report(rows, tagger)),
+        }
+        if args.learned:
+            runs[key]["learned_leave_owner_out"] = _learned(
+                args.photos, rows, tagger.backbone.name, tagger.tta
+            )
+        print(f"{key}: {json.dumps(runs[key])}", flush=True)
+    for key, times in _latencies(taggers, photo).items():
+        runs[key]["suggest_tags_12mp_ms"] = {"p50": percentile(times, 50), "p95": percentile(times, 95)}
+    results["runs"] = runs
+    results["default_now"] = f"{settings.TAGGING_BACKBONE}+{settings.TAGGING_TTA}"
+    results["pick"] = _pick(runs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+def _latencies(taggers: dict[str, Tagger], photo: Path) -> dict[str, list[float]]:
+    """suggest_tags times per tagger, taken in interleaved rounds so that load from other
+    processes falls on all of them alike."""
+    times: dict[str, list[float]] = {key: [] for key in taggers}
+    for _round in range(ROUNDS):
+        for key, tagger in taggers.items():
+            times[key] += times_ms(lambda tagger=tagger: tagger.predict([photo]), RUNS // ROUNDS, warmup=1)
+    return times
+
+
+def _pick(runs: dict[str, dict[str, object]]) -> str | None:
+    """The best quality within the latency budget: learned figures when measured, else cold start."""
+
+    def quality(entry: dict[str, object]) -> tuple[float, float, float]:
+        figures = entry.get("learned_leave_owner_out") or entry["cold_start"]
+        return (figures["hit@5"], figures["p@5"], figures["hit@1"])  # type: ignore[index]
+
+    within = {k: v for k, v in runs.items() if v["suggest_tags_12mp_ms"]["p50"] <= BUDGET_MS}  # type: ignore[index]
+    return max(within, key=lambda k: quality(within[k])) if within else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""`manage.py resuggest`'s service over the demo photos, in inline mode (SQLite): images/s.
+
+Each demo photo is published through the upload pipeline (so it has its 320 px grid
+thumbnail, which the tagger reads), and marked as analysed by an earlier version with
+five open suggestions, the rows a re-suggest replaces. Then suggestions_recompute runs
+over all of them, `rounds` times (each round puts the posts back first), and the median
+round's images/s is the figure, which the caller compares with the raw backbone's best
+batch throughput. `raw` (the raw backbone's images/s at the same batch size) is also
+measured before each round, so that the two are compared on the same machine: on a
+shared 2-core VM the forward pass alone drifts by 30% over a minute."""
+
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from socialapp.accounts.models import User
+from socialapp.hashtags.models import Concept
+from socialapp.photos.models import Photo
+from socialapp.photos.services import photo_create
+from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.services import suggestions_recompute
+from tagging.services.resuggest import DEFAULT_BATCH
+
+OLD = "bench-old"
+DEMO = Path(__file__).resolve().parent.parent / "socialapp" / "demo" / "data" / "photos"
+
+
+def resuggest_bench(
+    *, raw: Callable[[int], float], rounds: int = 5, batch_size: int = DEFAULT_BATCH
+) -> dict[str, object]:
+    call_command("migrate", verbosity=0)
+    owner = User.objects.create_user("bench-resuggest", password="bench-password-1", language="es")  # noqa: S106
+    photos = [
+        photo_create(owner=owner, image=SimpleUploadedFile(path.name, path.read_bytes()))
+        for path in sorted(DEMO.glob("*.jpg"))
+    ]
+    concepts = list(Concept.objects.order_by("pk")[:5])
+    per_second, raw_per_second = [], []
+    for _ in range(rounds):
+        _as_if_old(photos, concepts)
+        raw_per_second.append(raw(batch_size))
+        result = suggestions_recompute(batch_size=batch_size)
+        assert result.rescored == len(photos), result
+        per_second.append(result.images_per_second)
+    return {
+        "photos": len(photos),
+        "batch_size": batch_size,
+        "images_per_second": round(statistics.median(per_second), 1),
+        "images_per_second_by_round": [round(value, 1) for value in per_second],
+        "raw_images_per_second_by_round": [round(value, 1) for value in raw_per_second],
+        "ratio_to_raw_same_rounds": round(
+            statistics.median(ours / theirs for ours, theirs in zip(per_second, raw_per_second, strict=True)),
+            3,
+        ),
+    }
+
+
+def _as_if_old(photos: list[Photo], concepts: list[Concept]) -> None:
+    ids = [photo.pk for photo in photos]
+    PhotoSuggestion.objects.filter(photo_id__in=ids).delete()
+    ShopSuggestion.objects.filter(photo_id__in=ids).delete()
+    Photo.objects.filter(pk__in=ids).update(tagging_status="ready", tagging_model_version=OLD, alt_text="")
+    PhotoSuggestion.objects.bulk_create(
+        PhotoSuggestion(
+            photo=photo, concept=concept, hashtag=concept.name, score=0.5, rank=rank, model_version=OLD
+        )
+        for photo in photos
+        for rank, concept in enumerate(concepts)
+    )

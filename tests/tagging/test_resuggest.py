@@ -1,0 +1,187 @@
+"""Re-suggest after a new version: `manage.py resuggest` runs the active tagger (here the
+real cold-start one) over posts an earlier version analysed, replacing suggestions no one
+reviewed and leaving every reviewed post exactly as it was."""
+
+import datetime
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from socialapp.photos.models import Photo
+from socialapp.photos.services import photo_create
+from tagging import services
+from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.services import resuggest
+from tests.factories import UserFactory
+from tests.tagging.conftest import BEE, CUPS, DEMO
+
+BRIDGE = DEMO / "dev_010.jpg"  # Tower Bridge: #bridge, #architecture, #suspensionbridge, ...
+
+pytestmark = pytest.mark.django_db
+
+OLD = "v0"
+ROW_FIELDS = ("pk", "concept__name", "hashtag", "score", "rank", "model_version", "state", "decided_at")
+
+
+def _post(path: Path, owner=None, caption: str = "") -> Photo:
+    """A post analysed by the active tagger, as an upload is."""
+    owner = owner or UserFactory()
+    photo = photo_create(owner=owner, image=SimpleUploadedFile(path.name, path.read_bytes()), caption=caption)
+    return services.photo_suggestions_compute(photo_id=photo.pk)
+
+
+def _as_if_old(photo: Photo) -> Photo:
+    """Its stored suggestions become those of an earlier version, OLD."""
+    PhotoSuggestion.objects.filter(photo=photo).update(model_version=OLD)
+    ShopSuggestion.objects.filter(photo=photo).update(model_version=OLD)
+    Photo.objects.filter(pk=photo.pk).update(tagging_model_version=OLD)
+    return Photo.objects.get(pk=photo.pk)
+
+
+def _rows(photo: Photo) -> list[tuple]:
+    return list(PhotoSuggestion.objects.filter(photo=photo).order_by("pk").values_list(*ROW_FIELDS))
+
+
+def _suggested(photo: Photo) -> list[tuple[str, str, int]]:
+    rows = PhotoSuggestion.objects.filter(photo=photo).order_by("rank")
+    return list(rows.values_list("concept__name", "hashtag", "rank"))
+
+
+def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would():
+    owner = UserFactory(language="es", is_private=True)  # suggestions are for the owner
+    fresh = _post(BEE, owner, caption="#garden")  # what the active version makes on upload
+    old = _as_if_old(_post(BEE, owner, caption="#garden"))
+    old_alt = old.alt_text
+
+    result = services.suggestions_recompute()
+
+    old.refresh_from_db()
+    assert (result.rescored, result.reviewed, result.unreadable, result.changed) == (1, 0, 0, 0)
+    assert result.images == 1 and result.model_version == "coldstart-1"
+    assert old.tagging_model_version == "coldstart-1" and old.tagging_status == "ready"
+    assert _suggested(old) == _suggested(fresh)  # the old version's open rows are gone
+    assert "garden" not in [name for name, _, _ in _suggested(old)]  # already on the post
+    assert set(PhotoSuggestion.objects.filter(photo=old).values_list("model_version", "state")) == {
+        ("coldstart-1", "open")
+    }
+    new_scores = PhotoSuggestion.objects.filter(photo=old).order_by("rank").values_list("score", flat=True)
+    fresh_scores = (
+        PhotoSuggestion.objects.filter(photo=fresh).order_by("rank").values_list("score", flat=True)
+    )
+    assert list(new_scores) == pytest.approx(list(fresh_scores), abs=2e-4)  # batched: float noise only
+    assert old.alt_text == fresh.alt_text == old_alt == "Foto de abeja."
+    shop = ShopSuggestion.objects.filter(model_version="coldstart-1")
+    assert list(shop.filter(photo=old).values_list("category")) == list(
+        shop.filter(photo=fresh).values_list("category")
+    )
+
+
+def test_a_reviewed_post_keeps_its_decisions_and_suggestions_exactly():
+    owner = UserFactory()
+    photo = _as_if_old(_post(BRIDGE, owner, caption="Summer trip"))
+    first, second, *_rest = PhotoSuggestion.objects.filter(photo=photo).order_by("rank")
+    services.suggestion_accept(suggestion=first)
+    services.suggestion_reject(suggestion=second)
+    photo.refresh_from_db()
+    before_rows, before_alt = _rows(photo), photo.alt_text
+    before_tags = list(photo.hashtag_links.order_by("pk").values_list("typed", "source"))
+    unreviewed = _as_if_old(_post(CUPS, owner))
+
+    result = services.suggestions_recompute()
+
+    photo.refresh_from_db()
+    assert (result.rescored, result.reviewed) == (1, 1)
+    assert _rows(photo) == before_rows
+    assert (photo.alt_text, photo.tagging_model_version) == (before_alt, OLD)
+    assert list(photo.hashtag_links.order_by("pk").values_list("typed", "source")) == before_tags
+    assert Photo.objects.get(pk=unreviewed.pk).tagging_model_version == "coldstart-1"
+
+
+def test_an_owner_who_decides_while_it_runs_wins(monkeypatch):
+    monkeypatch.setattr(resuggest, "STORE_CHUNK", 1)  # a transaction for each photo
+    owner = UserFactory()
+    first, second = _as_if_old(_post(CUPS, owner)), _as_if_old(_post(BEE, owner))
+    rejected = PhotoSuggestion.objects.filter(photo=second).order_by("rank").first()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == 1:  # the first post is stored; the second's prediction is already made
+            services.suggestion_reject(suggestion=rejected)
+
+    result = services.suggestions_recompute(batch_size=1, progress=progress)
+
+    assert (result.rescored, result.reviewed) == (1, 1)
+    assert Photo.objects.get(pk=first.pk).tagging_model_version == "coldstart-1"
+    assert set(PhotoSuggestion.objects.filter(photo=second).values_list("model_version", flat=True)) == {OLD}
+    assert PhotoSuggestion.objects.get(pk=rejected.pk).state == "rejected"
+
+
+def test_hidden_posts_are_skipped():
+    photo = _as_if_old(_post(BEE))
+    Photo.objects.filter(pk=photo.pk).update(is_hidden=True)
+    before = _rows(photo)
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.reviewed, result.images) == (0, 0, 0)
+    assert _rows(photo) == before
+
+
+def test_since_takes_only_posts_created_from_that_day():
+    owner = UserFactory()
+    older, newer = _as_if_old(_post(CUPS, owner)), _as_if_old(_post(BEE, owner))
+    day = timezone.make_aware(datetime.datetime(2025, 3, 1))
+    Photo.objects.filter(pk=older.pk).update(created_at=day - datetime.timedelta(seconds=1))
+    Photo.objects.filter(pk=newer.pk).update(created_at=day)
+    out = StringIO()
+
+    call_command("resuggest", "--since", "2025-03-01", stdout=out, stderr=StringIO())
+
+    assert re.fullmatch(
+        r"1 posts re-scored with coldstart-1, 0 skipped as reviewed, 0 unreadable, "
+        r"0 changed meanwhile; \d+\.\d images/s\n",
+        out.getvalue(),
+    )
+    assert Photo.objects.get(pk=older.pk).tagging_model_version == OLD
+    assert Photo.objects.get(pk=newer.pk).tagging_model_version == "coldstart-1"
+
+
+def test_a_second_run_changes_nothing():
+    photo = _as_if_old(_post(CUPS))
+    services.suggestions_recompute()
+    after_first = _rows(photo)
+
+    again = services.suggestions_recompute()
+
+    assert (again.rescored, again.reviewed, again.images) == (0, 0, 0)
+    assert _rows(photo) == after_first and len(after_first) > 0
+    assert ShopSuggestion.objects.get(photo=photo, model_version="coldstart-1").category == "home"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--since", "01/03/2025"],
+            "--since must be a date as YYYY-MM-DD, such as 2025-01-31: not '01/03/2025'.",
+        ),
+        (
+            ["--since", "2025-02-30"],
+            "--since must be a date as YYYY-MM-DD, such as 2025-01-31: not '2025-02-30'.",
+        ),
+        (["--batch-size", "0"], "The batch size must be at least 1."),
+    ],
+)
+def test_bad_arguments_say_what_to_give_and_change_nothing(arguments, message):
+    photo = _as_if_old(_post(CUPS))
+    before = _rows(photo)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("resuggest", *arguments, stdout=StringIO(), stderr=StringIO())
+
+    assert str(raised.value) == message
+    assert _rows(photo) == before
