@@ -104,7 +104,11 @@ def train_hashtags(data: TrainingSet, config: TrainConfig, world: World) -> tupl
         len(data.concepts),
         config,
         world,
-        make_negatives=lambda rows: negative_mask(rejected, rows, len(data.concepts)),
+        # Most sets have few rejections or none: their term costs a full (batch, concepts)
+        # pass, so it is left out where no photo has one.
+        make_negatives=(lambda rows: negative_mask(rejected, rows, len(data.concepts)))
+        if any(rejected)
+        else None,
     )
     return head, evaluate_hashtags(head, data, labels)
 

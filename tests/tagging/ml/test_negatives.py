@@ -57,3 +57,19 @@ def test_rejections_lower_the_rejected_concept_on_similar_photos():
 
     assert sum(1 for r in rejected if r) > 50
     assert after < before * 0.8, (before, after)
+
+
+def test_a_set_without_rejections_never_builds_the_negative_term(monkeypatch):
+    # The term costs a full (batch, concepts) pass per step: it made the 100k-photo head
+    # bench 20% slower while no photo had a rejection.
+    from tagging.ml import train
+    from tagging.ml.run_setup import World
+    from tests.tagging.ml.synthetic import synthetic_training_set
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("negative_mask built for a set without rejections")
+
+    monkeypatch.setattr(train, "negative_mask", refuse)
+    _head, metrics = train.train_hashtags(synthetic_training_set(), train.TrainConfig(), World())
+
+    assert metrics["hashtags"]["hit@1"] >= 0.9  # and it still learns the content hashtags
