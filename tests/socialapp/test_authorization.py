@@ -259,6 +259,7 @@ TABLE: list[Row] = [
     Row("notifications_read", "POST", {"-": page(302)}),
     Row("notification_settings", "GET", {"-": page(200)}),
     Row("api-notifications", "GET", {"-": api(200)}),
+    Row("api-notifications-unread", "GET", {"-": api(200)}),
     Row("api-notifications-read", "POST", {"-": api(200)}),
     # -- shop ---------------------------------------------------------------------------
     Row("shop", "GET", {"-": who(200)}),

@@ -371,6 +371,10 @@
       } else if (frame.type === "read" && frame.sender !== me) {
         otherRead = { seq: frame.seq, read_at: frame.read_at };
         drawReceipt();
+      } else if (frame.type === "read") {
+        // My read is stored: the header's counts ask again (this page's notifications
+        // socket may have joined after the read's own event went out).
+        document.dispatchEvent(new CustomEvent("socialapp:counts-stale"));
       } else if (frame.type === "error") refused(frame);
     });
     current.addEventListener("close", (event) => {

@@ -49,7 +49,6 @@
   let delay = 1000;
   let socket = null;
   let timer = null;
-  let opened = false; // the first open follows the page's own counts; a later one refreshes them
   function connect() {
     clearTimeout(timer);
     if (socket && socket.readyState <= WebSocket.OPEN) return; // connecting or open
@@ -60,8 +59,10 @@
     current.addEventListener("open", () => {
       delay = 1000;
       document.documentElement.dataset.notifications = "live";
-      if (opened) refresh();
-      opened = true;
+      // Fetched on every open, the first included: whatever changed between the page's
+      // render and this socket joining its group (a conversation this page just read, a
+      // like while offline) sent its event to no socket of ours.
+      refresh();
     });
     current.addEventListener("message", (message) => {
       let event;
@@ -88,6 +89,7 @@
     });
   }
 
+  document.addEventListener("socialapp:counts-stale", refresh);
   window.addEventListener("offline", () => {
     if (socket) socket.close();
   });

@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
 from socialapp.chat.services import conversation_start
+from socialapp.notifications.services import notifications_mark_read
 from socialapp.photos.services import like_create
 from tests.browser import wait_until
 from tests.factories import UserFactory, make_photo
@@ -50,6 +51,7 @@ def test_a_message_raises_the_bell_once_per_conversation_live(app_server, browsi
 def test_after_the_socket_was_down_the_counts_are_fetched_again(app_server, browsing):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     photo = make_photo(alice)
+    notifications_mark_read(user=alice)  # "suggestions ready", where the tagger had any
     page = browsing.context(alice, app_server.url())
     alices = browsing.open(app_server.url("/"), context=page)
     wait_until(alices, LIVE)
