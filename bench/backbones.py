@@ -1,10 +1,11 @@
 """Which backbone the tagger should use: EfficientNet-Lite0 and Lite2 (both from their
 PyPI packages), each without and with horizontal-flip test-time augmentation.
 
-    .venv/bin/python bench/backbones.py --photos ../shared/photos [--learned] [--out FILE.json]
+    .venv/bin/python bench/backbones.py [--photos DIR] [--learned] [--out FILE.json]
 
-For each of the four, on a collection laid out like ../shared/photos (posts.csv with
-filename, caption, shop_category; images/), in a throwaway SQLite database holding the
+For each of the four, on a collection laid out like the demo's data (posts.csv with
+filename, caption, shop_category; photos/ or images/; by default socialapp/demo/data,
+the demo's copy of the dev set), in a throwaway SQLite database holding the
 demo (`seed_demo`, whose posts are that collection):
 
 - cold_start: hit@1, hit@5, P@5, R@5 of the suggestions as served (ranked, thresholded,
@@ -20,7 +21,6 @@ among those within the budget. Not part of `make bench`.
 """
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -44,32 +44,19 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from PIL import Image  # noqa: E402
+from tagger_quality import DEMO, labelled_rows, photo_owners  # noqa: E402  (bench/tagger_quality.py)
 from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 
-from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.photos.extensions import photo_created_hooks  # noqa: E402
 from tagging import selectors  # noqa: E402
 from tagging.ml.inference import Tagger, cold_start_tagger  # noqa: E402
-from tagging.services.evaluation import labels_read, served_metrics, served_report  # noqa: E402
+from tagging.services.evaluation import served_metrics, served_report  # noqa: E402
 
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite2")
 TTAS = ("none", "flip")
 BUDGET_MS = 80.0
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))  # per tagger, in ROUNDS interleaved rounds
 ROUNDS = 4
-
-
-def _labels(collection: Path, folder: Path) -> Path:
-    """posts.csv -> a labels file evaluate_tagger reads (the caption's hashtags)."""
-    path = folder / "labels.csv"
-    with (collection / "posts.csv").open(encoding="utf-8", newline="") as source, path.open("w") as out:
-        writer = csv.writer(out)
-        writer.writerow(["filename", "tags", "shop_category"])
-        for row in csv.DictReader(source):
-            writer.writerow(
-                [row["filename"], "|".join(canonical.parse(row["caption"])), row["shop_category"]]
-            )
-    return path
 
 
 def _photo_12mp(folder: Path) -> Path:
@@ -87,13 +74,11 @@ def _figures(report: dict[str, object]) -> dict[str, object]:
 
 def _learned(collection: Path, rows: list, backbone: str, tta: str) -> dict[str, object]:
     """Leave-owner-out learned figures, trained and served with this backbone and TTA."""
-    from tagger_quality import _owners  # bench/tagger_quality.py
-
     from socialapp.accounts.models import User
     from tagging import services
     from tagging.models import ModelVersion
 
-    owners = _owners(collection)
+    owners = photo_owners(collection)
     suggested: list[list[str]] = [[] for _ in rows]
     with override_settings(TAGGING_BACKBONE=backbone, TAGGING_TTA=tta):
         for person in User.objects.filter(username__in=set(owners.values())).order_by("username"):
@@ -113,21 +98,19 @@ def _learned(collection: Path, rows: list, backbone: str, tta: str) -> dict[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=Path, required=True, help="folder with posts.csv and images/")
+    parser.add_argument("--photos", type=Path, default=DEMO, help="posts.csv and photos/ or images/")
     parser.add_argument("--learned", action="store_true", help="also leave-owner-out learned figures")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "backbones.json")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     photo_created_hooks.clear()  # the demo posts' own suggestions are not what is measured
     call_command("seed_demo")
-    rows = labels_read(
-        photos=args.photos / "images", labels=_labels(args.photos, Path(os.environ["VAR_DIR"]))
-    )
+    rows = labelled_rows(args.photos)
     photo = _photo_12mp(Path(os.environ["VAR_DIR"]))
     results: dict[str, object] = {
         "date": date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, CPU",
-        "command": "python bench/backbones.py --photos ../shared/photos" + " --learned" * args.learned,
+        "command": f"python bench/backbones.py --photos {args.photos}" + " --learned" * args.learned,
         "photos": len(rows),
         "budget_ms_p50": BUDGET_MS,
         "runs": {},

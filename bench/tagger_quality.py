@@ -1,7 +1,9 @@
-"""Tagger quality on a labelled photo collection laid out like ../shared/photos (posts.csv
-with filename, caption, shop_category; images/), as served to users:
+"""Tagger quality on a labelled photo collection laid out like the demo's data (posts.csv
+with filename, caption, shop_category; the images in photos/ or images/), as served to users:
 
-    .venv/bin/python bench/tagger_quality.py --photos ../shared/photos [--out FILE.json]
+    .venv/bin/python bench/tagger_quality.py [--photos DIR] [--out FILE.json]
+
+The collection defaults to the demo's own copy of the dev set (socialapp/demo/data).
 
 In a throwaway SQLite database it loads the demo (`seed_demo`, whose posts are that
 collection), then reports, over every photo of the collection:
@@ -50,6 +52,14 @@ from tagging.services.evaluation import (  # noqa: E402
     shop_metrics,
 )
 
+DEMO = ROOT / "socialapp" / "demo" / "data"
+
+
+def labelled_rows(collection: Path) -> list[LabelledPhoto]:
+    """The collection's photos with their captions' hashtags as labels."""
+    images = collection / "images" if (collection / "images").is_dir() else collection / "photos"
+    return labels_read(photos=images, labels=_labels(collection, Path(os.environ["VAR_DIR"])))
+
 
 def _labels(collection: Path, folder: Path) -> Path:
     """posts.csv -> a labels file evaluate_tagger reads (the caption's hashtags)."""
@@ -64,7 +74,7 @@ def _labels(collection: Path, folder: Path) -> Path:
     return path
 
 
-def _owners(collection: Path) -> dict[str, str]:
+def photo_owners(collection: Path) -> dict[str, str]:
     """filename -> demo username, matched by caption."""
     by_caption = dict(Photo.objects.values_list("caption", "owner__username"))
     with (collection / "posts.csv").open(encoding="utf-8", newline="") as source:
@@ -98,7 +108,7 @@ def _top(suggested: list[list[str]]) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=Path, required=True, help="folder with posts.csv and images/")
+    parser.add_argument("--photos", type=Path, default=DEMO, help="posts.csv and photos/ or images/")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "tagger_quality.json")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
@@ -106,10 +116,8 @@ def main() -> None:
     # model run per upload) while seeding.
     photo_created_hooks.clear()
     call_command("seed_demo")
-    rows = labels_read(
-        photos=args.photos / "images", labels=_labels(args.photos, Path(os.environ["VAR_DIR"]))
-    )
-    owners = _owners(args.photos)
+    rows = labelled_rows(args.photos)
+    owners = photo_owners(args.photos)
     ModelVersion.objects.update(is_active=False)
     cold = served_report(rows, selectors.tagger_active())
     results: dict[str, object] = {"cold_start": _summary(rows, [cold], [list(range(len(rows)))])}

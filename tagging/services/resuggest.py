@@ -32,14 +32,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from socialapp.hashtags.models import Concept
 from socialapp.notifications.services import notifications_send
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.uploads import stored_file_read
 from tagging import selectors
 from tagging.ml.batch_inference import Job, Outcome, predict_stream
-from tagging.ml.inference import Prediction, Suggestion
+from tagging.ml.inference import Prediction
 from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.services.suggestions import suggested_concepts
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 STAGE = "resuggest"
@@ -169,7 +169,7 @@ def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], versio
     old: defaultdict[int, list[PhotoSuggestion]] = defaultdict(list)
     for row in PhotoSuggestion.objects.filter(photo__in=photos).select_related("concept"):
         old[row.photo_id].append(row)
-    concepts = _concepts([suggestion for p in photos for suggestion in predictions[p.pk].hashtags])
+    concepts = suggested_concepts([suggestion for p in photos for suggestion in predictions[p.pk].hashtags])
     new = {
         photo.pk: [
             PhotoSuggestion(
@@ -208,18 +208,3 @@ def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], versio
     Photo.objects.bulk_update(
         photos, ["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )
-
-
-def _concepts(suggestions: list[Suggestion]) -> dict[str, Concept]:
-    """The suggested concepts by name, creating the ones the database does not have yet."""
-    wanted = {s.concept: s for s in suggestions}
-    found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}
-    missing = [
-        Concept(name=name, display_en=s.display_en, display_es=s.display_es)
-        for name, s in wanted.items()
-        if name not in found
-    ]
-    if missing:
-        Concept.objects.bulk_create(missing, ignore_conflicts=True)  # an upload may have just made one
-        found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}
-    return found

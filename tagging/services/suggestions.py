@@ -17,7 +17,7 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from socialapp.uploads import stored_file_read
 from tagging import selectors
-from tagging.ml.inference import Prediction
+from tagging.ml.inference import Prediction, Suggestion
 from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
 
 Status = Photo.TaggingStatus
@@ -194,7 +194,7 @@ def _store(photo: Photo, prediction: Prediction) -> None:
     """In a few queries whatever the number of suggestions (one each cost five). Safe to
     run twice: the unique (photo, concept, version) keeps the first set."""
     version = prediction.model_version
-    concepts = _concepts(prediction)
+    concepts = suggested_concepts(prediction.hashtags)
     PhotoSuggestion.objects.bulk_create(
         [
             PhotoSuggestion(
@@ -243,9 +243,9 @@ def _alt_text_rebuild(photo: Photo, before: str) -> None:
     photo.alt_text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
 
 
-def _concepts(prediction: Prediction) -> dict[str, Concept]:
+def suggested_concepts(suggestions: list[Suggestion]) -> dict[str, Concept]:
     """The suggested concepts by name, creating the ones the database does not have yet."""
-    wanted = {s.concept: s for s in prediction.hashtags}
+    wanted = {s.concept: s for s in suggestions}
     found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}
     missing = [
         Concept(name=name, display_en=s.display_en, display_es=s.display_es)
