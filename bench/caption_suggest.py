@@ -24,14 +24,12 @@ import django  # noqa: E402
 
 django.setup()
 
-import torch  # noqa: E402
-
 from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
-from tagging.caption_suggestions import caption_words, naming_keys  # noqa: E402
+from tagging.caption_suggestions import caption_forms, caption_mentions, naming_keys  # noqa: E402
 from tagging.ml.captions import Post, leave_owner_out  # noqa: E402
-from tagging.ml.coldstart import load_concepts  # noqa: E402
+from tagging.ml.coldstart import load_concepts, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
@@ -39,18 +37,19 @@ DEMO = ROOT / "socialapp" / "demo" / "data"
 
 def _posts(rows: list[dict[str, str]]) -> list[Post]:
     # As the app maps them after seed_demo: the general table and the demo's place names.
-    table = [*starter_concepts(), *starter_concepts(DEMO / "concepts.csv")]
-    alias = {key: c.name for c in table for key in c.aliases}
+    general = starter_concepts()
+    alias = {key: c.name for c in [*general, *starter_concepts(DEMO / "concepts.csv")] for key in c.aliases}
+    listed = {key for c in general for key in c.aliases}  # the demo's own table is not vocabulary
     posts = []
     for row in rows:
-        words = caption_words(row["caption"])
-        keys = naming_keys(words)
+        forms = caption_forms(row["caption"])
+        named = {k: alias[k] for k in naming_keys(list(forms)) if k in alias}
         typed = [canonical.key_for(t) for t in canonical.parse(row["caption"])]
         posts.append(
             Post(
                 frozenset(alias.get(k, k) for k in typed),
-                frozenset(words),
-                frozenset(alias[k] for k in keys if k in alias),
+                frozenset(forms),
+                caption_mentions(forms, named, listed),
             )
         )
     return posts
@@ -66,14 +65,14 @@ def _owners(rows: list[dict[str, str]]) -> list[str]:
 
 
 def _vision(rows: list[dict[str, str]], images: Path) -> list[dict[str, float]]:
+    """The cold-start tagger's suggestions for each photo, as the app stores them and
+    `photo=` blends them (calibrated and ranked, the strongest TAGGING_MAX_SUGGESTIONS)."""
     tagger = cold_start_tagger()
     paths = [images / row["filename"] for row in rows]
     scores = []
     for start in range(0, len(paths), 16):
-        with torch.inference_mode():
-            batch = tagger.head.concept_scores(tagger.embed(paths[start : start + 16]))
-        names = [c.name for c in tagger.head.concepts]
-        scores += [{n: float(s) for n, s in zip(names, row, strict=True) if s > 0.005} for row in batch]
+        for prediction in tagger.predict(paths[start : start + 16]):
+            scores.append({s.concept: s.score for s in prediction.hashtags})
     return scores
 
 
@@ -88,12 +87,12 @@ def main() -> None:
     posts, owners, general = _posts(rows), _owners(rows), frozenset(load_concepts())
     results: dict[str, object] = {
         "posts": len(posts),
-        "caption_only": leave_owner_out(posts, owners, general=general),
+        "caption_only": leave_owner_out(posts, owners, general=general, related=related_concepts()),
         "target_hit@5": 0.6,
     }
     if args.vision:
         results["caption_and_vision"] = leave_owner_out(
-            posts, owners, vision=_vision(rows, args.images), general=general
+            posts, owners, vision=_vision(rows, args.images), general=general, related=related_concepts()
         )
     out = ROOT / "bench" / "results" / "caption_suggest.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,10 @@
 suggestions for what someone is typing (prefix, caption, optionally their photo)."""
 
 import itertools
+import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,14 +18,16 @@ from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.photos.selectors import photo_get_visible
 from tagging.artifacts import version_directory
-from tagging.ml.captions import CaptionModel, Post, blend
+from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, blend
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
 
 CAPTION_MODEL_FILE = "caption.json"
+logger = logging.getLogger(__name__)
 MAX_SUGGESTIONS = 20
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE_END = re.compile(r"[.!?¡¿:;\n]")
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,25 @@ class HashtagSuggestion:
 def caption_words(caption: str) -> list[str]:
     """The caption's words as matching keys (`Castles` -> `castle`), hashtags, mentions
     and links left out, first occurrence kept."""
+    return list(caption_forms(caption))
+
+
+def caption_forms(caption: str) -> dict[str, str]:
+    """The caption's words as matching keys, first occurrence kept, each with how it was
+    first written: captions.NAME (capitalised inside a sentence), captions.OPENING
+    (capitalised, opening a sentence) or "" (lowercase)."""
     text = _NOT_WORDS.sub(" ", unicodedata.normalize("NFC", caption))
-    return list(dict.fromkeys(canonical.key_for(w) for w in _WORD.findall(text)))
+    forms: dict[str, str] = {}
+    end = 0
+    opening = True
+    for match in _WORD.finditer(text):
+        opening = opening or bool(_SENTENCE_END.search(text, end, match.start()))
+        end = match.end()
+        word = match.group()
+        form = (OPENING if opening else NAME) if word[0].isupper() else ""
+        forms.setdefault(canonical.key_for(word), form)
+        opening = False
+    return forms
 
 
 def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict[str, str]:
@@ -61,34 +81,57 @@ def naming_keys(words: list[str]) -> list[str]:
     return [*words, *(a + b for a, b in itertools.pairwise(words))]
 
 
+def caption_mentions(
+    forms: dict[str, str], named: Mapping[str, str], listed: Iterable[str]
+) -> frozenset[Mention]:
+    """The candidate hashtags a caption's words make (see captions.Mention): each word,
+    and each pair of words that `named` (key -> concept: public hashtags and the alias
+    table) names or that reads as a name ("Tower Bridge"). `listed`: the keys the alias
+    table lists."""
+    listed = set(listed)
+    mentions = {Mention(key, named.get(key, ""), form, key in listed) for key, form in forms.items()}
+    for (first, first_form), (second, second_form) in itertools.pairwise(forms.items()):
+        key = first + second
+        if key in named or (first_form and second_form == NAME):
+            mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
+    return frozenset(mentions)
+
+
 def caption_evidence(caption: str) -> Post:
     """What a caption says: the concepts of its hashtags, its other words, and the
-    concepts those words name."""
+    mentions those words make."""
     typed = [canonical.key_for(t) for t in canonical.parse(caption)]
-    words = caption_words(caption)
+    forms = caption_forms(caption)
     known = concepts_for_keys(typed)
-    named = concepts_for_keys(naming_keys(words), public_only=True)
+    keys = naming_keys(list(forms))
+    named = concepts_for_keys(keys, public_only=True)
     concepts = frozenset(known.get(key, key) for key in typed)
-    return Post(concepts, frozenset(words), frozenset(named.values()))
+    return Post(concepts, frozenset(forms), caption_mentions(forms, named, _listed(keys)))
 
 
 def photos_evidence(photos: list[Photo]) -> list[Post]:
     """Each photo as evidence: its hashtags' concepts (accepted suggestions included),
-    its caption's words and the concepts they name, in a few queries."""
+    its caption's words and the mentions they make, in a few queries."""
     links = PhotoHashtag.objects.filter(photo__in=photos).values_list("photo_id", "hashtag__concept__name")
     concepts: dict[int, set[str]] = {}
     for photo_id, name in links:
         concepts.setdefault(photo_id, set()).add(name)
-    words = {p.pk: caption_words(p.caption) for p in photos}
-    lookup = concepts_for_keys({k for w in words.values() for k in naming_keys(w)}, public_only=True)
+    forms = {p.pk: caption_forms(p.caption) for p in photos}
+    keys = {k for f in forms.values() for k in naming_keys(list(f))}
+    named, listed = concepts_for_keys(keys, public_only=True), _listed(keys)
     return [
         Post(
             frozenset(concepts.get(p.pk, ())),
-            frozenset(words[p.pk]),
-            frozenset(lookup[k] for k in naming_keys(words[p.pk]) if k in lookup),
+            frozenset(forms[p.pk]),
+            caption_mentions(forms[p.pk], named, listed),
         )
         for p in photos
     ]
+
+
+def _listed(keys: Iterable[str]) -> set[str]:
+    """The keys the alias table lists."""
+    return set(ConceptAlias.objects.filter(key__in=set(keys)).values_list("key", flat=True))
 
 
 def caption_model_active() -> tuple[CaptionModel | None, str]:
@@ -104,7 +147,13 @@ def caption_model_active() -> tuple[CaptionModel | None, str]:
 def _caption_model(folder: str) -> CaptionModel | None:
     # A version's files never change once published, so one load per process.
     path = version_directory(folder=folder) / CAPTION_MODEL_FILE
-    return CaptionModel.load(path) if path.is_file() else None
+    try:
+        return CaptionModel.load(path)
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        logger.warning("%s was written by an older version; retrain to use caption suggestions", path)
+        return None
 
 
 def _public_use_q(prefix: str) -> Q:
@@ -146,16 +195,33 @@ def hashtag_suggestions(
         uses = _prefix_candidates(key)
         for concept in uses:
             scores.setdefault(concept, model.base_rate(concept) if model else 0.0)
-        scores = {c: s for c, s in scores.items() if c in uses}
+        scores = {c: s for c, s in scores.items() if c in uses or c.startswith(key)}
     blocked = _blocked() | evidence.concepts
-    order = sorted((c for c in scores if c not in blocked), key=lambda c: (-scores[c], -uses.get(c, 0), c))
-    concepts = Concept.objects.in_bulk(order[: limit * 2], field_name="name")
-    chosen = [concepts[c] for c in order if c in concepts][:limit]
-    spellings = _spellings([c.pk for c in chosen]) if key else {}
-    return [
-        HashtagSuggestion(_name(c, language, key, spellings.get(c.pk, [])), c.name, round(scores[c.name], 4))
-        for c in chosen
-    ], version
+    order = sorted((c for c in scores if c not in blocked), key=lambda c: (-scores[c], -uses.get(c, 0), c))[
+        : limit * 2
+    ]
+    concepts = Concept.objects.in_bulk(order, field_name="name")
+    spellings = _spellings([c.pk for c in concepts.values()]) if key else {}
+    written = _written(caption)
+    suggestions: dict[str, HashtagSuggestion] = {}
+    for name in order:
+        concept = concepts.get(name)
+        if concept is not None:
+            hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
+        elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet
+            hashtag = written.get(name, name)
+        else:
+            continue
+        suggestions.setdefault(hashtag, HashtagSuggestion(hashtag, name, round(scores[name], 4)))
+    return list(suggestions.values())[:limit], version
+
+
+def _written(caption: str) -> dict[str, str]:
+    """Key -> the caption's word (or two words run together) in lowercase as written
+    (`Reims` -> reims, where its key is `reim`)."""
+    words = _WORD.findall(_NOT_WORDS.sub(" ", unicodedata.normalize("NFC", caption)))
+    pairs = [a + b for a, b in itertools.pairwise(words)]
+    return {canonical.key_for(w): w.lower() for w in reversed([*words, *pairs])}
 
 
 def _prefix_candidates(key: str) -> dict[str, int]:

@@ -1,22 +1,30 @@
 """The caption model: what the words and hashtags someone has typed say about the
 hashtags still missing. It sits beside the vision head and is blended with it.
 
-Learned from posts as three counts, all at the level of concepts (#perro and #dog are
-one concept):
+Learned from posts, at the level of concepts (#perro and #dog are one concept), as three
+kinds of evidence:
 
-- co-occurrence: how many posts carry concept d together with concept c;
-- caption words: how many posts whose caption (hashtags aside) holds word w carry c;
-- literal naming: how often a caption word that names a concept in the alias table
-  ("castle" in "Egeskov castle at dawn") comes with that concept as a hashtag, one rate
-  over all words, so it reaches words no post has used yet.
+- co-occurrence: how many posts carry concept d together with concept c, and how many
+  whose caption (hashtags aside) holds word w carry c. Scored by naive Bayes: the
+  log-odds of c start at its base rate and each token t adds logit P(c | t) - logit P(c),
+  with P(c | t) = (n(t, c) + PRIOR_WEIGHT · P(c)) / (n(t) + PRIOR_WEIGHT), so a token
+  seen on few posts stays near the base rate and a word as common as "the" adds about
+  nothing. Caption words count WORD_WEIGHT of a hashtag (they are many and loosely tied).
+- mentions: people hashtag what their caption says ("Egeskov castle at dawn" -> #egeskov
+  #castle). Each caption word, and each pair of words run together ("Tower Bridge" ->
+  towerbridge), is a candidate hashtag: the concept it names, else itself. Mentions come
+  in kinds: a word the vocabulary lists (NAMED), else one written as a name (capitalised
+  inside a sentence: NAME), capitalised as the first word of a sentence (OPENING) or in
+  lowercase (WORD).
+  How often a mention becomes a hashtag is counted per kind and per mention, so "de" and
+  "the" learn that they never do and an unseen mention takes its kind's rate.
+- related concepts: the cold-start vocabulary lists, for every class, the concepts it
+  belongs to from specific to general (goldfish: aquarium, pet, fish, animal). A concept
+  present makes those after it candidates (#wrasse -> #fish), at a rate counted per
+  candidate ("fish" is often written beside a fish, "animal" rarely).
 
-Scoring is naive Bayes over the evidence t (typed concepts, caption words): the log-odds
-of c start at its base rate and each t adds logit P(c | t) - logit P(c), with
-P(c | t) = (n(t, c) + PRIOR_WEIGHT · P(c)) / (n(t) + PRIOR_WEIGHT), so a token seen on
-few posts stays near the base rate and a word as common as "the" adds about nothing.
-Caption words count WORD_WEIGHT of a hashtag (they are many and loosely tied). Literal
-naming then joins as an independent cause (noisy-OR), and so do vision scores (`blend`).
-Concepts already typed are never scored.
+Mentions and related concepts join the naive Bayes score as independent causes
+(noisy-OR), and so do vision scores (`blend`). Concepts already typed are never scored.
 
 Plain Python and JSON, no Django: the app turns captions into concepts and words.
 """
@@ -31,17 +39,42 @@ from pathlib import Path
 SMOOTHING = 1.0
 PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
-FORMAT = 1
+RATE_WEIGHT = 2.0  # posts' worth of a kind's rate in a mention's or a candidate's own rate
+FORMAT = 2
+
+NAMED, NAME, OPENING, WORD = "named", "name", "opening", "word"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Words of a caption that may be a hashtag: `key` (their matching key), the concept
+    they name ("" for none: a hashtag of their own), whether the vocabulary (the alias
+    table) lists them, and how they were written: NAME (capitalised inside a sentence),
+    OPENING (capitalised, opening one) or "" (lowercase)."""
+
+    key: str
+    concept: str = ""
+    form: str = ""
+    listed: bool = False
+
+    @property
+    def target(self) -> str:
+        """The concept this mention would add: the one it names, else its own key."""
+        return self.concept or self.key
+
+    @property
+    def kind(self) -> str:
+        return NAMED if self.listed else self.form or WORD
 
 
 @dataclass(frozen=True)
 class Post:
     """One post as evidence: its hashtags' concepts, the other words of its caption
-    (matching keys), and the concepts those words name in the alias table."""
+    (matching keys), and the mentions those words make."""
 
     concepts: frozenset[str]
     words: frozenset[str] = frozenset()
-    named: frozenset[str] = frozenset()
+    mentions: frozenset[Mention] = frozenset()
 
 
 @dataclass
@@ -51,20 +84,29 @@ class CaptionModel:
     # evidence token ("#concept" or "word") -> posts holding it, and -> concept -> posts with both
     token_posts: dict[str, int] = field(default_factory=dict)
     pairs: dict[str, dict[str, int]] = field(default_factory=dict)
-    literal_hits: int = 0
-    literal_total: int = 0
-
-    @property
-    def literal_rate(self) -> float:
-        """P(a post carries the concept | its caption names it), smoothed towards 0."""
-        return self.literal_hits / (self.literal_total + SMOOTHING)
+    # [became a hashtag, seen]: per mention kind, per mention target
+    mention_kinds: dict[str, list[int]] = field(default_factory=dict)
+    mention_targets: dict[str, list[int]] = field(default_factory=dict)
+    # concept -> the concepts after it in the vocabulary; [hashtagged, candidate] overall and per candidate
+    related: dict[str, list[str]] = field(default_factory=dict)
+    related_all: list[int] = field(default_factory=lambda: [0, 0])
+    related_targets: dict[str, list[int]] = field(default_factory=dict)
 
     def base_rate(self, concept: str) -> float:
         return self.concept_posts.get(concept, 0) / (self.posts + SMOOTHING)
 
+    def mention_rate(self, mention: Mention) -> float:
+        """P(the mention's target is a hashtag of the post | the caption makes it)."""
+        kind = _rate(self.mention_kinds.get(mention.kind, [0, 0]), 0.0)
+        return _rate(self.mention_targets.get(f"{mention.kind}:{mention.target}", [0, 0]), kind)
+
+    def related_rate(self, concept: str) -> float:
+        """P(`concept` is a hashtag | a concept it is related to is)."""
+        return _rate(self.related_targets.get(concept, [0, 0]), _rate(self.related_all, 0.0))
+
     def scores(self, post: Post) -> dict[str, float]:
         """Concept -> score in (0, 1) for the hashtags `post` does not carry yet: every
-        concept the model knows, and those the caption names."""
+        concept the model knows, and those its mentions and related concepts add."""
         tokens = [t for t in _tokens(post) if t in self.token_posts]
         scores = {}
         for concept in self.concept_posts:
@@ -78,8 +120,18 @@ class CaptionModel:
                 weight = 1.0 if token.startswith("#") else WORD_WEIGHT
                 log_odds += weight * (_logit(given) - _logit(base))
             scores[concept] = 1.0 / (1.0 + math.exp(-log_odds))
-        for concept in post.named - post.concepts:
-            scores[concept] = 1.0 - (1.0 - scores.get(concept, 0.0)) * (1.0 - self.literal_rate)
+        causes: dict[str, float] = {}
+        present = {c: 1.0 for c in post.concepts}
+        for mention in post.mentions:
+            rate = self.mention_rate(mention)
+            causes[mention.target] = max(causes.get(mention.target, 0.0), rate)
+            present[mention.target] = max(present.get(mention.target, 0.0), rate)
+        for source, weight in present.items():
+            for concept in self.related.get(source, ()):
+                causes[concept] = max(causes.get(concept, 0.0), weight * self.related_rate(concept))
+        for concept, cause in causes.items():
+            if concept not in post.concepts:
+                scores[concept] = 1.0 - (1.0 - scores.get(concept, 0.0)) * (1.0 - cause)
         return scores
 
     def save(self, path: Path) -> None:
@@ -95,30 +147,49 @@ class CaptionModel:
         return cls(**data)
 
 
-def fit(posts: Iterable[Post], *, min_count: int = 1) -> CaptionModel:
-    """Count the evidence in `posts`. Tokens held by fewer than `min_count` posts are
-    dropped (they would only repeat one post)."""
+def fit(
+    posts: Iterable[Post], *, related: Mapping[str, Iterable[str]] | None = None, min_count: int = 1
+) -> CaptionModel:
+    """Count the evidence in `posts`. `related`: concept -> the more general concepts it
+    implies as candidates (see coldstart.related_concepts). Tokens held by fewer than
+    `min_count` posts are dropped (they would only repeat one post)."""
     posts = list(posts)
+    links = {c: sorted(set(r) - {c}) for c, r in (related or {}).items() if r}
     concepts: Counter[str] = Counter()
     tokens: Counter[str] = Counter()
     pairs: dict[str, Counter[str]] = defaultdict(Counter)
-    hits = total = 0
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    related_all = [0, 0]
+    related_targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for post in posts:
         concepts.update(post.concepts)
         post_tokens = _tokens(post)
         tokens.update(post_tokens)
         for token in post_tokens:
             pairs[token].update(c for c in post.concepts if f"#{c}" != token)
-        total += len(post.named)
-        hits += len(post.named & post.concepts)
+        for mention in {(m.kind, m.target) for m in post.mentions}:
+            hit = mention[1] in post.concepts
+            for counts in (kinds[mention[0]], targets[":".join(mention)]):
+                counts[0] += hit
+                counts[1] += 1
+        candidates = {r for c in post.concepts for r in links.get(c, ())}
+        for concept in candidates:
+            hit = concept in post.concepts
+            for counts in (related_all, related_targets[concept]):
+                counts[0] += hit
+                counts[1] += 1
     kept = {t for t, n in tokens.items() if n >= min_count}
     return CaptionModel(
         posts=len(posts),
         concept_posts=dict(concepts),
         token_posts={t: tokens[t] for t in kept},
         pairs={t: dict(pairs[t]) for t in kept if pairs[t]},
-        literal_hits=hits,
-        literal_total=total,
+        mention_kinds=dict(kinds),
+        mention_targets=dict(targets),
+        related=links,
+        related_all=related_all,
+        related_targets=dict(related_targets),
     )
 
 
@@ -133,22 +204,29 @@ def leave_owner_out(
     *,
     vision: list[Mapping[str, float]] | None = None,
     general: frozenset[str] = frozenset(),
+    related: Mapping[str, Iterable[str]] | None = None,
     k: int = 5,
 ) -> dict[str, float]:
     """Leave-one-hashtag-out, split by owner: for each owner, fit on everyone else's
     posts, then hide each hashtag of each of their posts in turn and check it is among
     the top `k` of what is left (blended with `vision` scores per post when given). A
     caption word names a concept only if other owners used it or it is in `general`
-    (a vocabulary not drawn from these posts). Returns hidden count and hit@k."""
+    (a vocabulary not drawn from these posts); otherwise it is a mention of itself.
+    Returns hidden count and hit@k."""
     hits = hidden = 0
     for owner in dict.fromkeys(owners):
-        model = fit(p for p, o in zip(posts, owners, strict=True) if o != owner)
+        model = fit((p for p, o in zip(posts, owners, strict=True) if o != owner), related=related)
         for i, post in enumerate(posts):
             if owners[i] != owner:
                 continue
-            named = frozenset(c for c in post.named if c in model.concept_posts or c in general)
+            mentions = frozenset(
+                m
+                if not m.concept or m.concept in model.concept_posts or m.concept in general
+                else Mention(m.key, "", m.form, m.listed)
+                for m in post.mentions
+            )
             for concept in post.concepts:
-                scores = model.scores(Post(post.concepts - {concept}, post.words, named))
+                scores = model.scores(Post(post.concepts - {concept}, post.words, mentions))
                 if vision is not None:
                     scores = blend(scores, vision[i])
                 left = [c for c in scores if c not in post.concepts or c == concept]
@@ -156,6 +234,13 @@ def leave_owner_out(
                 hits += concept in top
                 hidden += 1
     return {"hidden": hidden, f"hit@{k}": round(hits / hidden, 4) if hidden else 0.0}
+
+
+def _rate(counts: list[int], prior: float) -> float:
+    hits, seen = counts
+    if not prior:
+        return (hits + 0.5) / (seen + 1.0) if seen else 0.0
+    return (hits + RATE_WEIGHT * prior) / (seen + RATE_WEIGHT)
 
 
 def _tokens(post: Post) -> set[str]:

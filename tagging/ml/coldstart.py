@@ -57,6 +57,22 @@ def general_concepts() -> frozenset[str]:
     return frozenset(name for name, count in span.items() if count >= GENERAL_MIN_CLASSES)
 
 
+@lru_cache(maxsize=1)
+def related_concepts() -> dict[str, frozenset[str]]:
+    """Concept or place -> what its presence makes likely: the concepts listed after it
+    for some class, from specific to general (goldfish -> aquarium, pet, fish, animal),
+    the general concepts of its synset's hypernyms (plier -> tool) and the places a place
+    is part of (kolkata -> india, asia); see coldstart_build."""
+    related: dict[str, set[str]] = {}
+    for row in _rows("coldstart.tsv"):
+        names = row["concepts"].split()
+        for i, name in enumerate(names):
+            related.setdefault(name, set()).update(names[i + 1 :])
+    for row in _rows("related.tsv"):
+        related.setdefault(row["key"], set()).update(row["related"].split())
+    return {name: frozenset(after - {name}) for name, after in related.items() if after - {name}}
+
+
 class ColdStartHead:
     """ImageNet softmax -> concept and shop-category scores through fixed 0/1 maps."""
 

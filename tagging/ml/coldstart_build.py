@@ -1,4 +1,5 @@
-"""Generate data/coldstart.tsv: each ImageNet class -> hashtag concepts and shop category.
+"""Generate data/coldstart.tsv: each ImageNet class -> hashtag concepts and shop category,
+and data/related.tsv: what a concept or a place present makes likely.
 
     python -m tagging.ml.coldstart_build --wordnet /usr/share/wordnet/data.noun
 
@@ -12,6 +13,7 @@ inputs give the same file, so the committed output can be checked by running it 
 
 import argparse
 import csv
+import re
 from collections import deque
 from pathlib import Path
 
@@ -76,10 +78,77 @@ def build(data_noun: Path) -> list[list[str]]:
     return rows
 
 
+PLACE_DEPTH = 2  # Kolkata -> India -> Asia
+PLACE_RELATED = 3
+
+
+def read_synsets(data_noun: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """wnid -> (its lemmas, the synsets it is a part of)."""
+    synsets: dict[str, tuple[list[str], list[str]]] = {}
+    with data_noun.open(encoding="utf-8") as file:
+        for line in file:
+            if line.startswith(" "):
+                continue
+            fields = line.split(" | ")[0].split()
+            offset, word_count = fields[0], int(fields[3], 16)
+            words = [fields[4 + 2 * i] for i in range(word_count)]
+            at = 4 + 2 * word_count
+            pointers = [fields[at + 1 + 4 * i : at + 5 + 4 * i] for i in range(int(fields[at]))]
+            wholes = [f"n{p[1]}" for p in pointers if p[0] == "#p" and p[2] == "n"]
+            synsets[f"n{offset}"] = (words, wholes)
+    return synsets
+
+
+def _key(lemma: str) -> str:
+    return re.sub(r"[\s_'’.#-]+", "", lemma.lower())
+
+
+def build_related(data_noun: Path) -> list[list[str]]:
+    hypernyms = read_hypernyms(data_noun)
+    general = {row["wnid"]: row["concepts"].split() for row in _table("general_concepts.tsv")}
+    sources = [(row["concept"], row["wnid"]) for row in _table("everyday_concepts.tsv") if row["wnid"]]
+    sources += [  # a general concept's own synset: fish, not screwdriver for tool
+        (concept, row["wnid"])
+        for row in _table("general_concepts.tsv")
+        for concept in row["concepts"].split()
+        if concept == _key(row["lemma"])
+    ]
+    synsets = read_synsets(data_noun)
+    names = {row["concept"] for row in _table("concept_names.tsv")}
+    related: dict[str, list[str]] = {}
+    for concept, wnid in sources:
+        distance = ancestors_by_distance(wnid, hypernyms)
+        found = related.setdefault(concept, [])
+        for ancestor in sorted(distance, key=lambda w: (distance[w], w)):
+            named = [c for c in map(_key, synsets[ancestor][0]) if c in names and ancestor != wnid]  # tool
+            found += [
+                c
+                for c in dict.fromkeys([*general.get(ancestor, []), *named])
+                if c != concept and c not in found
+            ]
+    places = {wnid: synset for wnid, synset in synsets.items() if synset[0][0][:1].isupper()}
+    for words, wholes in places.values():
+        nearest: list[str] = []
+        frontier = wholes
+        for _depth in range(PLACE_DEPTH):
+            nearest += [_key(places[w][0][0]) for w in frontier if w in places]
+            frontier = [up for w in frontier if w in places for up in places[w][1]]
+        for word in words:
+            if word[:1].isupper() and nearest:
+                found = related.setdefault(_key(word), [])
+                found += [p for p in dict.fromkeys(nearest) if p != _key(word) and p not in found]
+    return [
+        [key, " ".join(found[:PLACE_RELATED] if key not in dict(sources) else found)]
+        for key, found in sorted(related.items())
+        if found
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet/data.noun"))
     parser.add_argument("--out", type=Path, default=DATA / "coldstart.tsv")
+    parser.add_argument("--related-out", type=Path, default=DATA / "related.tsv")
     args = parser.parse_args()
     rows = build(args.wordnet)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -87,6 +156,12 @@ def main() -> None:
         writer.writerow(["index", "wnid", "description", "concepts", "shop_category"])
         writer.writerows(rows)
     print(f"Wrote {len(rows)} classes to {args.out}")
+    related = build_related(args.wordnet)
+    with args.related_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["key", "related"])
+        writer.writerows(related)
+    print(f"Wrote {len(related)} keys to {args.related_out}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
 from socialapp.accounts.services import user_update_profile
 from socialapp.hashtags.models import Concept
+from tagging import caption_suggestions
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
 from tagging.services.caption_model import caption_model_build
 from tests.factories import UserFactory, client_for, make_photo
@@ -119,6 +122,7 @@ def test_bad_parameters_answer_400_saying_what_to_fix(params, detail):
 
 def _active_version_with_caption_model(tmp_path, settings):
     settings.MODELS_DIR = tmp_path
+    caption_suggestions._caption_model.cache_clear()  # loaded once per folder name and process
     model = caption_model_build(directory=tmp_path / "versions" / "v1-test")
     ModelVersion.objects.create(name="v1", backbone="b", folder="versions/v1-test", is_active=True)
     return model
@@ -137,7 +141,8 @@ def test_the_caption_model_learns_only_from_consenting_public_posts(tmp_path, se
 
     assert model.posts == 3
     assert model.concept_posts == {"castle": 3, "medieval": 3}
-    assert (model.literal_hits, model.literal_total) == (3, 3)  # "castle" in the caption, and as hashtag
+    assert model.mention_targets["named:castle"] == [3, 3]  # "castle" in the caption, and as hashtag
+    assert not {"secretcove", "surf"} & {t.split(":")[1] for t in model.mention_targets}
 
 
 def test_suggestions_follow_the_caption_and_never_repeat_it(tmp_path, settings):
@@ -148,10 +153,39 @@ def test_suggestions_follow_the_caption_and_never_repeat_it(tmp_path, settings):
     _active_version_with_caption_model(tmp_path, settings)
     spanish = client_for(UserFactory(language="es"))
 
-    by_hashtag = spanish.get(URL, {"caption": "Sunday walk #castillo"}).json()
+    by_hashtag = spanish.get(URL, {"caption": "#castillo"}).json()
     by_word = spanish.get(URL, {"caption": "A castle by the sea"}).json()
 
     assert by_hashtag["model_version"] == "v1"
     assert [h["name"] for h in by_hashtag["hashtags"]][:1] == ["medieval"]
     assert "castillo" not in [h["name"] for h in by_hashtag["hashtags"]]
     assert [h["name"] for h in by_word["hashtags"]][:1] == ["castillo"]  # named in the caption
+
+
+def test_names_in_the_caption_and_the_places_they_are_in_are_suggested(tmp_path, settings):
+    author = UserFactory(training_consent=True)
+    for town in ("Avignon", "Reims", "Lyon"):
+        make_photo(author, caption=f"A long walk in {town} today #{town.lower()} #france")
+        make_photo(author, caption="Lunch with friends #food")
+    _active_version_with_caption_model(tmp_path, settings)
+
+    found = client_for(UserFactory()).get(URL, {"caption": "Evening light over Kolkata"}).json()["hashtags"]
+
+    names = [h["name"] for h in found]
+    assert names[:1] == ["kolkata"]  # a name the caption writes, not a hashtag anyone used yet
+    assert names.index("kolkata") < names.index("evening")  # names become hashtags, words less
+    assert names.index("india") < names.index("light")  # the place WordNet says Kolkata is part of
+
+
+def test_a_caption_model_of_an_older_format_is_ignored(tmp_path, settings, caplog):
+    settings.MODELS_DIR = tmp_path
+    caption_suggestions._caption_model.cache_clear()
+    folder = tmp_path / "versions" / "v0-old"
+    folder.mkdir(parents=True)
+    (folder / "caption.json").write_text(json.dumps({"format": 1, "posts": 3}))
+    ModelVersion.objects.create(name="v0", backbone="b", folder="versions/v0-old", is_active=True)
+
+    answer = client_for(UserFactory()).get(URL, {"q": "cas", "caption": "A castle"})
+
+    assert answer.status_code == 200 and answer.json()["model_version"] == "v0"
+    assert "written by an older version" in caplog.text

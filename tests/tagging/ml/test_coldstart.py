@@ -86,3 +86,20 @@ def test_committed_table_is_what_the_generator_builds():
         committed = [row for row in csv.reader(file, delimiter="\t")][1:]
 
     assert build(wordnet) == committed
+
+
+def test_committed_related_table_is_what_the_generator_builds():
+    from pathlib import Path
+
+    from tagging.ml.coldstart_build import build_related
+    from tests.conftest import unavailable
+
+    wordnet = Path("/usr/share/wordnet/data.noun")
+    if not wordnet.exists():
+        unavailable("WordNet 3.0 is not installed (Debian package wordnet-base)")
+    with (DATA / "related.tsv").open(encoding="utf-8") as file:
+        committed = [row for row in csv.reader(file, delimiter="\t")][1:]
+
+    related = build_related(wordnet)
+    assert related == committed
+    assert ["plier", "tool"] in related and ["kolkata", "india asia"] in related

@@ -1,0 +1,72 @@
+"""The caption model on its own: mentions, related concepts, and what it learns of each."""
+
+from tagging.caption_suggestions import caption_forms, caption_mentions
+from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, fit
+
+
+def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
+    forms = caption_forms(caption)
+    named = {key: key for key in listed}
+    return Post(frozenset(concepts), frozenset(forms), caption_mentions(forms, named, listed))
+
+
+def test_caption_forms_tell_names_from_sentence_openings():
+    forms = caption_forms("Sunset at Egeskov. Castles everywhere, Tower Bridge too! #denmark @anna")
+
+    assert forms == {
+        "sunset": OPENING,
+        "at": "",
+        "egeskov": NAME,
+        "castle": OPENING,
+        "everywhere": "",
+        "tower": NAME,
+        "bridge": NAME,
+        "too": "",
+    }
+
+
+def test_two_words_written_as_a_name_are_one_mention():
+    mentions = caption_mentions(caption_forms("Tower Bridge after dark"), {}, ())
+
+    assert Mention("towerbridge", "", NAME) in mentions
+    assert not any(m.key == "bridgeafter" for m in mentions)  # not a name, not in the vocabulary
+
+
+def test_names_people_write_become_hashtags_and_common_words_do_not():
+    posts = [
+        _post(f"A morning walk in {town} with the dog", town.lower(), "travel")
+        for town in ("Avignon", "Reims", "Lyon", "Porto")
+    ]
+
+    scores = fit(posts).scores(_post("An evening walk in Kolkata", "travel"))
+
+    assert scores["kolkata"] > 0.6  # a name the model never saw, at the rate names become hashtags
+    assert scores["walk"] < 0.2 and scores["in"] < 0.2  # seen four times, never a hashtag
+    assert max(scores, key=scores.get) == "kolkata"
+
+
+def test_a_concept_present_makes_the_general_ones_above_it_likely_at_their_own_rate():
+    related = {"plier": ["tool", "object"], "hammer": ["tool", "object"], "wrench": ["tool", "object"]}
+    posts = [_post("", "hammer", "tool"), _post("", "wrench", "tool"), _post("", "hammer", "diy")]
+
+    model = fit(posts, related=related)
+    scores = model.scores(Post(frozenset({"plier"})))
+
+    assert model.related_targets == {"tool": [2, 3], "object": [0, 3]}
+    assert scores["tool"] > 0.5 > scores["object"]  # #tool is often written beside a tool, #object never
+    assert scores["tool"] > scores["diy"]
+
+
+def test_a_concept_already_typed_is_never_scored():
+    model = fit([_post("Castle walls", "castle", "medieval", listed=frozenset({"castle"}))])
+
+    scores = model.scores(_post("Castle at dawn #castle", "castle", listed=frozenset({"castle"})))
+
+    assert "castle" not in scores and scores["medieval"] > 0.5
+
+
+def test_a_model_survives_saving_and_loading(tmp_path):
+    model = fit([_post("Walk in Avignon", "avignon", "france")], related={"avignon": ["france"]})
+    model.save(tmp_path / "caption.json")
+
+    assert CaptionModel.load(tmp_path / "caption.json") == model
