@@ -17,7 +17,10 @@ and why it is there). Per concept:
   with the plural its Spanish generator makes, and the gender its Spanish analyser gives;
 - displays: the tagger's own names where it has them (so app and tagger show the same
   hashtag), else the Apertium translation;
-- data/hashtag_aliases.tsv adds the hashtag forms no dictionary lists (doggo, bici).
+- data/hashtag_aliases.tsv adds the hashtag forms no dictionary lists (doggo, bici);
+- what alt text needs (spoken_forms): the Spanish name in words ("puente colgante"),
+  its gender and whether each language's name is a plural (alicates, pliers), from
+  Apertium's analysers, data/spoken_names.tsv filling the gaps by hand.
 
 A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
 theirs first, then dictionary aliases in table order. Deterministic: the committed output
@@ -30,16 +33,27 @@ file; the core only reads the CSV and never imports tagging (see docs/architectu
 import argparse
 import csv
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
+from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
-COLUMNS = ["concept", "display_en", "display_es", "gender_es", "aliases_en", "aliases_es", "aliases_any"]
+COLUMNS = [
+    "concept",
+    "display_en",
+    "display_es",
+    "name_es",
+    "gender_es",
+    "plural_es",
+    "plural_en",
+    "aliases_en",
+    "aliases_es",
+    "aliases_any",
+]
 _ENGLISH_WORD = re.compile(r"[a-z][a-z_'.-]*")  # lowercase: no proper or Latin names
 
 
@@ -109,26 +123,6 @@ def read_irregular_plurals(noun_exc: Path) -> dict[str, list[str]]:
     return plurals
 
 
-def _lt_proc(flags: list[str], binary: Path, text: str) -> str:
-    done = subprocess.run(  # noqa: S603 - a fixed program on our own input
-        ["lt-proc", *flags, str(binary)],  # noqa: S607 - lttoolbox's lt-proc, found on PATH
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
-def _units(output: str) -> list[list[str]]:
-    """`^src/a<n>/b<n>$ ...` -> [[src, a<n>, b<n>], ...] in input order."""
-    return [unit.split("/") for unit in re.findall(r"\^(.*?)\$", output)]
-
-
-def _escape(word: str) -> str:
-    return re.sub(r"([\^$/<>@#\\\[\]{}*])", r"\\\1", word)
-
-
 def translate(words: Iterable[str], apertium: Path) -> dict[str, Spanish]:
     """English noun (WordNet spelling) -> its first Apertium translation; words the
     bilingual dictionary lacks are left out. One lt-proc call per step, whole batches."""
@@ -136,9 +130,9 @@ def translate(words: Iterable[str], apertium: Path) -> dict[str, Spanish]:
     found: dict[str, tuple[str, str]] = {}
     for number in ("sg", "pl"):  # pluralia tantum (scissors) are only listed as plurals
         todo = [w for w in words if w not in found]
-        text = "\n".join(f"^{_escape(w.replace('_', ' '))}<n><{number}>$" for w in todo)
+        text = "\n".join(f"^{escape(w.replace('_', ' '))}<n><{number}>$" for w in todo)
         for word, unit in zip(
-            todo, _units(_lt_proc(["-b"], apertium / "eng-spa.autobil.bin", text)), strict=True
+            todo, units(lt_proc(["-b"], apertium / "eng-spa.autobil.bin", text)), strict=True
         ):
             # Several translations mean several senses (temple: sien/templo); the
             # dictionary cannot tell which one the synset means, so none is taken.
@@ -157,10 +151,10 @@ def translate(words: Iterable[str], apertium: Path) -> dict[str, Spanish]:
 def spanish_genders(lemmas: Iterable[str], apertium: Path) -> dict[str, str]:
     """Spanish noun -> "m" or "f" where the Spanish analyser knows one gender for it."""
     lemmas = sorted(set(lemmas))
-    lines = _lt_proc([], apertium / "spa-eng.automorf.bin", "\n".join(lemmas) + "\n").split("\n")[:-1]
+    lines = lt_proc([], apertium / "spa-eng.automorf.bin", "\n".join(lemmas) + "\n").split("\n")[:-1]
     genders = {}
     for lemma, line in zip(lemmas, lines, strict=True):
-        unit = (_units(line) or [[]])[0]  # a phrase's first word: `gafas de sol` -> gafas
+        unit = (units(line) or [[]])[0]  # a phrase's first word: `gafas de sol` -> gafas
         seen = {g for reading in unit[1:] for g in ("m", "f") if re.match(rf"[^<]*<n><{g}>", reading)}
         if len(seen) == 1:
             genders[lemma] = seen.pop()
@@ -170,13 +164,79 @@ def spanish_genders(lemmas: Iterable[str], apertium: Path) -> dict[str, str]:
 def spanish_plurals(nouns: Iterable[tuple[str, str]], apertium: Path) -> dict[tuple[str, str], str]:
     """(lemma, gender) -> plural, from Apertium's Spanish generator; one-word nouns only."""
     nouns = sorted(n for n in set(nouns) if n[1] and " " not in n[0])
-    text = "\n".join(f"^{_escape(lemma)}<n><{gender}><pl>$" for lemma, gender in nouns)
-    lines = _lt_proc(["-g"], apertium / "eng-spa.autogen.bin", text + "\n").split("\n")[:-1]
+    text = "\n".join(f"^{escape(lemma)}<n><{gender}><pl>$" for lemma, gender in nouns)
+    lines = lt_proc(["-g"], apertium / "eng-spa.autogen.bin", text + "\n").split("\n")[:-1]
     return {
         noun: line.strip()
         for noun, line in zip(nouns, lines, strict=True)
         if line.strip() and not line.startswith(("#", "@", "*"))
     }
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What alt text needs of a concept besides its hashtag."""
+
+    name_es: str  # with spaces: "puente colgante"
+    gender_es: str  # "m", "f" or "" when unknown
+    plural_es: bool
+    plural_en: bool
+
+
+def _spanish_name(entry: Entry, spanish: Spanish | None, english: str, known: dict[str, list[str]]) -> str:
+    """The Spanish display in words: the Apertium translation it comes from, the display
+    itself when it is a known word, the English name it keeps (goldenretriever: golden
+    retriever), the display split into known words, else the display as it is."""
+    display = entry.display_es or entry.concept
+    if spanish and hashtag_form(spanish.lemma) == display:
+        return spanish.lemma.replace("#", "")  # "fin# de semana": the analyser's invariable part
+    if display in known:
+        return display
+    kept = (w.replace("_", " ").lower() for w in [english, *entry.words] if hashtag_form(w) == display)
+    return next(kept, "") or word_split(display, known) or display
+
+
+def spoken_forms(
+    entries: list[Entry], translations: dict[str, Spanish], english: dict[str, str], apertium: Path
+) -> dict[str, Spoken]:
+    """Concept -> its Spoken forms: the Spanish name from data/spoken_names.tsv, else
+    _spanish_name; its gender and number from the Spanish analyser's readings of its
+    first word (else the translation's gender; dog breeds without one are masculine: un
+    beagle); the English name's number from the English analyser's readings of its last
+    word (`english`: concept -> the English name alt text uses)."""
+    hand = {row["concept"]: row for row in _table("spoken_names.tsv")}
+    spa = apertium / "spa-eng.automorf.bin"
+    displays = {e.display_es or e.concept for e in entries}
+    known = known_words(
+        {d[i:j] for d in displays for i in range(len(d)) for j in range(i + 2, len(d) + 1)}, spa
+    )
+    source = {
+        e.concept: translations.get(next((w for w in _primary(e) if w in translations), "")) for e in entries
+    }
+    names = {
+        e.concept: hand.get(e.concept, {}).get("name_es")
+        or _spanish_name(e, source[e.concept], english[e.concept], known)
+        for e in entries
+    }
+    firsts = known_words({n.split(" ", 1)[0] for n in names.values()}, spa)
+    genders = spanish_genders(names.values(), apertium)
+    lasts = known_words({n.rsplit(" ", 1)[-1] for n in english.values()}, apertium / "eng-spa.automorf.bin")
+    breeds = {r["concepts"].split()[0] for r in _table("coldstart.tsv") if "dog" in r["concepts"].split()[1:]}
+    forms = {}
+    for entry in entries:
+        name, own, spanish = names[entry.concept], hand.get(entry.concept, {}), source[entry.concept]
+        translated = spanish.gender if spanish and hashtag_form(spanish.lemma) == hashtag_form(name) else ""
+        gender = (
+            own.get("gender_es")
+            or genders.get(name)
+            or translated
+            or ("m" if entry.concept in breeds else "")
+        )
+        plural_es = own.get("plural_es") or ("1" if plural_only(name.split(" ", 1)[0], firsts) else "")
+        last = english[entry.concept].rsplit(" ", 1)[-1]
+        plural_en = own.get("plural_en") or ("1" if plural_only(last, lasts) else "")
+        forms[entry.concept] = Spoken(name, gender.strip("-"), plural_es == "1", plural_en == "1")
+    return forms
 
 
 def _table(name: str) -> list[dict[str, str]]:
@@ -238,7 +298,8 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
     translations = translate(
         [w for e in entries for w in _primary(e) if _ENGLISH_WORD.fullmatch(w)], apertium
     )
-    genders = spanish_genders({e.display_es for e in entries if e.display_es}, apertium)
+    lemmas = {row["hashtag_en"]: row["lemma"] for row in _table("imagenet_hashtags.tsv")}
+    readable = {e.concept: lemmas.get(e.concept, e.display_en) for e in entries}  # as alt text says it
     owner: dict[str, str] = {}
 
     def claim(concept: str, aliases: Iterable[str]) -> list[str]:
@@ -255,11 +316,13 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
             columns[entry.concept][column] = claim(entry.concept, aliases)
     for entry in entries:
         claim(entry.concept, [entry.concept])
+    for entry in entries:  # the displays Apertium gives
+        spanish = translations.get(next((w for w in _primary(entry) if w in translations), ""))
+        entry.display_es = entry.display_es or (hashtag_form(spanish.lemma) if spanish else entry.concept)
+    spoken = spoken_forms(entries, translations, readable, apertium)
     rows = []
     for entry in entries:
-        spanish = translations.get(next((w for w in _primary(entry) if w in translations), ""))
-        display_es = entry.display_es or (hashtag_form(spanish.lemma) if spanish else entry.concept)
-        gender = genders.get(display_es) or (spanish.gender if spanish and not entry.display_es else "")
+        display_es, said = entry.display_es, spoken[entry.concept]
         own = columns[entry.concept]
         english = claim(
             entry.concept, [*own.get("aliases_en", []), entry.display_en, *_english(entry, plurals)]
@@ -273,7 +336,10 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
                 entry.concept,
                 entry.display_en,
                 display_es,
-                gender,
+                said.name_es,
+                said.gender_es,
+                "1" if said.plural_es else "",
+                "1" if said.plural_en else "",
                 " ".join(english),
                 " ".join(es),
                 " ".join(anywhere),

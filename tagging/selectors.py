@@ -232,7 +232,7 @@ def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
 def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -> str:
     """photo_alt_text_generated for a caller that holds the photo's current suggestions
     (with their concepts)."""
-    from tagging.ml.alt_text import alt_text
+    from tagging.ml.alt_text import Name, alt_text
     from tagging.ml.coldstart import general_concepts, readable_names
 
     suggestions = sorted(
@@ -245,8 +245,10 @@ def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -
     chosen = [s for s in suggestions if s.concept.name not in general][:ALT_TEXT_CONCEPTS] or suggestions[:1]
     words = readable_names()
     names = [
-        s.concept.display_es if language == "es" else words.get(s.concept.name, s.concept.display_en)
-        for s in chosen
+        Name(c.name_es or c.display_es, c.gender_es, c.plural_es)
+        if language == "es"
+        else Name(words.get(c.name, c.display_en), plural=c.plural_en)
+        for c in (s.concept for s in chosen)
     ]
     return alt_text(names, language)
 

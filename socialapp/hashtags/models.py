@@ -9,9 +9,25 @@ class Concept(models.Model):
     `dog` gathers #dog #dogs #puppy #perro #perros #cachorro; people are shown the
     hashtag of their own language (`display_en` / `display_es`)."""
 
+    class Gender(models.TextChoices):
+        MASCULINE = "m", _("masculine")
+        FEMININE = "f", _("feminine")
+        UNKNOWN = "", _("unknown (no article)")
+
     name = models.CharField(max_length=100, unique=True)
     display_en = models.CharField(_("hashtag shown in English"), max_length=100)
     display_es = models.CharField(_("hashtag shown in Spanish"), max_length=100)
+    # What alt text needs to name the concept ("Foto de un puente colgante."):
+    name_es = models.CharField(
+        _("Spanish name"), max_length=100, blank=True, help_text=_("In words, e.g. puente colgante.")
+    )
+    gender_es = models.CharField(_("Spanish gender"), max_length=1, choices=Gender.choices, blank=True)
+    plural_es = models.BooleanField(
+        _("Spanish name is plural"), default=False, help_text=_("alicates, gafas")
+    )
+    plural_en = models.BooleanField(
+        _("English name is plural"), default=False, help_text=_("pliers, scissors")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,7 +3,9 @@
 The table is generated from WordNet and Apertium by `python -m tagging.concepts_build`
 (do not edit it by hand); the demo ships its own place names and niche concepts in the
 same format (socialapp/demo/data/concepts.csv). Read by the data migrations that install
-it, by hashtags.services.concepts_install and by the tests that keep it consistent."""
+it, by hashtags.services.concepts_install and by the tests that keep it consistent.
+Besides hashtags, a concept carries what alt text needs to name it the way a person
+would (name_es, gender_es, plural_es, plural_en)."""
 
 import csv
 from collections.abc import Iterable
@@ -22,6 +24,10 @@ class StarterConcept:
     display_en: str
     display_es: str
     aliases: dict[str, str]  # hashtag key -> language ("en", "es" or "" for any)
+    name_es: str = ""  # the Spanish name in words ("puente colgante"); "" -> display_es
+    gender_es: str = ""  # "m", "f" or "" when unknown
+    plural_es: bool = False  # the Spanish name is a plural (alicates, gafas de sol)
+    plural_en: bool = False  # the English name is a plural (pliers)
 
 
 def starter_concepts(path: Path = CONCEPTS_CSV) -> list[StarterConcept]:
@@ -37,7 +43,18 @@ def starter_concepts(path: Path = CONCEPTS_CSV) -> list[StarterConcept]:
                     if owner.setdefault(key, row["concept"]) != row["concept"]:
                         raise ValueError(f"#{alias} means both {owner[key]} and {row['concept']}")
                     aliases.setdefault(key, language)
-            concepts.append(StarterConcept(row["concept"], row["display_en"], row["display_es"], aliases))
+            concepts.append(
+                StarterConcept(
+                    row["concept"],
+                    row["display_en"],
+                    row["display_es"],
+                    aliases,
+                    row.get("name_es") or "",
+                    row.get("gender_es") or "",
+                    row.get("plural_es") == "1",
+                    row.get("plural_en") == "1",
+                )
+            )
     return concepts
 
 
@@ -65,3 +82,24 @@ def install(concept_model: Any, alias_model: Any, concepts: Iterable[StarterConc
         batch_size=500,
     )
     return [created[c.name] for c in new]
+
+
+def names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
+    """Give the table's concepts that have no Spanish name yet (created before the table
+    carried one, or just now by `install`) their name_es, gender_es, plural_es and
+    plural_en. A name an admin set is left alone. Takes the model class for data
+    migrations. Returns how many concepts were filled."""
+    table = {c.name: c for c in concepts if c.name_es}
+    rows = list(concept_model.objects.filter(name__in=list(table), name_es=""))
+    for row in rows:
+        c = table[row.name]
+        row.name_es, row.gender_es, row.plural_es, row.plural_en = (
+            c.name_es,
+            c.gender_es,
+            c.plural_es,
+            c.plural_en,
+        )
+    concept_model.objects.bulk_update(
+        rows, ["name_es", "gender_es", "plural_es", "plural_en"], batch_size=500
+    )
+    return len(rows)

@@ -1,25 +1,78 @@
 """One short sentence naming what a photo shows, in English or Spanish, the way a person
-would write it: "Photo of pliers." / "Foto de alicates.", "Photo of a bee and an aster."
+would write it: "Photo of pliers." / "Foto de unos alicates.", "Photo of a bee and an
+aster." / "Foto de un puente y un puente colgante.".
 
-Spanish names come without an article: the concept table has no grammatical gender."""
+A name carries what its article needs: its words, and whether it is a plural (pliers,
+alicates, gafas de sol), and in Spanish its gender. A Spanish name of unknown gender goes
+without an article ("Foto de zorblax."), never with a guessed one. The concept table
+(socialapp/hashtags/data/concepts.csv, written by tagging.concepts_build) gives them."""
 
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CONCEPTS_CSV = Path(__file__).resolve().parents[2] / "socialapp" / "hashtags" / "data" / "concepts.csv"
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
+_ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
+# Feminine nouns whose first syllable is a stressed a take "un" in the singular (un águila,
+# un hacha): those written with á / há, and the common ones whose stress is unwritten.
+_STRESSED_A = frozenset(
+    {"acta", "agua", "ala", "alba", "alga", "alma", "ancla", "ansia", "arca", "área", "arma", "arpa"}
+    | {"asa", "asma", "aspa", "aula", "ave", "haba", "habla", "hacha", "hada", "hambre", "hampa", "haya"}
+)
 
 
-def _with_article(name: str) -> str:
+@dataclass(frozen=True)
+class Name:
+    """A concept's name as words ("puente colgante"), its Spanish gender ("m", "f", or ""
+    when unknown) and whether the name is a plural ("alicates", "pliers")."""
+
+    words: str
+    gender: str = ""
+    plural: bool = False
+
+
+def _english(name: Name) -> str:
     """ "castle" -> "a castle", "insect" -> "an insect"; a plural ("pliers") takes none."""
-    if name.endswith("s") and not name.endswith("ss"):
-        return name
-    return f"{'an' if name.startswith(_VOWEL_SOUND) else 'a'} {name}"
+    if name.plural:
+        return name.words
+    return f"{'an' if name.words.startswith(_VOWEL_SOUND) else 'a'} {name.words}"
 
 
-def alt_text(names: list[str], language: str) -> str:
-    """`["castle", "moat"]` -> "Photo of a castle and a moat." (es, `["castillo", "foso"]`:
-    "Foto de castillo y foso."); no names -> "Photo." / "Foto."."""
+def _spanish(name: Name) -> str:
+    """ "un puente", "una cocina", "unos alicates", "un águila"; bare when the gender is unknown."""
+    article = _ARTICLES_ES.get((name.gender, name.plural))
+    if article is None:
+        return name.words
+    first = name.words.split(" ", 1)[0]
+    if article == "una" and (first.startswith(("á", "há")) or first in _STRESSED_A):
+        article = "un"
+    return f"{article} {name.words}"
+
+
+def alt_text(names: list[Name], language: str) -> str:
+    """`[Name("castle"), Name("moat")]` -> "Photo of a castle and a moat." (es,
+    `[Name("castillo", "m"), Name("foso", "m")]`: "Foto de un castillo y un foso.");
+    no names -> "Photo." / "Foto."."""
     template, conjunction, empty = _TEMPLATES.get(language, _TEMPLATES["en"])
     if not names:
         return empty
-    words = [_with_article(n) for n in names] if language != "es" else names
+    words = [_spanish(n) if language == "es" else _english(n) for n in names]
     items = words[0] if len(words) == 1 else ", ".join(words[:-1]) + conjunction + words[-1]
     return template.format(items=items)
+
+
+@lru_cache(maxsize=1)
+def table_names() -> dict[str, tuple[Name, bool]]:
+    """Concept -> (its Spanish Name, whether its English name is a plural), from the
+    concept table; what the app's Concept rows hold for the concepts it installed."""
+    with CONCEPTS_CSV.open(encoding="utf-8", newline="") as file:
+        return {
+            row["concept"]: (
+                Name(row["name_es"] or row["display_es"], row["gender_es"], row["plural_es"] == "1"),
+                row["plural_en"] == "1",
+            )
+            for row in csv.DictReader(file)
+        }

@@ -19,7 +19,7 @@ from .backbones import Backbone
 from .heads import SHOP_CATEGORIES, ConceptLabel
 from .ranking import GENERAL_MIN_CLASSES, calibration_from_classes
 
-VERSION = "coldstart-1"
+VERSION = "coldstart-1"  # the mapping's version; a head's version adds its backbone
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -73,13 +73,19 @@ def related_concepts() -> dict[str, frozenset[str]]:
     return {name: frozenset(after - {name}) for name, after in related.items() if after - {name}}
 
 
+def cold_start_version(backbone: str) -> str:
+    """What predictions from the cold-start head on `backbone` record: the same map on
+    other ImageNet weights suggests other hashtags ("coldstart-1-lite0", "coldstart-1-lite2",
+    "coldstart-1-resnext101_32x8d")."""
+    return f"{VERSION}-{backbone.removeprefix('efficientnet_')}"
+
+
 class ColdStartHead:
     """ImageNet softmax -> concept and shop-category scores through fixed 0/1 maps."""
 
-    version = VERSION
-
     def __init__(self, backbone: Backbone) -> None:
         self.backbone = backbone
+        self.version = cold_start_version(backbone.name)
         by_name = load_concepts()
         table = _rows("coldstart.tsv")
         names = sorted({c for row in table for c in row["concepts"].split()})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .alt_text import alt_text
+from .alt_text import Name, alt_text, table_names
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead, readable_names
 from .devices import inference_device
@@ -175,8 +175,12 @@ class Tagger:
         chosen = [s for s in suggestions if s.concept not in self._general][
             :ALT_TEXT_CONCEPTS
         ] or suggestions[:1]
-        words = readable_names()
-        names = [s.display_es if language == "es" else words.get(s.concept, s.display_en) for s in chosen]
+        words, table = readable_names(), table_names()
+        names = []
+        for s in chosen:
+            spanish, plural_en = table.get(s.concept, (Name(s.display_es), False))
+            english = Name(words.get(s.concept, s.display_en), plural=plural_en)
+            names.append(spanish if language == "es" else english)
         return alt_text(names, language)
 
 

@@ -2,10 +2,12 @@
 the viewer's language, rebuilt on every accept and reject, never over the owner's own."""
 
 import html
+import importlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from socialapp.hashtags.models import Concept
 from socialapp.photos.services import photo_create, photo_update
 from tagging import selectors, services
 from tagging.models import PhotoSuggestion
@@ -38,7 +40,7 @@ def test_names_the_most_confident_specific_concepts_in_the_viewers_language(brid
     bridge = _reload(bridge)
 
     assert bridge.alt_text == "Photo of a bridge and a suspension bridge."
-    assert selectors.photo_alt_text(photo=bridge, language="es") == "Foto de puente y puentecolgante."
+    assert selectors.photo_alt_text(photo=bridge, language="es") == "Foto de un puente y un puente colgante."
 
 
 def test_rebuilt_when_a_suggestion_is_rejected_or_accepted_never_naming_a_rejected_one(bridge):
@@ -75,4 +77,59 @@ def test_the_post_page_shows_it_in_the_viewers_language(bridge, client):
 
     page = html.unescape(client.get(bridge.get_absolute_url()).content.decode())
 
-    assert 'alt="Foto de puente y puentecolgante."' in page
+    assert 'alt="Foto de un puente y un puente colgante."' in page
+
+
+def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
+    return [
+        PhotoSuggestion(concept=Concept.objects.get(name=name), rank=rank, score=0.9)
+        for rank, name in enumerate(concepts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("concepts", "language", "text"),
+    [
+        (["plier"], "es", "Foto de unos alicates."),
+        (["plier"], "en", "Photo of pliers."),
+        (["bridge", "suspensionbridge"], "es", "Foto de un puente y un puente colgante."),
+        (["kitchen"], "es", "Foto de una cocina."),
+        (["sunglasses", "baldeagle"], "es", "Foto de unas gafas de sol y un águila calva."),
+        (["canopener", "tool"], "es", "Foto de un abrelatas y unas herramientas."),
+        (["abacus", "tool"], "en", "Photo of an abacus and tools."),
+        (["bus"], "en", "Photo of a bus."),
+    ],
+)
+def test_names_read_as_a_person_would_write_them(concepts, language, text):
+    assert selectors.suggestions_alt_text(suggestions=_suggestions(*concepts), language=language) == text
+
+
+def test_a_spanish_name_of_unknown_gender_goes_without_an_article():
+    Concept.objects.create(name="zorblax", display_en="zorblax", display_es="zorblax")
+
+    assert (
+        selectors.suggestions_alt_text(suggestions=_suggestions("zorblax"), language="es")
+        == "Foto de zorblax."
+    )
+
+
+def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay(
+    bridge, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("tagging.migrations.0004_rewrite_alt_texts_with_articles")
+    with django_capture_on_commit_callbacks(execute=True):
+        owners = photo_create(
+            owner=UserFactory(language="es"),
+            image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()),
+            caption="",
+        )
+    type(bridge.owner).objects.filter(pk=bridge.owner.pk).update(language="es")
+    type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Foto de puente y puentecolgante.")
+    type(owners).objects.filter(pk=owners.pk).update(alt_text="Foto de puente y puentecolgante, de noche.")
+
+    migration.rewrite(apps, None)
+
+    assert _reload(bridge).alt_text == "Foto de un puente y un puente colgante."
+    assert _reload(owners).alt_text == "Foto de puente y puentecolgante, de noche."

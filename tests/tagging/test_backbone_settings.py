@@ -47,7 +47,15 @@ def test_flip_tta_trains_and_serves_flip_embeddings_only(settings):
 def test_cold_start_serves_with_the_configured_tta(settings):
     settings.TAGGING_TTA = "flip"
 
-    assert tagger_active().version == "coldstart-1+flip"
+    assert tagger_active().version == "coldstart-1-lite0+flip"
+
+
+@pytest.mark.django_db
+def test_cold_start_versions_name_their_backbone(settings):
+    lite0 = tagger_active().version
+    settings.TAGGING_BACKBONE = "efficientnet_lite2"
+
+    assert (lite0, tagger_active().version) == ("coldstart-1-lite0", "coldstart-1-lite2")
 
 
 @pytest.mark.parametrize(

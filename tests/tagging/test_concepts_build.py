@@ -73,3 +73,21 @@ def test_synonyms_keep_words_whose_commonest_sense_is_the_synset():
     assert synonyms("n1", {"car"}, synsets, first) == ["car", "auto", "Canis_familiaris"]
     assert hashtag_form("golden_retriever") == "goldenretriever"
     assert hashtag_form("fin# de semana") == "findesemana"
+
+
+def test_spanish_names_in_words_with_gender_and_number():
+    rows = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in _committed()}
+
+    def said(concept: str) -> tuple[str, str, str, str]:
+        row = rows[concept]
+        return (row["name_es"], row["gender_es"], row["plural_es"], row["plural_en"])
+
+    assert said("bridge") == ("puente", "m", "", "")  # Apertium's translation
+    assert said("kitchen") == ("cocina", "f", "", "")
+    assert said("grandpiano") == ("piano de cola", "m", "", "")  # the display split into words
+    assert said("scissors") == ("tijeras", "f", "1", "1")  # analysed as plural only
+    assert said("beagle") == ("beagle", "m", "", "")  # a dog breed keeps its name, masculine
+    assert said("goldenretriever") == ("golden retriever", "m", "", "")  # the English name it keeps
+    assert said("pier") == ("muelle", "m", "", "")
+    assert said("plier") == ("alicates", "m", "1", "1")  # by hand: data/spoken_names.tsv
+    assert said("suspensionbridge") == ("puente colgante", "m", "", "")

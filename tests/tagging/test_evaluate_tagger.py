@@ -39,7 +39,7 @@ def test_scores_the_served_tagger_on_a_labelled_folder(folder, tmp_path, capsys)
 
     report = json.loads(capsys.readouterr().out)
     got = report["suggestions"]
-    assert (report["photos"], report["model_version"]) == (3, "coldstart-1")
+    assert (report["photos"], report["model_version"]) == (3, "coldstart-1-lite0")
     assert [got[name]["hashtags"][0] for name in ("bee.jpg", "castle.jpg", "cups.jpg")] == [
         "bee",
         "castle",
@@ -62,7 +62,7 @@ def test_the_table_names_each_figure(folder, tmp_path, capsys):
     call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
 
     out = capsys.readouterr().out
-    assert "1 photos, model coldstart-1" in out
+    assert "1 photos, model coldstart-1-lite0" in out
     assert "hit@1                      1.000" in out and "shop_false_positive_rate   0.000" in out
     assert "#bee" in out
 

@@ -62,20 +62,20 @@ def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would
 
     old.refresh_from_db()
     assert (result.rescored, result.reviewed, result.unreadable, result.changed) == (1, 0, 0, 0)
-    assert result.images == 1 and result.model_version == "coldstart-1"
-    assert old.tagging_model_version == "coldstart-1" and old.tagging_status == "ready"
+    assert result.images == 1 and result.model_version == "coldstart-1-lite0"
+    assert old.tagging_model_version == "coldstart-1-lite0" and old.tagging_status == "ready"
     assert _suggested(old) == _suggested(fresh)  # the old version's open rows are gone
     assert "garden" not in [name for name, _, _ in _suggested(old)]  # already on the post
     assert set(PhotoSuggestion.objects.filter(photo=old).values_list("model_version", "state")) == {
-        ("coldstart-1", "open")
+        ("coldstart-1-lite0", "open")
     }
     new_scores = PhotoSuggestion.objects.filter(photo=old).order_by("rank").values_list("score", flat=True)
     fresh_scores = (
         PhotoSuggestion.objects.filter(photo=fresh).order_by("rank").values_list("score", flat=True)
     )
     assert list(new_scores) == pytest.approx(list(fresh_scores), abs=2e-4)  # batched: float noise only
-    assert old.alt_text == fresh.alt_text == old_alt == "Foto de abeja."
-    shop = ShopSuggestion.objects.filter(model_version="coldstart-1")
+    assert old.alt_text == fresh.alt_text == old_alt == "Foto de una abeja."
+    shop = ShopSuggestion.objects.filter(model_version="coldstart-1-lite0")
     assert list(shop.filter(photo=old).values_list("category")) == list(
         shop.filter(photo=fresh).values_list("category")
     )
@@ -99,7 +99,7 @@ def test_a_reviewed_post_keeps_its_decisions_and_suggestions_exactly():
     assert _rows(photo) == before_rows
     assert (photo.alt_text, photo.tagging_model_version) == (before_alt, OLD)
     assert list(photo.hashtag_links.order_by("pk").values_list("typed", "source")) == before_tags
-    assert Photo.objects.get(pk=unreviewed.pk).tagging_model_version == "coldstart-1"
+    assert Photo.objects.get(pk=unreviewed.pk).tagging_model_version == "coldstart-1-lite0"
 
 
 def test_an_owner_who_decides_while_it_runs_wins(monkeypatch):
@@ -115,7 +115,7 @@ def test_an_owner_who_decides_while_it_runs_wins(monkeypatch):
     result = services.suggestions_recompute(batch_size=1, progress=progress)
 
     assert (result.rescored, result.reviewed) == (1, 1)
-    assert Photo.objects.get(pk=first.pk).tagging_model_version == "coldstart-1"
+    assert Photo.objects.get(pk=first.pk).tagging_model_version == "coldstart-1-lite0"
     assert set(PhotoSuggestion.objects.filter(photo=second).values_list("model_version", flat=True)) == {OLD}
     assert PhotoSuggestion.objects.get(pk=rejected.pk).state == "rejected"
 
@@ -142,12 +142,12 @@ def test_since_takes_only_posts_created_from_that_day():
     call_command("resuggest", "--since", "2025-03-01", stdout=out, stderr=StringIO())
 
     assert re.fullmatch(
-        r"1 posts re-scored with coldstart-1, 0 skipped as reviewed, 0 unreadable, "
+        r"1 posts re-scored with coldstart-1-lite0, 0 skipped as reviewed, 0 unreadable, "
         r"0 changed meanwhile; \d+\.\d images/s\n",
         out.getvalue(),
     )
     assert Photo.objects.get(pk=older.pk).tagging_model_version == OLD
-    assert Photo.objects.get(pk=newer.pk).tagging_model_version == "coldstart-1"
+    assert Photo.objects.get(pk=newer.pk).tagging_model_version == "coldstart-1-lite0"
 
 
 def test_a_second_run_changes_nothing():
@@ -159,7 +159,7 @@ def test_a_second_run_changes_nothing():
 
     assert (again.rescored, again.reviewed, again.images) == (0, 0, 0)
     assert _rows(photo) == after_first and len(after_first) > 0
-    assert ShopSuggestion.objects.get(photo=photo, model_version="coldstart-1").category == "home"
+    assert ShopSuggestion.objects.get(photo=photo, model_version="coldstart-1-lite0").category == "home"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.tagging.conftest import BEE, CASTLE
+from tests.tagging.conftest import BEE, CASTLE, PLIERS
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +16,26 @@ def test_suggest_tags_json_in_spanish(capsys):
     bee = results[str(BEE)]
     assert set(bee) == {"hashtags", "shop_category", "alt_text", "model_version"}
     assert "abeja" in [h["name"] for h in bee["hashtags"]]
-    assert bee["model_version"] == "coldstart-1"
+    assert bee["model_version"] == "coldstart-1-lite0"
     assert results[str(CASTLE)]["shop_category"] is None
+
+
+def test_suggest_tags_json_alt_text_in_spanish_with_articles(capsys):
+    call_command("suggest_tags", str(PLIERS), "--json", "--language", "es")
+
+    [pliers] = json.loads(capsys.readouterr().out).values()
+    assert set(pliers) == {"hashtags", "shop_category", "alt_text", "model_version"}
+    assert [h["name"] for h in pliers["hashtags"]][:2] == ["abrelatas", "herramientas"]
+    assert all(set(h) == {"name", "score"} for h in pliers["hashtags"])
+    assert pliers["alt_text"] == "Foto de un abrelatas y unas herramientas."
+    assert pliers["model_version"] == "coldstart-1-lite0"
 
 
 def test_suggest_tags_table(capsys):
     call_command("suggest_tags", str(BEE))
 
     out = capsys.readouterr().out
-    assert "#bee" in out and "model: coldstart-1" in out and "shop: none" in out
+    assert "#bee" in out and "model: coldstart-1-lite0" in out and "shop: none" in out
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

@@ -35,10 +35,10 @@ def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_c
     suggestions = client_for(owner).get(f"/api/photos/{photo.pk}/suggestions/").json()
     names = [h["name"] for h in suggestions["hashtags"]]
     assert suggestions["status"] == "ready" and suggestions["reason"] == ""
-    assert suggestions["model_version"] == "coldstart-1"
+    assert suggestions["model_version"] == "coldstart-1-lite0"
     assert "abeja" in names and "garden" not in names  # Spanish, and not what the post already has
     assert all(h["state"] == "open" and 0 < h["score"] <= 1 for h in suggestions["hashtags"])
-    assert suggestions["alt_text"] == "Foto de abeja."
+    assert suggestions["alt_text"] == "Foto de una abeja."
     assert photo.suggestions.count() == len(names)
 
 
@@ -200,7 +200,7 @@ async def test_the_uploaders_socket_hears_when_suggestions_are_ready():
     assert event == {
         "type": "suggestions.ready",
         "photo_id": response.json()["id"],
-        "model_version": "coldstart-1",
+        "model_version": "coldstart-1-lite0",
     }
     await communicator.disconnect()
 

@@ -114,3 +114,60 @@ def test_migration_installs_generated_concepts_missing_from_an_older_table():
     assert Concept.objects.filter(name="goldenretriever").exists()
     assert Concept.objects.get(name="dog").display_es == "perrito"
     assert Concept.objects.filter(pk=demo.pk).exists()
+
+
+def _names(name: str) -> tuple[str, str, bool, bool]:
+    concept = Concept.objects.get(name=name)
+    return (concept.name_es, concept.gender_es, concept.plural_es, concept.plural_en)
+
+
+def test_migrations_give_the_tables_concepts_their_spoken_names():
+    assert _names("suspensionbridge") == ("puente colgante", "m", False, False)
+    assert _names("plier") == ("alicates", "m", True, True)
+    assert _names("kitchen") == ("cocina", "f", False, False)
+
+
+def test_migration_fills_spoken_names_of_concepts_installed_before_them_and_keeps_an_admins():
+    from django.apps import apps
+
+    migration = importlib.import_module("socialapp.hashtags.migrations.0004_concept_spoken_names")
+    Concept.objects.filter(name__in=["plier", "kitchen"]).update(name_es="", gender_es="", plural_es=False)
+    Concept.objects.filter(name="bridge").update(name_es="puentecito", gender_es="m")
+
+    migration.fill(apps, None)
+
+    assert _names("plier") == ("alicates", "m", True, True)
+    assert _names("kitchen") == ("cocina", "f", False, False)
+    assert _names("bridge") == ("puentecito", "m", False, False)
+
+
+def test_installing_concepts_sets_their_spoken_names_and_fills_those_without():
+    Concept.objects.filter(name="dog").update(name_es="")
+    Concept.objects.filter(name="cat").update(name_es="gatito")
+    table = [
+        StarterConcept("dog", "dog", "perro", {}, "perro", "m"),
+        StarterConcept("cat", "cat", "gato", {}, "gato", "m"),
+        StarterConcept(
+            "sidecutter", "sidecutters", "alicatesdecorte", {}, "alicates de corte", "m", True, True
+        ),
+    ]
+
+    [created] = services.concepts_install(concepts=table)
+
+    assert (created.name, created.name_es, created.gender_es, created.plural_es, created.plural_en) == (
+        "sidecutter",
+        "alicates de corte",
+        "m",
+        True,
+        True,
+    )
+    assert _names("dog")[:2] == ("perro", "m")
+    assert _names("cat")[0] == "gatito"
+
+
+def test_the_demo_table_names_its_concepts():
+    demo = {c.name: c for c in starter_concepts(DEMO / "concepts.csv")}
+
+    assert all(c.name_es for c in demo.values())
+    assert (demo["moat"].name_es, demo["moat"].gender_es) == ("foso", "m")
+    assert (demo["eiffeltower"].name_es, demo["eiffeltower"].gender_es) == ("la torre Eiffel", "")

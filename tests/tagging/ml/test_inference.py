@@ -1,6 +1,6 @@
 import pytest
 
-from tagging.ml.alt_text import alt_text
+from tagging.ml.alt_text import Name, alt_text
 from tagging.ml.inference import Tagger, Thresholds
 from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO
 
@@ -14,14 +14,14 @@ def test_predictions_rank_hashtags_with_scores_in_unit_range(cold_start):
     assert scores == sorted(scores, reverse=True)
     assert all(0.1 <= s <= 1.0 for s in scores)
     assert len(bee.embedding) == 1280
-    assert bee.model_version == "coldstart-1"
+    assert bee.model_version == "coldstart-1-lite0"
 
 
 def test_hashtags_and_alt_text_in_spanish(cold_start):
     [castle] = cold_start.predict([CASTLE], language="es")
 
     assert "castillo" in [s.hashtag for s in castle.hashtags]
-    assert castle.alt_text == "Foto de castillo."
+    assert castle.alt_text == "Foto de un castillo."
 
 
 def test_shop_category_for_things_none_for_scenery(cold_start):
@@ -61,18 +61,37 @@ def test_unreadable_file_raises_oserror(cold_start, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("words", "language", "text"),
+    ("names", "language", "text"),
     [
-        (["pliers"], "en", "Photo of pliers."),
-        (["bee", "aster"], "en", "Photo of a bee and an aster."),
-        (["suspension bridge", "pier", "palace"], "en", "Photo of a suspension bridge, a pier and a palace."),
-        (["alicates"], "es", "Foto de alicates."),
-        (["castillo", "foso"], "es", "Foto de castillo y foso."),
+        ([Name("pliers", plural=True)], "en", "Photo of pliers."),
+        ([Name("bee"), Name("aster")], "en", "Photo of a bee and an aster."),
+        (
+            [Name("suspension bridge"), Name("pier"), Name("palace")],
+            "en",
+            "Photo of a suspension bridge, a pier and a palace.",
+        ),
+        ([Name("abacus"), Name("tools", plural=True)], "en", "Photo of an abacus and tools."),
+        ([Name("alicates", "m", plural=True)], "es", "Foto de unos alicates."),
+        ([Name("castillo", "m"), Name("foso", "m")], "es", "Foto de un castillo y un foso."),
+        (
+            [Name("cocina", "f"), Name("gafas de sol", "f", plural=True)],
+            "es",
+            "Foto de una cocina y unas gafas de sol.",
+        ),
+        ([Name("águila calva", "f"), Name("hacha", "f")], "es", "Foto de un águila calva y un hacha."),
+        ([Name("águilas", "f", plural=True)], "es", "Foto de unas águilas."),
+        ([Name("zorblax"), Name("puente", "m")], "es", "Foto de zorblax y un puente."),
         ([], "es", "Foto."),
     ],
 )
-def test_alt_text(words, language, text):
-    assert alt_text(words, language) == text
+def test_alt_text(names, language, text):
+    assert alt_text(names, language) == text
+
+
+def test_alt_text_in_spanish_uses_the_concept_tables_names(cold_start):
+    [bridge] = cold_start.predict([DEMO / "dev_010.jpg"], language="es")  # Tower Bridge
+
+    assert bridge.alt_text == "Foto de un puente y un puente colgante."
 
 
 def test_alt_text_names_the_specific_concepts_in_words(cold_start):
@@ -86,11 +105,14 @@ def test_flip_tta_is_recorded_in_the_versions(backbone, cold_start):
 
     [bee] = flip.predict([BEE])
 
-    assert (flip.version, flip.embedding_version) == ("coldstart-1+flip", "efficientnet_lite0-57934424+flip")
+    assert (flip.version, flip.embedding_version) == (
+        "coldstart-1-lite0+flip",
+        "efficientnet_lite0-57934424+flip",
+    )
     assert (cold_start.version, cold_start.embedding_version) == (
-        "coldstart-1",
+        "coldstart-1-lite0",
         "efficientnet_lite0-57934424",
     )
-    assert bee.model_version == "coldstart-1+flip"
+    assert bee.model_version == "coldstart-1-lite0+flip"
     assert bee.hashtags[0].concept == "bee"
     assert bee.embedding != cold_start.predict([BEE])[0].embedding
