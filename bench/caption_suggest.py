@@ -5,8 +5,10 @@ split by owner (owners as `seed_demo` gives them), hit@5 of the hidden hashtag.
 
 Concepts come from the alias table as the app maps them. A caption word names a concept
 only if other owners used it or the cold-start vocabulary (WordNet, not drawn from these
-posts) has it, so the demo-fitted part of the alias table earns nothing. --vision blends
-the cold-start tagger's scores for each photo (what a post's `photo=` adds).
+posts) has it, and only the general table counts as listed, so the demo-fitted part of
+the alias table earns nothing: a demo place name in a caption is a mention of the word
+itself. --vision blends the cold-start tagger's suggestions for each photo, as stored
+(what a post's `photo=` adds).
 Writes bench/results/caption_suggest.json."""
 
 import argparse
