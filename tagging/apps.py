@@ -20,7 +20,12 @@ class TaggingConfig(AppConfig):
         from .artifacts import artifacts_transfer
         from .ml.devices import device_check
         from .selectors import shop_suggestion
-        from .services import analyses_requeue_stuck, embeddings_delete, suggestions_export
+        from .services import (
+            analyses_requeue_stuck,
+            embeddings_delete,
+            neighbour_index_refresh,
+            suggestions_export,
+        )
         from .services.suggestions import photo_tagging_start
         from .tasks import analyses_requeue_orphaned_on_ready
 
@@ -35,8 +40,11 @@ class TaggingConfig(AppConfig):
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
+        # The served neighbour index holds training photos' embeddings: they go with them.
+        photo_delete_hooks.append(lambda photo_ids: neighbour_index_refresh())
         user_export_sections.append(suggestions_export)
         storage_transfers.append(artifacts_transfer)
         training_stopped_hooks.append(
             lambda user: embeddings_delete(photo_ids=list(user.photos.values_list("pk", flat=True)))
         )
+        training_stopped_hooks.append(lambda user: neighbour_index_refresh())

@@ -10,6 +10,7 @@ from django.conf import settings
 from tagging.ml.coldstart import ColdStartHead
 from tagging.ml.dataset import TrainingSet
 from tagging.ml.learned import BlendedHead, load_saved
+from tagging.ml.neighbours import load_index
 from tagging.ml.ranking import measured_calibration
 
 CALIBRATION_FILE = "calibration.json"
@@ -19,7 +20,9 @@ def version_calibration_write(*, directory: Path, data: TrainingSet, coldstart: 
     """Measure the calibration of the head trained in `directory` on `data`'s photos and
     write it beside the head. Returns the file's path."""
     assert data.embeddings is not None
-    head = BlendedHead(load_saved(directory / "head.pt"), coldstart, version="candidate")
+    head = BlendedHead(
+        load_saved(directory / "head.pt"), coldstart, version="candidate", neighbours=load_index(directory)
+    )
     with torch.inference_mode():
         raw = head.concept_scores(data.embeddings)
     held_out = torch.tensor([s == "val" for s in data.split], dtype=torch.bool)

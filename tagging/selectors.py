@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,8 +21,15 @@ from tagging.ml.backbones import load_backbone
 from tagging.ml.coldstart import ColdStartHead
 from tagging.ml.inference import ALT_TEXT_CONCEPTS, Tagger, Thresholds, cold_start_tagger
 from tagging.ml.learned import BlendedHead, load_saved
+from tagging.ml.neighbours import NeighbourIndex, load_index
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
+
+# A token in the shared cache that tagging.services.neighbour_index_refresh replaces
+# whenever photos may stop feeding the neighbour index: each process reloads its
+# versions (and their indexes, less those photos) on its next suggestion.
+NEIGHBOURS_REVISION = "tagging:neighbours:revision"
+ELIGIBLE_BATCH = 900  # ids per query: under SQLite's bound on query parameters
 
 
 def thresholds() -> Thresholds:
@@ -66,6 +74,7 @@ def tagger_for_version(name: str, folder: str) -> Tagger:
         thresholds(),
         settings.TAGGING_TTA,
         settings.TAGGING_DEVICE,
+        cache.get(NEIGHBOURS_REVISION),
     )
 
 
@@ -78,6 +87,7 @@ def _tagger_for_version(
     limits: Thresholds,
     tta: str,
     device: str,
+    revision: str | None,  # only part of the cache key (see NEIGHBOURS_REVISION)
 ) -> Tagger:
     directory = version_directory(folder=folder)  # from the bucket into a local cache
     saved = load_saved(directory / "head.pt")
@@ -100,8 +110,21 @@ def _tagger_for_version(
         ColdStartHead(backbone),
         version=name,
         calibration=version_calibration_read(directory),
+        neighbours=_still_training(load_index(directory)),
     )
     return Tagger(backbone, head, limits, tta=tta)
+
+
+def _still_training(index: NeighbourIndex | None) -> NeighbourIndex | None:
+    """The index without photos that may no longer train the tagger (consent withdrawn,
+    account made private or closed, post hidden or deleted since the version was trained)."""
+    if index is None:
+        return None
+    kept: set[int] = set()
+    for start in range(0, len(index.photo_ids), ELIGIBLE_BATCH):
+        chunk = index.photo_ids[start : start + ELIGIBLE_BATCH]
+        kept.update(training_photos().filter(pk__in=chunk).values_list("pk", flat=True))
+    return index.keeping(kept)
 
 
 def training_photos() -> QuerySet[Photo]:

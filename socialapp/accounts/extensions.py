@@ -18,7 +18,8 @@ user_delete_cleanups: list[UserCleanup] = []
 
 # Called after commit when someone's public photos stop feeding training (consent
 # withdrawn, or the account made private), so that what was kept of them is dropped.
-# Listeners: tagging/apps.py (embeddings_delete: the cached embeddings of their photos).
+# Listeners: tagging/apps.py (embeddings_delete: the cached embeddings of their photos;
+# neighbour_index_refresh: the served neighbour index drops their photos).
 training_stopped_hooks: list[Callable[[User], object]] = []
 
 # The parts of "download your data" (accounts/export.py): each writes its files into

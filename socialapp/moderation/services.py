@@ -27,6 +27,7 @@ from tagging.services import (
     OverrideChange,
     concept_override_set,
     model_version_activate,
+    neighbour_index_refresh,
 )
 
 from .models import Appeal, AuditEntry, Notice, Report
@@ -135,6 +136,8 @@ def _set_hidden(moderator: User, photo: Photo, reason: str, hidden: bool) -> Pho
     before = {"is_hidden": photo.is_hidden}
     photo.is_hidden = hidden
     photo.save(update_fields=["is_hidden", "updated_at"])
+    if hidden:  # a hidden post stops feeding the tagger's neighbour index
+        transaction.on_commit(neighbour_index_refresh)
     _resolve_reports(photo)
     action = "hide" if hidden else "restore"
     audit_record(

@@ -20,5 +20,6 @@ photo_hashtags_hooks: list[Callable[[Photo], object]] = []
 
 # Called with the ids of deleted posts once the deletion is committed (their files are
 # gone by then): what must go with them outside the database.
-# Listeners: tagging/apps.py (embeddings_delete: the tagger's cached embeddings).
+# Listeners: tagging/apps.py (embeddings_delete: the tagger's cached embeddings;
+# neighbour_index_refresh: the served neighbour index drops them).
 photo_delete_hooks: list[Callable[[list[int]], object]] = []

@@ -11,6 +11,8 @@ w_c = n_c / (n_c + BLEND_PRIOR) · q_c grows with evidence: n_c is the number of
 photos carrying c and q_c the learned head's held-out average precision for c (0.5 when
 no held-out photo carries c). Concepts the cold-start map does not know use w_c ·
 learned_c alone; cold-start concepts the head never saw keep their cold-start score.
+With a neighbour index (neighbours.py), the version's own concepts then score
+(1 − b) · blended_c + b · neighbours_c, b the index's blend.
 
 Shop head: a linear classifier on the same embeddings over the shop categories plus
 "none", trained on listings. Those embeddings are the ImageNet backbone's features, so
@@ -28,6 +30,7 @@ from torch import nn
 from .coldstart import ColdStartHead
 from .dataset import SHOP_LABELS
 from .heads import SHOP_CATEGORIES, ConceptLabel
+from .neighbours import NeighbourIndex
 from .ranking import Calibration
 
 BLEND_PRIOR = 20.0
@@ -63,11 +66,14 @@ class BlendedHead:
         coldstart: ColdStartHead | None,
         version: str,
         calibration: dict[str, Any] | None = None,
+        neighbours: NeighbourIndex | None = None,
     ) -> None:
         """`calibration`: what the training service measured for this version (base rates
-        on the platform's photos, held-out thresholds), in this head's concept order."""
+        on the platform's photos, held-out thresholds), in this head's concept order.
+        `neighbours`: the version's neighbour index (its rows index the learned concepts)."""
         self.version = version
         self.coldstart = coldstart
+        self.neighbours = neighbours
         learned = [ConceptLabel(**c) for c in saved["concepts"]]
         self.hashtags = _linear(saved["hashtags"])
         self.k_mean = float(saved["k_mean"])
@@ -115,8 +121,12 @@ class BlendedHead:
         weight = torch.where(has_cold & ~known, torch.zeros_like(self._weight), self._weight)
         blended = (
             weight * learned_part + torch.where(has_cold, 1 - weight, torch.zeros_like(weight)) * cold_part
-        )
-        return blended.clamp(0.0, 1.0)
+        ).clamp(0.0, 1.0)
+        if self.neighbours is not None:
+            n, share = int(known.sum()), self.neighbours.blend
+            nearby = self.neighbours.scores(embeddings, n)
+            blended[:, :n] = (1 - share) * blended[:, :n] + share * nearby
+        return blended
 
     def category_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
         if self.shop is None:

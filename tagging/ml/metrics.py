@@ -51,6 +51,23 @@ def per_concept_ap(scores: torch.Tensor, truth: list[list[int]]) -> list[float |
     return [None if value != value else value for value in ap.tolist()]  # NaN != NaN
 
 
+def photo_average_precision(scores: torch.Tensor, truth: list[list[int]]) -> float:
+    """Mean over photos with a true concept of the average precision of its own concepts
+    in its (m,) ranking (label-ranking AP): the whole ranking counts, so it separates
+    scorers that top-5 figures on a few photos call even. Ties keep column order.
+    Raises ValueError when no photo has a true concept or `scores` is not (len(truth), concepts)."""
+    positives = _checked(scores, truth)
+    kept = positives.any(dim=1)
+    if not bool(kept.any()):
+        raise ValueError("No photo has a true concept.")
+    scores, positives = scores.detach().cpu().float()[kept], positives[kept]
+    order = scores.argsort(dim=1, descending=True, stable=True)
+    hits = positives.gather(1, order).to(torch.float64)
+    ranks = torch.arange(1, scores.shape[1] + 1, dtype=torch.float64)
+    precision = hits.cumsum(dim=1) / ranks
+    return float(((precision * hits).sum(dim=1) / hits.sum(dim=1)).mean())
+
+
 def ranking_metrics(scores: torch.Tensor, truth: list[list[int]]) -> dict[str, float]:
     """p@1, p@5, r@5, hit@1, hit@5 averaged over photos with at least one true concept,
     and map: mean per-concept AP over those photos and the concepts they carry.

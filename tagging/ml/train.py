@@ -3,7 +3,8 @@
     python -m tagging.ml.train --data set.pt --out DIR [--finetune] [--sampling sqrt]
     torchrun --nproc_per_node 2 -m tagging.ml.train --data set.pt --out DIR
 
-Writes DIR/head.pt (what the app loads), DIR/vocabulary.json, DIR/metrics.json and
+Writes DIR/head.pt (what the app loads), DIR/neighbours.pt (the nearest-neighbour index
+blended with it, see neighbours.py), DIR/vocabulary.json, DIR/metrics.json and
 DIR/plots/*.png. Under torchrun every process reads the same file, draws the same
 samples (same seed) and trains on its slice of each global batch; DDP averages the
 gradients, so two processes give the same head as one (gloo on CPU, nccl on GPUs).
@@ -15,7 +16,7 @@ import argparse
 import json
 import math
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from . import metrics
 from .dataset import SHOP_LABELS, TrainingSet
 from .finetune import finetune
 from .learned import LinearHead, blend_weights
+from .neighbours import DEFAULT_BLEND, NEIGHBOURS_FILE, NeighbourIndex, choose_blend
 from .run_setup import TrainConfig, World, distributed, soft_targets
 from .sampling import draw, sample_weights
 
@@ -146,6 +148,36 @@ def evaluate_hashtags(head: LinearHead, data: TrainingSet, train_labels: list[li
     return result
 
 
+def fit_neighbours(data: TrainingSet, head: LinearHead, result: dict[str, Any]) -> NeighbourIndex:
+    """The neighbour index over the train split, blended with the head by the weight that
+    serves the val photos best (neighbours.choose_blend; DEFAULT_BLEND without val
+    photos). Records its size, blend and each candidate's figure in `result`."""
+    assert data.embeddings is not None
+    rows = data.indices("train")
+    index = NeighbourIndex.build(
+        data.embeddings[rows],
+        [data.targets[i] for i in rows],
+        [data.photo_ids[i] for i in rows],
+        DEFAULT_BLEND,
+    )
+    val_rows = data.indices("val")
+    if val_rows:
+        x = data.embeddings[val_rows]
+        with torch.inference_mode():
+            learned = (head(x).softmax(-1) * result["k_mean"]).clamp(max=1.0)
+        # What BlendedHead serves on these concepts before the neighbours join in.
+        weight = torch.tensor(result["blend_weights"])
+        cold = data.coldstart_scores[val_rows] if data.coldstart_scores is not None else 0.0
+        served = weight * learned + (1 - weight) * cold
+        blend, figures = choose_blend(
+            served, index.scores(x, len(data.concepts)), [data.targets[i] for i in val_rows]
+        )
+        index = replace(index, blend=blend)
+        result["neighbours_blend_figures"] = figures
+    result["neighbours"] = {"photos": len(index.photo_ids), "blend": index.blend}
+    return index
+
+
 def train_shop(
     data: TrainingSet, config: TrainConfig, world: World
 ) -> tuple[LinearHead | None, dict[str, Any]]:
@@ -180,9 +212,14 @@ def train_shop(
 
 
 def write_outputs(
-    out: Path, data: TrainingSet, hashtags: LinearHead, shop: LinearHead | None, result: dict[str, Any]
+    out: Path,
+    data: TrainingSet,
+    hashtags: LinearHead,
+    shop: LinearHead | None,
+    result: dict[str, Any],
+    neighbours: NeighbourIndex | None = None,
 ) -> None:
-    """head.pt, vocabulary.json, metrics.json and plots/ in `out`."""
+    """head.pt, neighbours.pt (when given), vocabulary.json, metrics.json and plots/ in `out`."""
     out.mkdir(parents=True, exist_ok=True)
     scores, truth = result.pop("_scores", None), result.pop("_truth", None)
     torch.save(
@@ -197,6 +234,8 @@ def write_outputs(
         },
         out / "head.pt",
     )
+    if neighbours is not None:
+        neighbours.save(out / NEIGHBOURS_FILE)
     (out / "vocabulary.json").write_text(
         json.dumps([asdict(c) for c in data.concepts], ensure_ascii=False, indent=1)
     )
@@ -214,13 +253,14 @@ def run(data_path: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
         if config.finetune:
             data = finetune(data, config, world, out)
         hashtags, result = train_hashtags(data, config, world)
+        neighbours = fit_neighbours(data, hashtags, result)
         shop, shop_result = train_shop(data, config, world)
         result.update(shop_result)
         result["config"] = asdict(config)
         result["world_size"] = world.size
         result["device"] = str(world.device)
         if world.main:
-            write_outputs(out, data, hashtags, shop, result)
+            write_outputs(out, data, hashtags, shop, result, neighbours)
     return result
 
 

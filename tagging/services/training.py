@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from socialapp.hashtags.models import Concept
@@ -63,6 +64,13 @@ def photo_embeddings(*, photos: list[Photo], progress: Progress = _quiet) -> tor
 def embeddings_delete(*, photo_ids: list[int]) -> int:
     """Delete cached embeddings of these photos under every backbone. Returns how many."""
     return cached_embeddings_delete(artifact_blobs(), photo_ids)
+
+
+def neighbour_index_refresh() -> None:
+    """Have every process reload the served version's neighbour index, less the photos
+    that may no longer train the tagger, before its next suggestion (see
+    selectors.NEIGHBOURS_REVISION)."""
+    cache.set(selectors.NEIGHBOURS_REVISION, uuid.uuid4().hex, None)
 
 
 def _concepts_by_photo(photos: list[Photo]) -> dict[int, list[str]]:

@@ -136,3 +136,26 @@ def test_export_page_needs_login(client):
     response = client.get("/settings/export/")
 
     assert (response.status_code, response["Location"]) == (302, "/login/?next=/settings/export/")
+
+
+def test_the_served_neighbour_index_drops_photos_that_may_no_longer_train(django_capture_on_commit_callbacks):
+    from socialapp.moderation.services import photo_hide
+    from socialapp.photos.models import Photo
+    from tagging.selectors import tagger_active
+
+    _people()
+    services.vocabulary_build()
+    services.model_version_train()
+    indexed = tagger_active().head.neighbours.photo_ids
+    me = Photo.objects.get(pk=indexed[0]).owner
+    mine = set(me.photos.values_list("pk", flat=True))
+    hidden = Photo.objects.exclude(owner=me).get(pk__in=indexed[-1:])
+    assert mine & set(indexed) and hidden.pk in indexed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_training_consent(user=me, consent=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_hide(moderator=UserFactory(), photo=hidden, reason="spam")
+
+    served = tagger_active().head.neighbours.photo_ids
+    assert served == [pk for pk in indexed if pk not in mine and pk != hidden.pk]

@@ -207,3 +207,54 @@ def test_blended_head_moves_from_cold_start_to_learned_with_evidence(tmp_path, b
     assert torch.allclose(scores[:, names.index("windmill")], torch.zeros(3))  # no evidence, no weight
     assert torch.allclose(scores[:, names.index("castle")], cold_scores[:, cold_names.index("castle")])
     assert torch.equal(blended.category_scores(embeddings), cold.category_scores(embeddings))
+
+
+def test_training_stores_a_neighbour_index_of_the_train_split(tmp_path):
+    from tagging.ml.neighbours import BLEND_GRID, load_index
+
+    data = synthetic_training_set()
+    data.save(tmp_path / "set.pt")
+
+    result = run(tmp_path / "set.pt", tmp_path / "out", TrainConfig())
+
+    index = load_index(tmp_path / "out")
+    train = data.indices("train")
+    assert index is not None
+    assert index.photo_ids == [data.photo_ids[i] for i in train]  # never a held-out photo
+    assert index.targets == [data.targets[i] for i in train]
+    assert index.blend in BLEND_GRID
+    assert result["neighbours"] == {"photos": len(train), "blend": index.blend}
+    assert sorted(result["neighbours_blend_figures"]) == list(BLEND_GRID)
+
+
+def test_blended_head_mixes_its_neighbours_into_its_own_concepts(backbone):
+    from tagging.ml.coldstart import ColdStartHead
+    from tagging.ml.learned import BlendedHead, LinearHead, blend_weights
+    from tagging.ml.neighbours import NeighbourIndex
+
+    dim = backbone.embedding_dim
+    head = LinearHead(dim, 2, torch.zeros(dim), torch.ones(dim))
+    saved = {
+        "concepts": [
+            {"name": "dog", "display_en": "dog", "display_es": "perro"},
+            {"name": "sunset", "display_en": "sunset", "display_es": "atardecer"},
+        ],
+        "hashtags": {"state": head.state_dict()},
+        "k_mean": 1.0,
+        "blend_weights": blend_weights(torch.tensor([20.0, 20.0]), [1.0, 1.0]).tolist(),
+        "shop": None,
+    }
+    generator = torch.Generator().manual_seed(0)
+    indexed, queries = torch.randn(6, dim, generator=generator), torch.randn(3, dim, generator=generator)
+    index = NeighbourIndex.build(indexed, [[1]] * 3 + [[0, 1]] * 3, list(range(6)), blend=0.75)
+    cold = ColdStartHead(backbone)
+    plain = BlendedHead(saved, cold, version="v1")
+    with_neighbours = BlendedHead(saved, cold, version="v1", neighbours=index)
+
+    with torch.inference_mode():
+        before, after = plain.concept_scores(queries), with_neighbours.concept_scores(queries)
+
+    nearby = index.scores(queries, 2)
+    assert torch.allclose(after[:, :2], 0.25 * before[:, :2] + 0.75 * nearby, atol=1e-6)
+    assert torch.allclose(after[:, 1], 0.25 * before[:, 1] + 0.75)  # every indexed photo has #sunset
+    assert torch.equal(after[:, 2:], before[:, 2:])  # cold-start concepts it never learned
