@@ -83,6 +83,12 @@ def main() -> None:
     parser.add_argument("--posts", type=Path, default=DEMO / "posts.csv")
     parser.add_argument("--images", type=Path, default=DEMO / "photos")
     parser.add_argument("--vision", action="store_true", help="blend cold-start scores of each photo")
+    parser.add_argument(
+        "--vision-from",
+        type=Path,
+        help="blend these scores instead ({filename: {concept: score}}, as bench/tagger_quality.py "
+        "--vision-out writes them: each photo scored by a version trained without its owner)",
+    )
     args = parser.parse_args()
     with args.posts.open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
@@ -95,6 +101,15 @@ def main() -> None:
     if args.vision:
         results["caption_and_vision"] = leave_owner_out(
             posts, owners, vision=_vision(rows, args.images), general=general, related=related_concepts()
+        )
+    if args.vision_from:
+        learned = json.loads(args.vision_from.read_text())
+        results["caption_and_learned_vision"] = leave_owner_out(
+            posts,
+            owners,
+            vision=[learned[row["filename"]] for row in rows],
+            general=general,
+            related=related_concepts(),
         )
     out = ROOT / "bench" / "results" / "caption_suggest.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.photos.extensions import photo_created_hooks  # noqa: E402
 from socialapp.photos.models import Photo  # noqa: E402
 from tagging import selectors, services  # noqa: E402
+from tagging.ml.inference import Tagger  # noqa: E402
 from tagging.models import ModelVersion  # noqa: E402
 from tagging.services.evaluation import (  # noqa: E402
     LabelledPhoto,
@@ -98,6 +99,15 @@ def _summary(
     }
 
 
+def _served_scores(rows: list[LabelledPhoto], tagger: Tagger) -> dict[str, dict[str, float]]:
+    """filename -> the suggestions `tagger` serves for it, with their scores."""
+    excluded = selectors.excluded_concepts()
+    predictions = tagger.predict([r.path for r in rows], exclude=excluded)
+    return {
+        r.path.name: {s.concept: s.score for s in p.hashtags} for r, p in zip(rows, predictions, strict=True)
+    }
+
+
 def _top(suggested: list[list[str]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for concepts in suggested:
@@ -110,6 +120,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=Path, default=DEMO, help="posts.csv and photos/ or images/")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "tagger_quality.json")
+    parser.add_argument(
+        "--vision-out",
+        type=Path,
+        help="also write each photo's served suggestions ({filename: {concept: score}}) from the "
+        "version that never saw its owner, for bench/caption_suggest.py --vision-from",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     # The demo posts' own suggestions are not what is measured: skip that analysis (a
@@ -123,6 +139,7 @@ def main() -> None:
     results: dict[str, object] = {"cold_start": _summary(rows, [cold], [list(range(len(rows)))])}
 
     reports, order = [], []
+    vision: dict[str, dict[str, float]] = {}
     people = User.objects.filter(username__in=set(owners.values()))
     for person in people.order_by("username"):
         indices = [i for i, r in enumerate(rows) if owners[r.path.name] == person.username]
@@ -131,15 +148,17 @@ def main() -> None:
         services.vocabulary_build()
         version, _ = services.model_version_train(force=True)
         User.objects.filter(pk=person.pk).update(training_consent=person.training_consent)
-        reports.append(
-            served_report(
-                [rows[i] for i in indices], selectors.tagger_for_version(version.name, version.folder)
-            )
-        )
+        tagger = selectors.tagger_for_version(version.name, version.folder)
+        held_out = [rows[i] for i in indices]
+        reports.append(served_report(held_out, tagger))
+        if args.vision_out:
+            vision |= _served_scores(held_out, tagger)
         order.append(indices)
         note = "" if trains else " (never trains)"
         print(f"{person.username}: {len(indices)} photos held out{note}, {version.name}")
     results["learned_leave_owner_out"] = _summary(rows, reports, order)
+    if args.vision_out:
+        args.vision_out.write_text(json.dumps(vision, indent=1, sort_keys=True) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
