@@ -255,7 +255,7 @@ def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
 def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -> str:
     """photo_alt_text_generated for a caller that holds the photo's current suggestions
     (with their concepts)."""
-    from tagging.ml.alt_text import Name, alt_text
+    from tagging.ml.alt_text import Name, alt_text, mass_names
     from tagging.ml.coldstart import general_concepts, readable_names
 
     suggestions = sorted(
@@ -266,11 +266,11 @@ def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -
     suggestions.sort(key=lambda s: s.state != PhotoSuggestion.State.ACCEPTED)  # stable: rank within
     general = general_concepts()
     chosen = [s for s in suggestions if s.concept.name not in general][:ALT_TEXT_CONCEPTS] or suggestions[:1]
-    words = readable_names()
+    words, mass = readable_names(), mass_names()
     names = [
-        Name(c.name_es or c.display_es, c.gender_es, c.plural_es)
+        Name(c.name_es or c.display_es, c.gender_es, c.plural_es, c.name not in mass)
         if language == "es"
-        else Name(words.get(c.name, c.display_en), plural=c.plural_en)
+        else Name(words.get(c.name, c.display_en), plural=c.plural_en, article=c.name not in mass)
         for c in (s.concept for s in chosen)
     ]
     return alt_text(names, language)

@@ -10,7 +10,7 @@ the owner's and stays."""
 from django.db import migrations
 from django.db.models import Q
 
-from tagging.ml.alt_text import Name, alt_text
+from tagging.ml.alt_text import Name, alt_text, mass_names
 from tagging.ml.coldstart import general_concepts, readable_names
 
 CONCEPTS = 2  # tagging.ml.inference.ALT_TEXT_CONCEPTS
@@ -46,11 +46,11 @@ def earlier_text(concepts: list, language: str) -> str:  # type: ignore[type-arg
 
 def text_now(concepts: list, language: str) -> str:  # type: ignore[type-arg]
     """What the tagger writes now (tagging.selectors.suggestions_alt_text)."""
-    words = readable_names()
+    words, mass = readable_names(), mass_names()
     names = [
-        Name(c.name_es or c.display_es, c.gender_es, c.plural_es)
+        Name(c.name_es or c.display_es, c.gender_es, c.plural_es, c.name not in mass)
         if language == "es"
-        else Name(words.get(c.name, c.display_en), plural=c.plural_en)
+        else Name(words.get(c.name, c.display_en), plural=c.plural_en, article=c.name not in mass)
         for c in concepts
     ]
     return alt_text(names, language)

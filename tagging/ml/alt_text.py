@@ -5,13 +5,17 @@ aster." / "Foto de un puente y un puente colgante.".
 A name carries what its article needs: its words, and whether it is a plural (pliers,
 alicates, gafas de sol), and in Spanish its gender. A Spanish name of unknown gender goes
 without an article ("Foto de zorblax."), never with a guessed one. The concept table
-(socialapp/hashtags/data/concepts.csv, written by tagging.concepts_build) gives them."""
+(socialapp/hashtags/data/concepts.csv, written by tagging.concepts_build) gives them.
+Categories, activities and mass nouns take no article in either language ("Photo of
+architecture." / "Foto de comida.", not "una comida", a meal): data/mass_names.tsv
+lists them, each with why, as no dictionary here tells a countable noun from the rest."""
 
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
 CONCEPTS_CSV = Path(__file__).resolve().parents[2] / "socialapp" / "hashtags" / "data" / "concepts.csv"
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
@@ -32,11 +36,12 @@ class Name:
     words: str
     gender: str = ""
     plural: bool = False
+    article: bool = True  # False for a category or mass noun (mass_names)
 
 
 def _english(name: Name) -> str:
     """ "castle" -> "a castle", "insect" -> "an insect"; a plural ("pliers") takes none."""
-    if name.plural:
+    if name.plural or not name.article:
         return name.words
     return f"{'an' if name.words.startswith(_VOWEL_SOUND) else 'a'} {name.words}"
 
@@ -44,7 +49,7 @@ def _english(name: Name) -> str:
 def _spanish(name: Name) -> str:
     """ "un puente", "una cocina", "unos alicates", "un águila"; bare when the gender is unknown."""
     article = _ARTICLES_ES.get((name.gender, name.plural))
-    if article is None:
+    if article is None or not name.article:
         return name.words
     first = name.words.split(" ", 1)[0]
     if article == "una" and (first.startswith(("á", "há")) or first in _STRESSED_A):
@@ -76,3 +81,10 @@ def table_names() -> dict[str, tuple[Name, bool]]:
             )
             for row in csv.DictReader(file)
         }
+
+
+@lru_cache(maxsize=1)
+def mass_names() -> frozenset[str]:
+    """Concepts named without an article: categories, activities, mass nouns."""
+    with MASS_NAMES.open(encoding="utf-8", newline="") as file:
+        return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))

@@ -2,13 +2,13 @@
 embedding out, in one batched forward pass under torch.inference_mode()."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
-from .alt_text import Name, alt_text, table_names
+from .alt_text import Name, alt_text, mass_names, table_names
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead, readable_names
 from .devices import inference_device
@@ -175,12 +175,13 @@ class Tagger:
         chosen = [s for s in suggestions if s.concept not in self._general][
             :ALT_TEXT_CONCEPTS
         ] or suggestions[:1]
-        words, table = readable_names(), table_names()
+        words, table, mass = readable_names(), table_names(), mass_names()
         names = []
         for s in chosen:
             spanish, plural_en = table.get(s.concept, (Name(s.display_es), False))
-            english = Name(words.get(s.concept, s.display_en), plural=plural_en)
-            names.append(spanish if language == "es" else english)
+            article = s.concept not in mass
+            english = Name(words.get(s.concept, s.display_en), plural=plural_en, article=article)
+            names.append(replace(spanish, article=article) if language == "es" else english)
         return alt_text(names, language)
 
 

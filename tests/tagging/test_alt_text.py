@@ -98,6 +98,9 @@ def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
         (["canopener", "tool"], "es", "Foto de un abrelatas y unas herramientas."),
         (["abacus", "tool"], "en", "Photo of an abacus and tools."),
         (["bus"], "en", "Photo of a bus."),
+        (["architecture"], "en", "Photo of architecture."),  # a category takes no article
+        (["food"], "es", "Foto de comida."),  # not "una comida", a meal
+        (["canopener", "diy"], "en", "Photo of a can opener and diy."),
     ],
 )
 def test_names_read_as_a_person_would_write_them(concepts, language, text):
@@ -133,3 +136,12 @@ def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay
 
     assert _reload(bridge).alt_text == "Foto de un puente y un puente colgante."
     assert _reload(owners).alt_text == "Foto de puente y puentecolgante, de noche."
+
+
+def test_every_name_listed_without_an_article_is_a_concept_of_the_table():
+    from tagging.ml.alt_text import mass_names
+
+    listed = mass_names()
+    known = set(Concept.objects.filter(name__in=listed).values_list("name", flat=True))
+
+    assert len(listed) > 50 and sorted(listed - known) == []
