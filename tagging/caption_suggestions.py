@@ -37,12 +37,6 @@ class HashtagSuggestion:
     score: float
 
 
-def caption_words(caption: str) -> list[str]:
-    """The caption's words as matching keys (`Castles` -> `castle`), hashtags, mentions
-    and links left out, first occurrence kept."""
-    return list(caption_forms(caption))
-
-
 def caption_forms(caption: str) -> dict[str, str]:
     """The caption's words as matching keys, first occurrence kept, each with how it was
     first written: captions.NAME (capitalised inside a sentence), captions.OPENING
