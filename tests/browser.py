@@ -37,7 +37,7 @@ from playwright._impl._sync_base import EventInfo, SyncBase
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tests.conftest import unavailable
-from tests.servers import DAPHNE, free_port, wait_for_port
+from tests.servers import DAPHNE, free_port, process_stop, wait_for_port
 from tests.workers import worker_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,8 +161,7 @@ def app_server_running(env: dict[str, str] | None = None) -> Iterator[AppServer]
                 print(log_path.read_text(errors="replace")[-5000:])  # shown with the failure
                 raise
             finally:
-                server.terminate()
-                server.wait(timeout=10)
+                process_stop(server)
 
 
 @pytest.fixture(scope="session")

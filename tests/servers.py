@@ -28,6 +28,18 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
     raise AssertionError(f"server on {port} did not start")
 
 
+def process_stop(process: "subprocess.Popen[bytes]", grace: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it is still running after `grace` seconds. daphne waits
+    for open WebSockets to close before it exits: a browser page still connected (the
+    test's contexts close after its servers) can hold it past any fixed wait."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextmanager
 def daphne_servers(ports: list[int], env: dict[str, str], *, seconds: float = 60) -> Iterator[None]:
     """One daphne per port, serving socialapp with `env`, up until the block ends; each
@@ -48,5 +60,4 @@ def daphne_servers(ports: list[int], env: dict[str, str], *, seconds: float = 60
         yield
     finally:
         for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+            process_stop(server)

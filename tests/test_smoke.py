@@ -8,7 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.servers import free_port
+from tests.servers import free_port, process_stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -57,3 +57,20 @@ def test_default_configuration_boots_and_serves_pages(tmp_path):
     assert css_status == 200
     assert css == (ROOT / "socialapp" / "static" / "css" / "app.css").read_bytes()
     assert (tmp_path / "db.sqlite3").stat().st_size > 0
+
+
+def test_a_server_that_does_not_stop_on_sigterm_is_killed_after_the_grace_period():
+    stubborn = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert stubborn.stdout is not None and stubborn.stdout.readline() == b"ready\n"
+
+    process_stop(stubborn, grace=0.5)
+
+    assert stubborn.returncode == -9  # SIGTERM was ignored, so it was killed
