@@ -1,5 +1,6 @@
 """Which tagger is active, and which photos may train it."""
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -26,8 +27,8 @@ from tagging.ml.neighbours import NeighbourIndex, load_index
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 # A token in the shared cache that tagging.services.neighbour_index_refresh replaces
-# whenever photos may stop feeding the neighbour index: each process reloads its
-# versions (and their indexes, less those photos) on its next suggestion.
+# whenever photos may stop feeding the neighbour index: each process filters its
+# versions' indexes again (less those photos) on its next suggestion.
 NEIGHBOURS_REVISION = "tagging:neighbours:revision"
 ELIGIBLE_BATCH = 900  # ids per query: under SQLite's bound on query parameters
 
@@ -66,7 +67,7 @@ def tagger_active() -> Tagger:
 def tagger_for_version(name: str, folder: str) -> Tagger:
     """Raises ImproperlyConfigured when the version was trained on embeddings of another
     kind (backbone weights or TAGGING_TTA) than this process computes."""
-    return _tagger_for_version(
+    loaded = _tagger_for_version(
         name,
         folder,
         settings.TAGGING_BACKBONE,
@@ -74,8 +75,8 @@ def tagger_for_version(name: str, folder: str) -> Tagger:
         thresholds(),
         settings.TAGGING_TTA,
         settings.TAGGING_DEVICE,
-        cache.get(NEIGHBOURS_REVISION),
     )
+    return _tagger_still_training(loaded, cache.get(NEIGHBOURS_REVISION))
 
 
 @lru_cache(maxsize=2)
@@ -87,8 +88,9 @@ def _tagger_for_version(
     limits: Thresholds,
     tta: str,
     device: str,
-    revision: str | None,  # only part of the cache key (see NEIGHBOURS_REVISION)
 ) -> Tagger:
+    """The version as stored, its whole neighbour index included: loaded once per process
+    (its files never change once published); served through _tagger_still_training."""
     directory = version_directory(folder=folder)  # from the bucket into a local cache
     saved = load_saved(directory / "head.pt")
     base = cold_start_tagger(backbone_name, checkpoint, limits, tta, device)
@@ -110,16 +112,27 @@ def _tagger_for_version(
         ColdStartHead(backbone),
         version=name,
         calibration=version_calibration_read(directory),
-        neighbours=_still_training(load_index(directory)),
+        neighbours=load_index(directory),
     )
     return Tagger(backbone, head, limits, tta=tta)
 
 
-def _still_training(index: NeighbourIndex | None) -> NeighbourIndex | None:
+@lru_cache(maxsize=2)
+def _tagger_still_training(loaded: Tagger, revision: str | None) -> Tagger:
+    """`loaded` with a neighbour index of only the photos that may still train the
+    tagger, worked out again for each `revision` (NEIGHBOURS_REVISION): one query, and
+    none of the version's files read again."""
+    head = loaded.head
+    if not isinstance(head, BlendedHead) or head.neighbours is None:
+        return loaded
+    served = copy.copy(head)
+    served.neighbours = _still_training(head.neighbours)
+    return Tagger(loaded.backbone, served, loaded.thresholds, tta=loaded.tta)
+
+
+def _still_training(index: NeighbourIndex) -> NeighbourIndex:
     """The index without photos that may no longer train the tagger (consent withdrawn,
     account made private or closed, post hidden or deleted since the version was trained)."""
-    if index is None:
-        return None
     kept: set[int] = set()
     for start in range(0, len(index.photo_ids), ELIGIBLE_BATCH):
         chunk = index.photo_ids[start : start + ELIGIBLE_BATCH]

@@ -146,7 +146,8 @@ def test_the_served_neighbour_index_drops_photos_that_may_no_longer_train(django
     _people()
     services.vocabulary_build()
     services.model_version_train()
-    indexed = tagger_active().head.neighbours.photo_ids
+    before = tagger_active()
+    indexed = before.head.neighbours.photo_ids
     me = Photo.objects.get(pk=indexed[0]).owner
     mine = set(me.photos.values_list("pk", flat=True))
     hidden = Photo.objects.exclude(owner=me).get(pk__in=indexed[-1:])
@@ -157,5 +158,9 @@ def test_the_served_neighbour_index_drops_photos_that_may_no_longer_train(django
     with django_capture_on_commit_callbacks(execute=True):
         photo_hide(moderator=UserFactory(), photo=hidden, reason="spam")
 
-    served = tagger_active().head.neighbours.photo_ids
+    after = tagger_active()
+    served = after.head.neighbours.photo_ids
     assert served == [pk for pk in indexed if pk not in mine and pk != hidden.pk]
+    # Only the index is worked out again: the version's head and backbone are not reloaded.
+    assert after is not before and after.head.coldstart is before.head.coldstart
+    assert after.backbone is before.backbone
