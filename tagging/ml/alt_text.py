@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from socialapp.hashtags.starter import starter_concepts  # the table's reader: plain Python
+
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
-CONCEPTS_CSV = Path(__file__).resolve().parents[2] / "socialapp" / "hashtags" / "data" / "concepts.csv"
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
 _ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
@@ -73,14 +74,10 @@ def alt_text(names: list[Name], language: str) -> str:
 def table_names() -> dict[str, tuple[Name, bool]]:
     """Concept -> (its Spanish Name, whether its English name is a plural), from the
     concept table; what the app's Concept rows hold for the concepts it installed."""
-    with CONCEPTS_CSV.open(encoding="utf-8", newline="") as file:
-        return {
-            row["concept"]: (
-                Name(row["name_es"] or row["display_es"], row["gender_es"], row["plural_es"] == "1"),
-                row["plural_en"] == "1",
-            )
-            for row in csv.DictReader(file)
-        }
+    return {
+        c.name: (Name(c.name_es or c.display_es, c.gender_es, c.plural_es), c.plural_en)
+        for c in starter_concepts()
+    }
 
 
 @lru_cache(maxsize=1)
