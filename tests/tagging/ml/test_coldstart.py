@@ -1,4 +1,6 @@
 import csv
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
@@ -73,33 +75,31 @@ def test_hypernym_walk_keeps_the_nearest_distance():
     assert ancestors_by_distance("a", hypernyms) == {"a": 0, "b": 1, "c": 1, "d": 2, "e": 3}
 
 
-def test_committed_table_is_what_the_generator_builds():
-    from pathlib import Path
-
-    from tagging.ml.coldstart_build import build
+def _committed_and_built(
+    table: str, build: Callable[[Path], list[list[str]]]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """The committed data/`table` (header left out) and what `build` makes of WordNet now."""
     from tests.conftest import unavailable
 
     wordnet = Path("/usr/share/wordnet/data.noun")
     if not wordnet.exists():
         unavailable("WordNet 3.0 is not installed (Debian package wordnet-base)")
-    with (DATA / "coldstart.tsv").open(encoding="utf-8") as file:
-        committed = [row for row in csv.reader(file, delimiter="\t")][1:]
+    with (DATA / table).open(encoding="utf-8") as file:
+        return [row for row in csv.reader(file, delimiter="\t")][1:], build(wordnet)
 
-    assert build(wordnet) == committed
+
+def test_committed_table_is_what_the_generator_builds():
+    from tagging.ml.coldstart_build import build
+
+    committed, built = _committed_and_built("coldstart.tsv", build)
+
+    assert built == committed
 
 
 def test_committed_related_table_is_what_the_generator_builds():
-    from pathlib import Path
-
     from tagging.ml.coldstart_build import build_related
-    from tests.conftest import unavailable
 
-    wordnet = Path("/usr/share/wordnet/data.noun")
-    if not wordnet.exists():
-        unavailable("WordNet 3.0 is not installed (Debian package wordnet-base)")
-    with (DATA / "related.tsv").open(encoding="utf-8") as file:
-        committed = [row for row in csv.reader(file, delimiter="\t")][1:]
+    committed, related = _committed_and_built("related.tsv", build_related)
 
-    related = build_related(wordnet)
     assert related == committed
     assert ["plier", "tool"] in related and ["kolkata", "india asia"] in related
