@@ -29,7 +29,7 @@ django.setup()
 from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
-from tagging.caption_suggestions import caption_forms, caption_mentions, naming_keys  # noqa: E402
+from tagging.caption_suggestions import caption_mentions, caption_words  # noqa: E402
 from tagging.ml.captions import Post, leave_owner_out  # noqa: E402
 from tagging.ml.coldstart import load_concepts, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
@@ -44,14 +44,14 @@ def _posts(rows: list[dict[str, str]]) -> list[Post]:
     listed = {key for c in general for key in c.aliases}  # the demo's own table is not vocabulary
     posts = []
     for row in rows:
-        forms = caption_forms(row["caption"])
-        named = {k: alias[k] for k in naming_keys(list(forms)) if k in alias}
+        words = caption_words(row["caption"])
+        named = {k: alias[k] for k in words.keys if k in alias}
         typed = [canonical.key_for(t) for t in canonical.parse(row["caption"])]
         posts.append(
             Post(
                 frozenset(alias.get(k, k) for k in typed),
-                frozenset(forms),
-                caption_mentions(forms, named, listed),
+                frozenset(words.forms),
+                caption_mentions(words, named, listed),
             )
         )
     return posts

@@ -28,6 +28,7 @@ MAX_SUGGESTIONS = 20
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"[.!?¡¿:;\n]")
+_SIDE_BY_SIDE = re.compile(r"\s*[-‐'’]?\s*")
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,46 @@ class HashtagSuggestion:
     score: float
 
 
-def caption_forms(caption: str) -> dict[str, str]:
-    """The caption's words as matching keys, first occurrence kept, each with how it was
-    first written: captions.NAME (capitalised inside a sentence), captions.OPENING
-    (capitalised, opening a sentence) or "" (lowercase)."""
-    text = _NOT_WORDS.sub(" ", unicodedata.normalize("NFC", caption))
+@dataclass(frozen=True)
+class CaptionWords:
+    """A caption's words (hashtags, @mentions and links aside) as matching keys."""
+
+    # key -> how it was first written: captions.NAME (capitalised inside a sentence),
+    # captions.OPENING (capitalised, opening a sentence) or "" (lowercase)
+    forms: dict[str, str]
+    # two words written side by side (only a space, a hyphen or an apostrophe between)
+    # run together ("Tower Bridge" -> towerbridge) -> the forms of its two words
+    pairs: dict[str, tuple[str, str]]
+    # key of a word or pair -> as first written, in lowercase (`Reims` -> reims, key reim)
+    written: dict[str, str]
+
+    @property
+    def keys(self) -> list[str]:
+        """Every key the caption's words may name a hashtag by: each word, and each pair."""
+        return [*self.forms, *self.pairs]
+
+
+def caption_words(caption: str) -> CaptionWords:
+    text = _NOT_WORDS.sub("\0", unicodedata.normalize("NFC", caption))
     forms: dict[str, str] = {}
+    pairs: dict[str, tuple[str, str]] = {}
+    written: dict[str, str] = {}
+    previous: tuple[str, str, str] | None = None  # the last word's key, form and spelling
     end = 0
-    opening = True
     for match in _WORD.finditer(text):
-        opening = opening or bool(_SENTENCE_END.search(text, end, match.start()))
-        end = match.end()
+        gap = text[end : match.start()]
+        opening = not end or bool(_SENTENCE_END.search(gap))
         word = match.group()
+        key = canonical.key_for(word)
         form = (OPENING if opening else NAME) if word[0].isupper() else ""
-        forms.setdefault(canonical.key_for(word), form)
-        opening = False
-    return forms
+        forms.setdefault(key, form)
+        written.setdefault(key, word.lower())
+        if previous is not None and _SIDE_BY_SIDE.fullmatch(gap):
+            pair = previous[0] + key
+            pairs.setdefault(pair, (previous[1], form))
+            written.setdefault(pair, previous[2] + word.lower())
+        previous, end = (key, form, word.lower()), match.end()
+    return CaptionWords(forms, pairs, written)
 
 
 def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict[str, str]:
@@ -69,38 +94,29 @@ def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict
     return found
 
 
-def naming_keys(words: list[str]) -> list[str]:
-    """Keys a caption's words may name a hashtag by: each word, and two run together
-    ("Tower Bridge" -> towerbridge)."""
-    return [*words, *(a + b for a, b in itertools.pairwise(words))]
-
-
 def caption_mentions(
-    forms: dict[str, str], named: Mapping[str, str], listed: Iterable[str]
+    words: CaptionWords, named: Mapping[str, str], listed: Iterable[str]
 ) -> frozenset[Mention]:
     """The candidate hashtags a caption's words make (see captions.Mention): each word,
-    and each pair of words that `named` (key -> concept: public hashtags and the alias
-    table) names or that reads as a name ("Tower Bridge"). `listed`: the keys the alias
-    table lists."""
+    and each pair that `named` (key -> concept: public hashtags and the alias table)
+    names or that reads as a name ("Tower Bridge"). `listed`: the keys the alias table
+    lists."""
     listed = set(listed)
-    mentions = {Mention(key, named.get(key, ""), form, key in listed) for key, form in forms.items()}
-    for (first, first_form), (second, second_form) in itertools.pairwise(forms.items()):
-        key = first + second
-        if key in named or (first_form and second_form == NAME):
+    mentions = {Mention(key, named.get(key, ""), form, key in listed) for key, form in words.forms.items()}
+    for key, (first, second) in words.pairs.items():
+        if key in named or (first and second == NAME):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
     return frozenset(mentions)
 
 
-def caption_evidence(caption: str) -> Post:
-    """What a caption says: the concepts of its hashtags, its other words, and the
-    mentions those words make."""
+def caption_evidence(caption: str, words: CaptionWords) -> Post:
+    """What a caption says (`words`: its caption_words): the concepts of its hashtags,
+    its other words, and the mentions those words make."""
     typed = [canonical.key_for(t) for t in canonical.parse(caption)]
-    forms = caption_forms(caption)
     known = concepts_for_keys(typed)
-    keys = naming_keys(list(forms))
-    named = concepts_for_keys(keys, public_only=True)
+    named = concepts_for_keys(words.keys, public_only=True)
     concepts = frozenset(known.get(key, key) for key in typed)
-    return Post(concepts, frozenset(forms), caption_mentions(forms, named, _listed(keys)))
+    return Post(concepts, frozenset(words.forms), caption_mentions(words, named, _listed(words.keys)))
 
 
 def photos_evidence(photos: list[Photo]) -> list[Post]:
@@ -110,14 +126,14 @@ def photos_evidence(photos: list[Photo]) -> list[Post]:
     concepts: dict[int, set[str]] = {}
     for photo_id, name in links:
         concepts.setdefault(photo_id, set()).add(name)
-    forms = {p.pk: caption_forms(p.caption) for p in photos}
-    keys = {k for f in forms.values() for k in naming_keys(list(f))}
+    words = {p.pk: caption_words(p.caption) for p in photos}
+    keys = {k for w in words.values() for k in w.keys}
     named, listed = concepts_for_keys(keys, public_only=True), _listed(keys)
     return [
         Post(
             frozenset(concepts.get(p.pk, ())),
-            frozenset(forms[p.pk]),
-            caption_mentions(forms[p.pk], named, listed),
+            frozenset(words[p.pk].forms),
+            caption_mentions(words[p.pk], named, listed),
         )
         for p in photos
     ]
@@ -179,7 +195,8 @@ def hashtag_suggestions(
     whose hashtag (in either language) starts with it. Never one the caption already
     carries, nor a blocked one. Returns them and the caption model's version ("" for
     none). Raises Http404 for a photo `viewer` may not see."""
-    evidence = caption_evidence(caption)
+    words = caption_words(caption)
+    evidence = caption_evidence(caption, words)
     model, version = caption_model_active()
     vision = photo_vision_scores(viewer=viewer, photo_id=photo_id) if photo_id is not None else {}
     scores = blend(model.scores(evidence) if model else {}, vision)
@@ -196,26 +213,17 @@ def hashtag_suggestions(
     ]
     concepts = Concept.objects.in_bulk(order, field_name="name")
     spellings = _spellings([c.pk for c in concepts.values()]) if key else {}
-    written = _written(caption)
     suggestions: dict[str, HashtagSuggestion] = {}
     for name in order:
         concept = concepts.get(name)
         if concept is not None:
             hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
         elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet
-            hashtag = written.get(name, name)
+            hashtag = words.written.get(name, name)
         else:
             continue
         suggestions.setdefault(hashtag, HashtagSuggestion(hashtag, name, round(scores[name], 4)))
     return list(suggestions.values())[:limit], version
-
-
-def _written(caption: str) -> dict[str, str]:
-    """Key -> the caption's word (or two words run together) in lowercase as written
-    (`Reims` -> reims, where its key is `reim`)."""
-    words = _WORD.findall(_NOT_WORDS.sub(" ", unicodedata.normalize("NFC", caption)))
-    pairs = [a + b for a, b in itertools.pairwise(words)]
-    return {canonical.key_for(w): w.lower() for w in reversed([*words, *pairs])}
 
 
 def _prefix_candidates(key: str) -> dict[str, int]:

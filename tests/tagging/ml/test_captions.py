@@ -1,17 +1,17 @@
 """The caption model on its own: mentions, related concepts, and what it learns of each."""
 
-from tagging.caption_suggestions import caption_forms, caption_mentions
+from tagging.caption_suggestions import caption_mentions, caption_words
 from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, fit
 
 
 def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
-    forms = caption_forms(caption)
+    words = caption_words(caption)
     named = {key: key for key in listed}
-    return Post(frozenset(concepts), frozenset(forms), caption_mentions(forms, named, listed))
+    return Post(frozenset(concepts), frozenset(words.forms), caption_mentions(words, named, listed))
 
 
 def test_caption_forms_tell_names_from_sentence_openings():
-    forms = caption_forms("Sunset at Egeskov. Castles everywhere, Tower Bridge too! #denmark @anna")
+    forms = caption_words("Sunset at Egeskov. Castles everywhere, Tower Bridge too! #denmark @anna").forms
 
     assert forms == {
         "sunset": OPENING,
@@ -26,10 +26,19 @@ def test_caption_forms_tell_names_from_sentence_openings():
 
 
 def test_two_words_written_as_a_name_are_one_mention():
-    mentions = caption_mentions(caption_forms("Tower Bridge after dark"), {}, ())
+    mentions = caption_mentions(caption_words("Tower Bridge after dark"), {}, ())
 
     assert Mention("towerbridge", "", NAME) in mentions
     assert not any(m.key == "bridgeafter" for m in mentions)  # not a name, not in the vocabulary
+
+
+def test_only_words_written_side_by_side_make_a_pair():
+    caption = "Victoria Memorial, Kolkata. White marble at Notre-Dame."
+    mentions = caption_mentions(caption_words(caption), {}, ())
+    keys = {m.key for m in mentions}
+
+    assert {"victoriamemorial", "notredame"} <= keys
+    assert "memorialkolkata" not in keys and "kolkatawhite" not in keys  # a comma, a full stop
 
 
 def test_names_people_write_become_hashtags_and_common_words_do_not():
