@@ -219,14 +219,18 @@ def leave_owner_out(
         for i, post in enumerate(posts):
             if owners[i] != owner:
                 continue
-            mentions = frozenset(
-                m
-                if not m.concept or m.concept in model.concept_posts or m.concept in general
-                else Mention(m.key, "", m.form, m.listed)
-                for m in post.mentions
-            )
             for concept in post.concepts:
-                scores = model.scores(Post(post.concepts - {concept}, post.words, mentions))
+                typed = post.concepts - {concept}
+                # A word naming a typed hashtag is that hashtag; one naming a concept the
+                # model cannot know is a hashtag of its own.
+                mentions = frozenset(
+                    m
+                    if not m.concept or m.concept in model.concept_posts or m.concept in general
+                    else Mention(m.key, "", m.form, m.listed)
+                    for m in post.mentions
+                    if m.concept not in typed
+                )
+                scores = model.scores(Post(typed, post.words, mentions))
                 if vision is not None:
                     scores = blend(scores, vision[i])
                 left = [c for c in scores if c not in post.concepts or c == concept]
