@@ -22,6 +22,10 @@ and why it is there). Per concept:
   its gender and whether each language's name is a plural (alicates, pliers), from
   Apertium's analysers, data/spoken_names.tsv filling the gaps by hand.
 
+Beside the table it writes data/function_words.tsv (--function-words-out): the aliases
+Apertium's analysers also read as function words ("sobre": envelope, and "on"), which a
+caption's words never name a concept by.
+
 A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
 theirs first, then dictionary aliases in table order. Deterministic: the committed output
 is checked by running it again (tests/tagging/test_concepts_build.py).
@@ -42,6 +46,7 @@ from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, 
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
+FUNCTION_WORDS = DATA / "function_words.tsv"
 COLUMNS = [
     "concept",
     "display_en",
@@ -348,6 +353,29 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
     return sorted(rows)
 
 
+# Readings that make a word a function word: prepositions, determiners, pronouns,
+# conjunctions and relatives (Apertium's tags).
+_FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel)>")
+
+
+def function_words(rows: list[list[str]], apertium: Path) -> list[list[str]]:
+    """The table's aliases that are also function words in their language, as rows of
+    (key, language, reading): "sobre" names an envelope, but in a caption it is almost
+    always "on" or "about" (tagging.caption_suggestions reads no concept into them)."""
+    column = {name: COLUMNS.index(name) for name in ("aliases_en", "aliases_es", "aliases_any")}
+    found = []
+    for language, analyser, columns in (
+        ("en", "eng-spa.automorf.bin", ("aliases_en", "aliases_any")),
+        ("es", "spa-eng.automorf.bin", ("aliases_es", "aliases_any")),
+    ):
+        aliases = {a for row in rows for c in columns for a in row[column[c]].split()}
+        for word, readings in known_words(aliases, apertium / analyser).items():
+            reading = next((r for r in readings if _FUNCTION_READING.match(r)), None)
+            if reading is not None:
+                found.append([key_for(word), language, reading])
+    return sorted(found)
+
+
 def apertium_misses(wordnet: Path, apertium: Path) -> list[str]:
     """Everyday concepts whose Spanish display is hand-written because Apertium has none."""
     entries = vocabulary(read_synset_words(wordnet / "data.noun"), read_first_senses(wordnet / "index.noun"))
@@ -363,12 +391,17 @@ def main() -> None:
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument("--apertium", type=Path, default=Path("/usr/share/apertium/apertium-eng-spa"))
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--function-words-out", type=Path, default=FUNCTION_WORDS)
     args = parser.parse_args()
     rows = build(args.wordnet, args.apertium)
     with args.out.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows)
+    with args.function_words_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["key", "language", "reading"])
+        writer.writerows(function_words(rows, args.apertium))
     misses = apertium_misses(args.wordnet, args.apertium)
     print(
         f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"

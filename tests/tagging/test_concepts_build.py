@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
-from tagging.concepts_build import COLUMNS, build, hashtag_form, synonyms
+from tagging.concepts_build import COLUMNS, FUNCTION_WORDS, build, function_words, hashtag_form, synonyms
 from tests.conftest import unavailable
 
 WORDNET = Path("/usr/share/wordnet")
@@ -34,6 +34,15 @@ def _committed() -> list[list[str]]:
 
 def test_committed_table_is_what_the_generator_builds(sources):
     assert build(*sources) == _committed()
+
+
+def test_committed_function_words_are_what_the_generator_finds(sources):
+    with FUNCTION_WORDS.open(encoding="utf-8", newline="") as file:
+        header, *committed = list(csv.reader(file, delimiter="\t"))
+
+    assert header == ["key", "language", "reading"]
+    assert function_words(_committed(), sources[1]) == committed
+    assert ["sobre", "es", "sobre<pr>"] in committed  # envelope, and the preposition "on"
 
 
 def test_general_concepts_keep_their_names_displays_and_aliases():

@@ -79,3 +79,12 @@ def test_a_model_survives_saving_and_loading(tmp_path):
     model.save(tmp_path / "caption.json")
 
     assert CaptionModel.load(tmp_path / "caption.json") == model
+
+
+def test_a_function_word_names_no_concept_even_where_it_is_an_alias():
+    named = {"sobre": "envelope", "lago": "lake"}  # "sobre" is Spanish for envelope, and for "on"
+    mentions = caption_mentions(caption_words("Niebla azul sobre el lago"), named, set(named))
+
+    assert Mention("lago", "lake", "", listed=True) in mentions
+    assert Mention("sobre") in mentions  # a word of its own, at the rate plain words become hashtags
+    assert not any(m.target == "envelope" for m in mentions)
