@@ -123,7 +123,8 @@ def _conversation(users: dict[str, User]) -> None:
 
 def _first_tagger(log) -> None:  # type: ignore[no-untyped-def]
     """Train and activate v1 from the demo posts, so suggestions blend learned hashtags
-    with cold start from the first `make run` (activated whatever the gate says)."""
+    with cold start from the first `make run` (activated whatever the gate says), and
+    re-suggest the posts with it, as an operator does after a new version."""
     from tagging import services as tagging
     from tagging.selectors import model_versions_exist
 
@@ -133,6 +134,9 @@ def _first_tagger(log) -> None:  # type: ignore[no-untyped-def]
     version, _activated = tagging.model_version_train(force=True)
     hit = version.metrics.get("hashtags", {}).get("hit@5")
     log(f"Tagger {version.name}: trained on {version.trained_photo_count} demo photos, held-out hit@5 {hit}.")
+    if version.is_active:
+        done = tagging.suggestions_recompute()
+        log(f"Tagger {done.model_version}: suggestions of {done.rescored} posts.")
 
 
 def _user(demo: DemoUser) -> User:

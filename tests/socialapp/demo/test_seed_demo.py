@@ -6,6 +6,7 @@ from socialapp.chat.models import Message
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Comment, Like, Photo
 from socialapp.shop.models import Listing
+from tagging.models import ModelVersion, PhotoSuggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,15 @@ def test_seed_demo_builds_a_real_looking_demo_once(capsys):
     # The demo's place names come from its own table (socialapp/demo/data/concepts.csv).
     assert spanish.hashtags.get(name="roda").concept.name == "rhodes"
     assert Concept.objects.get(name="egeskov").aliases.filter(key="egeskov").exists()
+
+
+
+@pytest.mark.django_db(transaction=True)  # uploads are analysed once their row commits
+def test_demo_posts_show_what_the_demos_own_tagger_suggests(capsys):
+    call_command("seed_demo")
+
+    active = ModelVersion.objects.get(is_active=True)
+    assert set(Photo.objects.values_list("tagging_model_version", flat=True)) == {active.name}
+    assert PhotoSuggestion.objects.filter(model_version=active.name).exists()
+    assert not PhotoSuggestion.objects.exclude(model_version=active.name).exists()
+    assert f"Tagger {active.name}: suggestions of 96 posts." in capsys.readouterr().out
