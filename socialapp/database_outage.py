@@ -12,11 +12,12 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
-UNAVAILABLE_MESSAGE = "The service is briefly unavailable; try again in a few seconds."
+UNAVAILABLE_MESSAGE = _("The service is briefly unavailable; try again in a few seconds.")
 
 
 def is_database_outage(error: BaseException) -> bool:

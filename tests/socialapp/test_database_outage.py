@@ -65,6 +65,20 @@ def test_page_answers_a_plain_503_page_when_the_database_is_lost(user):
 
 
 @pytest.mark.django_db
+def test_the_503_answers_speak_the_visitors_language():
+    client = Client(headers={"accept-language": "es"})
+    client.force_login(UserFactory(language="es"))
+    with mock.patch("socialapp.photos.selectors.photo_feed", side_effect=CONNECTION_LOST):
+        page = client.get("/")
+        api = client.get("/api/feed/")
+
+    assert page.status_code == api.status_code == 503
+    assert "socialapp no está disponible por un momento" in page.content.decode()
+    assert '<html lang="es">' in page.content.decode()
+    assert api.json()["detail"].startswith("El servicio no está disponible por un momento;")
+
+
+@pytest.mark.django_db
 def test_loading_the_signed_in_user_answers_503_when_the_database_is_lost(user):
     # given: the session's user cannot be loaded (before any view runs)
     client = Client()

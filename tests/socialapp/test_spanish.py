@@ -1,13 +1,18 @@
 """Spanish is in tú everywhere, Django's own messages included (locale/overrides)."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import django
 import pytest
 from django.utils import translation
 
+from tests.conftest import unavailable
 from tests.factories import UserFactory
 
 # Words that can only be usted: the pronoun and imperatives...
@@ -80,3 +85,39 @@ def test_project_strings_are_in_tu():
         texts = gettext.GNUTranslations(file)._catalog.values()  # type: ignore[attr-defined]
 
     assert [text for text in texts if USTED_VERB.search(text)] == []
+
+
+def test_every_string_marked_for_translation_has_its_spanish(tmp_path):
+    # makemessages over a copy of the sources, into a copy of the catalog: a string added
+    # or changed without its Spanish would show in English to Spanish speakers.
+    if shutil.which("msgattrib") is None:
+        unavailable("GNU gettext is not installed (Debian package gettext)")
+    root = Path(__file__).resolve().parents[2]
+    skip = shutil.ignore_patterns("__pycache__", "*.jpg", "*.png", "*.webp", "*.pt", "*.tsv", "*.csv", "*.mo")
+    for folder in ("socialapp", "tagging", "translation", "templates", "locale"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=skip)
+    (tmp_path / "catalog_settings.py").write_text(
+        "from socialapp.settings.test import *  # noqa: F403\n"
+        f"LOCALE_PATHS = [{str(tmp_path / 'locale')!r}]\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "catalog_settings",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)]),
+    }
+    environment.pop("DATABASE_URL", None)
+    command = [sys.executable, str(root / "manage.py"), "makemessages", "-l", "es", "--no-obsolete"]
+    subprocess.run(command, cwd=tmp_path, env=environment, check=True, capture_output=True)
+    catalog = tmp_path / "locale/es/LC_MESSAGES/django.po"
+
+    missing = [
+        subprocess.run(["msgattrib", flag, str(catalog)], check=True, capture_output=True, text=True).stdout
+        for flag in ("--untranslated", "--only-fuzzy")
+    ]
+    assert [_msgids(found) for found in missing] == [[], []]
+
+
+def _msgids(po: str) -> list[str]:
+    """The msgids of a .po text, the header's empty one left out."""
+    entries = re.findall(r'^msgid ((?:".*"\n)+)', po, re.MULTILINE)
+    return [text for text in ("".join(re.findall(r'"(.*)"', e)) for e in entries) if text]

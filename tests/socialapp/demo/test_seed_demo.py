@@ -51,7 +51,6 @@ def test_seed_demo_builds_a_real_looking_demo_once(capsys):
     assert Concept.objects.get(name="egeskov").aliases.filter(key="egeskov").exists()
 
 
-
 @pytest.mark.django_db(transaction=True)  # uploads are analysed once their row commits
 def test_demo_posts_show_what_the_demos_own_tagger_suggests(capsys):
     call_command("seed_demo")
