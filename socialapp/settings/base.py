@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A successful sign-in gives the browser its known-device cookie (accounts.known_devices).
+    "socialapp.accounts.known_devices.KnownDeviceMiddleware",
     # Database unreachable: 503 with Retry-After, from here on (it loads the user first).
     "socialapp.database_outage.DatabaseOutageMiddleware",
     "socialapp.accounts.middleware.UserLanguageMiddleware",
@@ -126,7 +128,10 @@ TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "socialapp.client_address.client_address"
 # Failures count per account and, separately, per address: rotating addresses does not
 # buy more guesses at one account, nor rotating accounts more guesses from one address.
+# A browser the account signed in on before counts its own failures apart, so guesses
+# from elsewhere cannot lock the owner out of it (socialapp.accounts.known_devices).
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "socialapp.accounts.known_devices.lockout_username"
 AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=env.LOGIN_COOLOFF_MINUTES)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True

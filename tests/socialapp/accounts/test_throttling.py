@@ -6,7 +6,7 @@ the site append to X-Forwarded-For, so a client cannot pick its own address."""
 from datetime import timedelta
 
 import pytest
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -113,6 +113,58 @@ def test_login_page_success_resets_the_failure_count(client, user):
     response = client.post("/login/", {"username": user.username, "password": PASSWORD})
 
     assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def _sign_in(client, username, password, address):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def _known_device(user, address="192.0.2.10"):
+    """A browser `user` signed in on before, signed out again."""
+    browser = Client()
+    assert _sign_in(browser, user.username, PASSWORD, address).status_code == 302
+    browser.post("/logout/")
+    return browser
+
+
+def test_guesses_from_elsewhere_do_not_lock_the_owner_out_of_a_device_they_used_before(api_client, user):
+    browser = _known_device(user)
+    for n in range(3):  # someone else, on the page and on the API, from anywhere
+        _sign_in(Client(), user.username, "guess", f"198.51.100.{n}")
+        _token(api_client, user.username, "guess", REMOTE_ADDR=f"203.0.113.{n}")
+
+    own = _sign_in(browser, user.username, PASSWORD, "192.0.2.11")
+    new_browser = _sign_in(Client(), user.username, PASSWORD, "192.0.2.12")
+
+    assert (own.status_code, own["Location"]) == (302, "/")
+    assert new_browser.status_code == 429  # a device never used for the account is still locked out
+
+
+def test_a_known_device_buys_no_more_guesses(user):
+    browser = _known_device(user)
+
+    guesses = [_sign_in(browser, user.username, "guess", f"198.51.100.{n}").status_code for n in range(3)]
+    right = _sign_in(browser, user.username, PASSWORD, "198.51.100.99")
+
+    assert (guesses, right.status_code) == ([200, 200, 429], 429)
+
+
+def test_a_device_known_for_one_account_is_a_stranger_to_another(user):
+    browser = _known_device(user)
+    other = UserFactory(username="bea")
+    for n in range(3):
+        _sign_in(Client(), other.username, "guess", f"198.51.100.{n}")
+
+    assert _sign_in(browser, other.username, PASSWORD, "192.0.2.11").status_code == 429
+
+
+def test_a_forged_known_device_cookie_is_a_stranger(user):
+    browser = Client()
+    browser.cookies["known_device"] = "forged"
+    for n in range(3):
+        _sign_in(Client(), user.username, "guess", f"198.51.100.{n}")
+
+    assert _sign_in(browser, user.username, PASSWORD, "192.0.2.11").status_code == 429
 
 
 @override_settings(TRUSTED_PROXY_COUNT=1)
