@@ -20,6 +20,10 @@ from socialapp.hashtags.starter import starter_concepts  # the table's reader: p
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
+# "an" goes by sound, not spelling: a silent h (an hourglass), and a u, eu or o said with
+# a consonant first (a unicycle, a euro, a one-man band).
+_SILENT_H = ("hour", "honest", "honour", "honor", "heir")
+_CONSONANT_SOUND = ("uni", "use", "usu", "ute", "uti", "uk", "ure", "uro", "eu", "ewe", "one", "once")
 _ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
 # Feminine nouns whose first syllable is a stressed a take "un" in the singular (un águila,
 # un hacha): those written with á / há, and the common ones whose stress is unwritten.
@@ -44,7 +48,9 @@ def _english(name: Name) -> str:
     """ "castle" -> "a castle", "insect" -> "an insect"; a plural ("pliers") takes none."""
     if name.plural or not name.article:
         return name.words
-    return f"{'an' if name.words.startswith(_VOWEL_SOUND) else 'a'} {name.words}"
+    words = name.words.lower()
+    vowel = words.startswith(_VOWEL_SOUND + _SILENT_H) and not words.startswith(_CONSONANT_SOUND)
+    return f"{'an' if vowel else 'a'} {name.words}"
 
 
 def _spanish(name: Name) -> str:

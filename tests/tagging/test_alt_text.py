@@ -101,6 +101,9 @@ def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
         (["architecture"], "en", "Photo of architecture."),  # a category takes no article
         (["food"], "es", "Foto de comida."),  # not "una comida", a meal
         (["canopener", "diy"], "en", "Photo of a can opener and diy."),
+        (["moss"], "en", "Photo of moss."),  # a mass noun
+        (["hourglass", "unicycle"], "en", "Photo of an hourglass and a unicycle."),  # by sound
+        (["umbrella"], "en", "Photo of an umbrella."),
     ],
 )
 def test_names_read_as_a_person_would_write_them(concepts, language, text):
