@@ -292,9 +292,8 @@ def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -
 def photo_alt_text(*, photo: Photo, language: str) -> str:
     """The alt text a viewer reading `language` gets: what the owner wrote, else the
     tagger's in that language (the caption's words when there is neither)."""
-    generated = photo_alt_text_generated(photo=photo, language=photo.owner.language)
-    if photo.alt_text and photo.alt_text != generated:
-        return photo.alt_text  # the owner's own
+    if photo.alt_text_by_owner:
+        return photo.alt_text
     return photo_alt_text_generated(photo=photo, language=language) or photo.alt_text
 
 

@@ -17,6 +17,9 @@ class Photo(StoredImage):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
     caption = models.TextField(_("caption"), max_length=2200, blank=True)
     alt_text = models.CharField(_("alt text"), max_length=300, blank=True)
+    # Whether the owner wrote alt_text; otherwise it is the tagger's, rewritten as the
+    # post's suggestions change (and readable in other languages from them).
+    alt_text_by_owner = models.BooleanField(_("alt text by the owner"), default=False)
     hashtags = models.ManyToManyField(Hashtag, through="PhotoHashtag", related_name="photos")
     tagging_status = models.CharField(
         max_length=12, choices=TaggingStatus.choices, default=TaggingStatus.NOT_STARTED

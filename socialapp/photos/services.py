@@ -121,9 +121,11 @@ def photo_update(*, photo: Photo, caption: str | None = None, alt_text: str | No
     if caption is not None:
         _caption_hashtags(caption)
         photo.caption = caption
-    if alt_text is not None:
+    if alt_text is not None and alt_text.strip()[:300] != photo.alt_text:
+        # Their own once they change it; cleared, it is the tagger's again.
         photo.alt_text = alt_text.strip()[:300]
-    photo.save(update_fields=["caption", "alt_text", "updated_at"])
+        photo.alt_text_by_owner = bool(photo.alt_text)
+    photo.save(update_fields=["caption", "alt_text", "alt_text_by_owner", "updated_at"])
     if caption is not None:
         _link_caption_hashtags(photo)
     return photo

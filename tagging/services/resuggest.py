@@ -165,10 +165,7 @@ def _fate(photo: Photo | None, version: str) -> str:
 def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], version: str) -> None:
     """The photos' suggestions (all open) give way to their new ones, stored as an upload
     stores them (suggestions._store), and their alt text follows, unless the owner wrote
-    their own (one other than the tagger wrote from the old suggestions)."""
-    old: defaultdict[int, list[PhotoSuggestion]] = defaultdict(list)
-    for row in PhotoSuggestion.objects.filter(photo__in=photos).select_related("concept"):
-        old[row.photo_id].append(row)
+    their own."""
     concepts = suggested_concepts([suggestion for p in photos for suggestion in predictions[p.pk].hashtags])
     new = {
         photo.pk: [
@@ -197,12 +194,10 @@ def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], versio
     )
     now = timezone.now()
     for photo in photos:
-        language = photo.owner.language
-        shown = [row for row in old[photo.pk] if row.model_version == photo.tagging_model_version]
-        if not photo.alt_text or photo.alt_text == selectors.suggestions_alt_text(
-            suggestions=shown, language=language
-        ):
-            photo.alt_text = selectors.suggestions_alt_text(suggestions=new[photo.pk], language=language)
+        if not photo.alt_text_by_owner:
+            photo.alt_text = selectors.suggestions_alt_text(
+                suggestions=new[photo.pk], language=photo.owner.language
+            )
         photo.tagging_status, photo.tagging_reason = Photo.TaggingStatus.READY, ""
         photo.tagging_model_version, photo.updated_at = version, now
     Photo.objects.bulk_update(

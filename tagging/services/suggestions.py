@@ -221,24 +221,17 @@ def _store(photo: Photo, prediction: Prediction) -> None:
             ],
             ignore_conflicts=True,
         )
-    # only an alt text the tagger wrote is rewritten (_alt_text_rebuild): none, nothing to read
-    before = (
-        selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
-        if photo.alt_text
-        else ""
-    )
     photo.tagging_status, photo.tagging_reason, photo.tagging_model_version = Status.READY, "", version
-    _alt_text_rebuild(photo, before)
+    _alt_text_rebuild(photo)
     photo.save(
         update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )
 
 
-def _alt_text_rebuild(photo: Photo, before: str) -> None:
+def _alt_text_rebuild(photo: Photo) -> None:
     """Write the tagger's alt text for `photo`'s current suggestions, in its owner's
-    language, unless the owner wrote their own (an alt text other than `before`, the one
-    the tagger would have written until now). The caller saves the photo."""
-    if photo.alt_text and photo.alt_text != before:
+    language, unless the owner wrote their own. The caller saves the photo."""
+    if photo.alt_text_by_owner:
         return  # never overwrite what the owner wrote
     photo.alt_text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
 
@@ -313,11 +306,10 @@ def suggestion_reject(*, suggestion: PhotoSuggestion) -> PhotoSuggestion:
 def _decide(suggestion: PhotoSuggestion, state: str) -> PhotoSuggestion:
     """Record the decision and rebuild the alt text, which names what the owner kept."""
     photo = Photo.objects.select_for_update().select_related("owner").get(pk=suggestion.photo_id)
-    before = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
     suggestion.state = state
     suggestion.decided_at = timezone.now()
     suggestion.save(update_fields=["state", "decided_at"])
-    _alt_text_rebuild(photo, before)
+    _alt_text_rebuild(photo)
     photo.save(update_fields=["alt_text", "updated_at"])
     return suggestion
 

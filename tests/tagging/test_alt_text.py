@@ -64,6 +64,28 @@ def test_the_owners_own_alt_text_is_never_overwritten(bridge):
     assert selectors.photo_alt_text(photo=bridge, language="es") == "Tower Bridge lit up at night"
 
 
+def test_a_text_the_tagger_wrote_stays_the_taggers_when_its_writer_changes(bridge):
+    # given: the alt text an earlier release of the tagger wrote ("a moss", say)
+    type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Photo of a bridge, as once written.")
+
+    # when: the owner rejects a suggestion
+    services.suggestion_reject(suggestion=_suggestion(bridge, "bridge"))
+
+    # then: the tagger writes it again; it was never the owner's
+    assert _reload(bridge).alt_text == "Photo of a suspension bridge and a pier."
+    assert selectors.photo_alt_text(photo=_reload(bridge), language="es") == (
+        "Foto de un puente colgante y un muelle."
+    )
+
+
+def test_an_owner_who_keeps_the_taggers_text_has_not_written_their_own(bridge):
+    photo_update(photo=_reload(bridge), alt_text="Photo of a bridge and a suspension bridge.")  # unchanged
+
+    services.suggestion_reject(suggestion=_suggestion(bridge, "bridge"))
+
+    assert _reload(bridge).alt_text == "Photo of a suspension bridge and a pier."
+
+
 def test_clearing_it_hands_it_back_to_the_tagger(bridge):
     photo_update(photo=_reload(bridge), alt_text="")
 
@@ -139,6 +161,32 @@ def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay
 
     assert _reload(bridge).alt_text == "Foto de un puente y un puente colgante."
     assert _reload(owners).alt_text == "Foto de puente y puentecolgante, de noche."
+
+
+def test_alt_texts_owners_wrote_are_marked_theirs_and_the_taggers_written_again(
+    bridge, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("tagging.migrations.0005_alt_text_by_owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        owners = photo_create(
+            owner=UserFactory(), image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()), caption=""
+        )
+    type(owners).objects.filter(pk=owners.pk).update(alt_text="Tower Bridge at night")
+    # the bridge's first suggestions, as the last release wrote them ("a hourglass", "a moss")
+    first = PhotoSuggestion.objects.filter(photo=bridge).order_by("rank")[:2]
+    for row, name in zip(first, ["hourglass", "moss"], strict=True):
+        PhotoSuggestion.objects.filter(pk=row.pk).update(concept=Concept.objects.get(name=name))
+    type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Photo of a hourglass and a moss.")
+
+    migration.mark(apps, None)
+
+    assert (_reload(bridge).alt_text, _reload(bridge).alt_text_by_owner) == (
+        "Photo of an hourglass and moss.",
+        False,
+    )
+    assert (_reload(owners).alt_text, _reload(owners).alt_text_by_owner) == ("Tower Bridge at night", True)
 
 
 def test_every_name_listed_without_an_article_is_a_concept_of_the_table():
