@@ -15,12 +15,12 @@ from django.http import Http404
 
 from socialapp.accounts.models import User
 from socialapp.hashtags.models import Concept
-from socialapp.photos.models import Photo
+from socialapp.photos.models import Photo, PhotoHashtag
 from tagging.artifacts import version_directory
 from tagging.calibration import version_calibration_read
 from tagging.ml.backbones import load_backbone
 from tagging.ml.coldstart import ColdStartHead
-from tagging.ml.inference import ALT_TEXT_CONCEPTS, Tagger, Thresholds, cold_start_tagger
+from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
 from tagging.ml.learned import BlendedHead, load_saved
 from tagging.ml.neighbours import NeighbourIndex, load_index
 
@@ -252,41 +252,47 @@ def training_usage(*, user: User) -> TrainingUsage:
 
 
 def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
-    """The alt text the tagger writes for `photo` in `language` from its current
-    suggestions: the most confident specific concepts (accepted ones first, then open
-    ones by rank), never a rejected one; a general concept only when no specific one is
-    left. Empty when the photo has no suggestions."""
+    """The alt text the tagger writes for `photo` in `language`: the visual concepts its
+    owner hashtagged and the suggestions they accepted, else its best open suggestions
+    (tagging.ml.alt_text.alt_text_concepts), never a rejected one. Empty when there is
+    nothing to name."""
     suggestions = (
         PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
         .exclude(state=PhotoSuggestion.State.REJECTED)
         .select_related("concept")
         .order_by("rank")
     )
-    return suggestions_alt_text(suggestions=list(suggestions), language=language)
+    typed = hashtagged_visual_concepts(photo_ids=[photo.pk]).get(photo.pk, [])
+    return suggestions_alt_text(suggestions=list(suggestions), typed=typed, language=language)
 
 
-def suggestions_alt_text(*, suggestions: list[PhotoSuggestion], language: str) -> str:
-    """photo_alt_text_generated for a caller that holds the photo's current suggestions
-    (with their concepts)."""
-    from tagging.ml.alt_text import Name, alt_text, mass_names
-    from tagging.ml.coldstart import general_concepts, readable_names
+def hashtagged_visual_concepts(*, photo_ids: list[int]) -> dict[int, list[Concept]]:
+    """Per photo, the concepts of the hashtags its owner typed, in the caption's order,
+    neither non-visual nor blocked."""
+    from tagging.ml.vocabulary import STOP_LIST
 
-    suggestions = sorted(
-        (s for s in suggestions if s.state != PhotoSuggestion.State.REJECTED), key=lambda s: s.rank
+    links = (
+        PhotoHashtag.objects.filter(photo_id__in=photo_ids, source=PhotoHashtag.Source.CAPTION)
+        .select_related("hashtag__concept")
+        .order_by("pk")
     )
-    if not suggestions:
-        return ""
-    suggestions.sort(key=lambda s: s.state != PhotoSuggestion.State.ACCEPTED)  # stable: rank within
-    general = general_concepts()
-    chosen = [s for s in suggestions if s.concept.name not in general][:ALT_TEXT_CONCEPTS] or suggestions[:1]
-    words, mass = readable_names(), mass_names()
-    names = [
-        Name(c.name_es or c.display_es, c.gender_es, c.plural_es, c.name not in mass)
-        if language == "es"
-        else Name(words.get(c.name, c.display_en), plural=c.plural_en, article=c.name not in mass)
-        for c in (s.concept for s in chosen)
-    ]
-    return alt_text(names, language)
+    pairs = [(link.photo_id, link.hashtag.concept) for link in links]
+    visual = {concept.name for _photo, concept in pairs} - excluded_concepts() - STOP_LIST
+    typed: dict[int, list[Concept]] = {}
+    for photo_id, concept in pairs:
+        if concept.name in visual:
+            typed.setdefault(photo_id, []).append(concept)
+    return typed
+
+
+def suggestions_alt_text(
+    *, suggestions: list[PhotoSuggestion], language: str, typed: list[Concept] | None = None
+) -> str:
+    """photo_alt_text_generated for a caller that holds the photo's current suggestions
+    (with their concepts) and `typed`, its hashtagged_visual_concepts."""
+    from tagging.ml.alt_text import post_alt_text
+
+    return post_alt_text(typed or [], suggestions, language)
 
 
 def photo_alt_text(*, photo: Photo, language: str) -> str:

@@ -2,17 +2,20 @@
 tagger's again with today's writer.
 
 Until now an alt text counted as the owner's whenever it differed from what the tagger
-would write, so every change to the writer ("an hourglass", "Photo of moss") turned the
-tagger's older texts into the owners' for good. An alt text is the tagger's when it is
-exactly what the last release's writer or today's makes of the post's current suggestions
-in the owner's language; anything else is the owner's and stays as it is."""
+would write, so every change to the writer ("an hourglass", "Photo of moss", naming the
+owner's hashtags first) turned the tagger's older texts into the owners' for good. An alt
+text is the tagger's when it is exactly what the last release's writer made of the post's
+current suggestions in the owner's language (with the article rules of that release or
+today's); anything else is the owner's and stays as it is."""
 
 import importlib
 
 from django.db import migrations
+from django.db.models import Q
 
-from tagging.ml.alt_text import mass_names
+from tagging.ml.alt_text import mass_names, post_alt_text
 from tagging.ml.coldstart import readable_names
+from tagging.ml.vocabulary import STOP_LIST
 
 earlier = importlib.import_module("tagging.migrations.0004_rewrite_alt_texts_with_articles")
 NEW_MASS_NAMES = {"moss", "bread", "wool", "hay"}  # added to data/mass_names.tsv with this
@@ -34,16 +37,35 @@ def last_release_english(concepts: list) -> str:  # type: ignore[type-arg]
 
 def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
     Photo = apps.get_model("photos", "Photo")
+    PhotoHashtag = apps.get_model("photos", "PhotoHashtag")
     PhotoSuggestion = apps.get_model("tagging", "PhotoSuggestion")
+    ConceptStat = apps.get_model("tagging", "ConceptStat")
+    hidden = ("non_visual", "blocked")
+    excluded = set(
+        ConceptStat.objects.filter(Q(override__in=hidden) | Q(override="", status__in=hidden)).values_list(
+            "concept__name", flat=True
+        )
+    )
     for photo in Photo.objects.exclude(alt_text="").select_related("owner").iterator():
-        suggestions = PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
-        concepts = earlier._chosen(list(suggestions.exclude(state="rejected").select_related("concept")))
+        suggestions = list(
+            PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
+            .exclude(state="rejected")
+            .select_related("concept")
+        )
+        concepts = earlier._chosen(suggestions)
         language = photo.owner.language
-        now = earlier.text_now(concepts, language) if concepts else None
-        taggers = {now, last_release_english(concepts) if concepts and language != "es" else now}
-        if photo.alt_text not in taggers:
+        before = {earlier.text_now(concepts, language), last_release_english(concepts)} if concepts else set()
+        if photo.alt_text not in before:
             Photo.objects.filter(pk=photo.pk).update(alt_text_by_owner=True)
-        elif now != photo.alt_text:
+            continue
+        links = PhotoHashtag.objects.filter(photo=photo, source="caption").select_related("hashtag__concept")
+        typed = [
+            link.hashtag.concept
+            for link in links.order_by("pk")
+            if link.hashtag.concept.name not in excluded | STOP_LIST
+        ]
+        now = post_alt_text(typed, suggestions, language)
+        if now != photo.alt_text:
             Photo.objects.filter(pk=photo.pk).update(alt_text=now)
 
 

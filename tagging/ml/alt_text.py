@@ -11,13 +11,17 @@ architecture." / "Foto de comida.", not "una comida", a meal): data/mass_names.t
 lists them, each with why, as no dictionary here tells a countable noun from the rest."""
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from socialapp.hashtags.starter import starter_concepts  # the table's reader: plain Python
 
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
+UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
+ALT_TEXT_CONCEPTS = 2  # concepts one alt text names
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
 # "an" goes by sound, not spelling: a silent h (an hourglass), and a u, eu or o said with
@@ -64,6 +68,55 @@ def _spanish(name: Name) -> str:
     return f"{article} {name.words}"
 
 
+def alt_text_concepts(
+    typed: list[str], accepted: list[str], suggested: list[str], general: frozenset[str]
+) -> list[str]:
+    """Which concepts an alt text names: the visual concepts the owner hashtagged (in the
+    caption's order), the suggestions they accepted, then, on a post whose caption names
+    none, the tagger's open suggestions, best first. Specific concepts first, at most
+    ALT_TEXT_CONCEPTS; a `general` one only when no specific one is left. Suggestions
+    leave out the post's own hashtags, so on a post whose caption already says #pliers
+    the open ones are the tagger's next guesses, not what the photo shows. Colours,
+    styles, adjectives and categories name no subject ("a blackandwhite"):
+    data/unnamed_concepts.tsv lists the table's."""
+    unnamed = unnamed_concepts()
+    typed, accepted, suggested = ([c for c in n if c not in unnamed] for n in (typed, accepted, suggested))
+    pool = list(dict.fromkeys([*typed, *accepted, *([] if typed else suggested)]))
+    return [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
+
+
+def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> str:
+    """A post's alt text in `language`: `typed`, the concepts (with the Concept model's
+    fields) of the visual hashtags its owner typed, in the caption's order; `suggestions`,
+    its current ones (with .concept, .state and .rank). Of the typed ones only those of
+    the concept table count: a hashtag anyone typed makes a concept of its own
+    (#towerbridge, #offgrid) with no name in words. Empty when nothing names a subject."""
+    from .coldstart import general_concepts, readable_names
+
+    typed = [c for c in typed if c.name in table_names()]
+    kept = sorted((s for s in suggestions if s.state != "rejected"), key=lambda s: s.rank)
+    concepts = {s.concept.name: s.concept for s in kept} | {c.name: c for c in typed}
+    accepted = [s.concept.name for s in kept if s.state == "accepted"]
+    suggested = [s.concept.name for s in kept if s.state == "open"]
+    chosen = alt_text_concepts([c.name for c in typed], accepted, suggested, general_concepts())
+    if not chosen:
+        return ""
+    return alt_text([concept_name(concepts[name], language, readable_names()) for name in chosen], language)
+
+
+def concept_name(concept: Any, language: str, readable: Mapping[str, str]) -> Name:
+    """How alt text names `concept` (anything with the Concept model's name fields) in
+    `language`; `readable`: concept -> its English name in words (coldstart.readable_names).
+    A proper name (its Spanish name capitalised: Francia, Dinamarca) takes no article, and
+    in English a capital letter."""
+    proper = concept.name_es[:1].isupper()
+    article = concept.name not in mass_names() and not proper
+    if language == "es":
+        return Name(concept.name_es or concept.display_es, concept.gender_es, concept.plural_es, article)
+    english = readable.get(concept.name, concept.display_en)
+    return Name(english.title() if proper else english, plural=concept.plural_en, article=article)
+
+
 def alt_text(names: list[Name], language: str) -> str:
     """`[Name("castle"), Name("moat")]` -> "Photo of a castle and a moat." (es,
     `[Name("castillo", "m"), Name("foso", "m")]`: "Foto de un castillo y un foso.");
@@ -84,6 +137,13 @@ def table_names() -> dict[str, tuple[Name, bool]]:
         c.name: (Name(c.name_es or c.display_es, c.gender_es, c.plural_es), c.plural_en)
         for c in starter_concepts()
     }
+
+
+@lru_cache(maxsize=1)
+def unnamed_concepts() -> frozenset[str]:
+    """Concepts of the table that alt text never names (colours, styles, categories)."""
+    with UNNAMED.open(encoding="utf-8", newline="") as file:
+        return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
 
 
 @lru_cache(maxsize=1)

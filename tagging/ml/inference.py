@@ -8,15 +8,13 @@ from pathlib import Path
 
 import torch
 
-from .alt_text import Name, alt_text, mass_names, table_names
+from .alt_text import Name, alt_text, alt_text_concepts, mass_names, table_names
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead, readable_names
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
 from .preprocessing import ImageSource, batch
 from .ranking import Calibration, rank
-
-ALT_TEXT_CONCEPTS = 2
 
 
 @dataclass(frozen=True)
@@ -172,9 +170,8 @@ class Tagger:
     def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:
         """Names the most confident specific concepts (a general one only when no specific
         one was suggested), as the app's alt text does (tagging.selectors)."""
-        chosen = [s for s in suggestions if s.concept not in self._general][
-            :ALT_TEXT_CONCEPTS
-        ] or suggestions[:1]
+        by_name = {s.concept: s for s in suggestions}
+        chosen = [by_name[c] for c in alt_text_concepts([], [], list(by_name), self._general)]
         words, table, mass = readable_names(), table_names(), mass_names()
         names = []
         for s in chosen:

@@ -193,10 +193,11 @@ def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], versio
         ignore_conflicts=True,  # kept from an earlier run with this version, as _store keeps it
     )
     now = timezone.now()
+    typed = selectors.hashtagged_visual_concepts(photo_ids=[p.pk for p in photos if not p.alt_text_by_owner])
     for photo in photos:
         if not photo.alt_text_by_owner:
             photo.alt_text = selectors.suggestions_alt_text(
-                suggestions=new[photo.pk], language=photo.owner.language
+                suggestions=new[photo.pk], typed=typed.get(photo.pk, []), language=photo.owner.language
             )
         photo.tagging_status, photo.tagging_reason = Photo.TaggingStatus.READY, ""
         photo.tagging_model_version, photo.updated_at = version, now

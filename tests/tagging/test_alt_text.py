@@ -54,6 +54,35 @@ def test_rebuilt_when_a_suggestion_is_rejected_or_accepted_never_naming_a_reject
     assert "bridge" not in selectors.photo_alt_text(photo=_reload(bridge), language="es").split()
 
 
+@pytest.fixture
+def pliers(django_capture_on_commit_callbacks):
+    owner = UserFactory(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        return photo_create(
+            owner=owner,
+            image=SimpleUploadedFile("p.jpg", (DEMO / "dev_001.jpg").read_bytes()),
+            caption="Classic red pliers, never leave home without them. #pliers #red #tbt",
+        )
+
+
+def test_names_what_the_owner_hashtagged_before_any_guess(pliers):
+    # The suggestions leave out the post's own hashtags, so the tagger's best guesses for
+    # this photo are what is left (#workshop, #canopener): the alt text names #pliers.
+    from tagging.ml.alt_text import unnamed_concepts
+
+    pliers = _reload(pliers)
+
+    assert pliers.alt_text == "Photo of pliers."  # not #red, a colour, nor #tbt
+    assert selectors.photo_alt_text(photo=pliers, language="es") == "Foto de unos alicates."
+
+    guesses = PhotoSuggestion.objects.filter(photo=pliers).exclude(concept__name__in=unnamed_concepts())
+    accepted = guesses.order_by("rank").first()
+    services.suggestion_accept(suggestion=accepted)
+    name = selectors.suggestions_alt_text(suggestions=[accepted], language="en")[len("Photo of ") : -1]
+
+    assert _reload(pliers).alt_text == f"Photo of pliers and {name}."  # what the owner kept joins
+
+
 def test_the_owners_own_alt_text_is_never_overwritten(bridge):
     photo_update(photo=_reload(bridge), alt_text="Tower Bridge lit up at night")
 
@@ -122,7 +151,8 @@ def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
         (["bus"], "en", "Photo of a bus."),
         (["architecture"], "en", "Photo of architecture."),  # a category takes no article
         (["food"], "es", "Foto de comida."),  # not "una comida", a meal
-        (["canopener", "diy"], "en", "Photo of a can opener and diy."),
+        (["canopener", "diy"], "en", "Photo of a can opener."),  # a category names no subject
+        (["church", "blackandwhite"], "en", "Photo of a church."),  # nor does a colour
         (["moss"], "en", "Photo of moss."),  # a mass noun
         (["hourglass", "unicycle"], "en", "Photo of an hourglass and a unicycle."),  # by sound
         (["umbrella"], "en", "Photo of an umbrella."),
@@ -187,6 +217,27 @@ def test_alt_texts_owners_wrote_are_marked_theirs_and_the_taggers_written_again(
         False,
     )
     assert (_reload(owners).alt_text, _reload(owners).alt_text_by_owner) == ("Tower Bridge at night", True)
+
+
+def test_a_place_goes_without_an_article_and_with_its_capital():
+    Concept.objects.create(name="denmark", display_en="denmark", display_es="dinamarca", name_es="Dinamarca")
+    suggestions = _suggestions("castle", "denmark")
+
+    assert selectors.suggestions_alt_text(suggestions=suggestions, language="en") == (
+        "Photo of a castle and Denmark."
+    )
+    assert selectors.suggestions_alt_text(suggestions=suggestions, language="es") == (
+        "Foto de un castillo y Dinamarca."
+    )
+
+
+def test_every_concept_alt_text_never_names_is_a_concept_of_the_table():
+    from tagging.ml.alt_text import unnamed_concepts
+
+    listed = unnamed_concepts()
+    known = set(Concept.objects.filter(name__in=listed).values_list("name", flat=True))
+
+    assert len(listed) > 40 and sorted(listed - known) == []
 
 
 def test_every_name_listed_without_an_article_is_a_concept_of_the_table():

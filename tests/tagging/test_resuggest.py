@@ -74,7 +74,7 @@ def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would
         PhotoSuggestion.objects.filter(photo=fresh).order_by("rank").values_list("score", flat=True)
     )
     assert list(new_scores) == pytest.approx(list(fresh_scores), abs=2e-4)  # batched: float noise only
-    assert old.alt_text == fresh.alt_text == old_alt == "Foto de una abeja."
+    assert old.alt_text == fresh.alt_text == old_alt == "Foto de un jardín."  # the owner's #garden
     shop = ShopSuggestion.objects.filter(model_version="coldstart-1-lite0")
     assert list(shop.filter(photo=old).values_list("category")) == list(
         shop.filter(photo=fresh).values_list("category")

@@ -38,7 +38,7 @@ def test_upload_queues_tagging_and_stores_suggestions(django_capture_on_commit_c
     assert suggestions["model_version"] == "coldstart-1-lite0"
     assert "abeja" in names and "garden" not in names  # Spanish, and not what the post already has
     assert all(h["state"] == "open" and 0 < h["score"] <= 1 for h in suggestions["hashtags"])
-    assert suggestions["alt_text"] == "Foto de una abeja."
+    assert suggestions["alt_text"] == "Foto de un jardín."  # what the owner hashtagged comes first
     assert photo.suggestions.count() == len(names)
 
 
