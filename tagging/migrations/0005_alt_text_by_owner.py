@@ -6,7 +6,8 @@ would write, so every change to the writer ("an hourglass", "Photo of moss", nam
 owner's hashtags first) turned the tagger's older texts into the owners' for good. An alt
 text is the tagger's when it is exactly what the last release's writer made of the post's
 current suggestions in the owner's language (with the article rules of that release or
-today's); anything else is the owner's and stays as it is."""
+today's), today's writer makes (a second run), or empty; anything else is the owner's
+and stays as it is."""
 
 import importlib
 
@@ -46,28 +47,26 @@ def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
             "concept__name", flat=True
         )
     )
-    for photo in Photo.objects.exclude(alt_text="").select_related("owner").iterator():
+    for photo in Photo.objects.select_related("owner").iterator():
         suggestions = list(
             PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
             .exclude(state="rejected")
             .select_related("concept")
         )
-        concepts = earlier._chosen(suggestions)
-        language = photo.owner.language
-        before = {earlier.text_now(concepts, language), last_release_english(concepts)} if concepts else set()
-        if photo.alt_text not in before:
-            Photo.objects.filter(pk=photo.pk).update(alt_text_by_owner=True)
-            continue
         links = PhotoHashtag.objects.filter(photo=photo, source="caption").select_related("hashtag__concept")
         typed = [
             link.hashtag.concept
             for link in links.order_by("pk")
             if link.hashtag.concept.name not in excluded | STOP_LIST
         ]
+        language = photo.owner.language
         now = post_alt_text(typed, suggestions, language)
-        if now != photo.alt_text:
+        concepts = earlier._chosen(suggestions)
+        before = {earlier.text_now(concepts, language), last_release_english(concepts)} if concepts else set()
+        if photo.alt_text and photo.alt_text not in before | {now}:
+            Photo.objects.filter(pk=photo.pk).update(alt_text_by_owner=True)
+        elif now != photo.alt_text:
             Photo.objects.filter(pk=photo.pk).update(alt_text=now)
-
 
 class Migration(migrations.Migration):
     dependencies = [
