@@ -221,15 +221,7 @@ def leave_owner_out(
                 continue
             for concept in post.concepts:
                 typed = post.concepts - {concept}
-                # A word naming a typed hashtag is that hashtag; one naming a concept the
-                # model cannot know is a hashtag of its own.
-                mentions = frozenset(
-                    m
-                    if not m.concept or m.concept in model.concept_posts or m.concept in general
-                    else Mention(m.key, "", m.form, m.listed)
-                    for m in post.mentions
-                    if m.concept not in typed
-                )
+                mentions = held_out_mentions(model, post.mentions, typed, general)
                 scores = model.scores(Post(typed, post.words, mentions))
                 if vision is not None:
                     scores = blend(scores, vision[i])
@@ -238,6 +230,21 @@ def leave_owner_out(
                 hits += concept in top
                 hidden += 1
     return {"hidden": hidden, f"hit@{k}": round(hits / hidden, 4) if hidden else 0.0}
+
+
+def held_out_mentions(
+    model: CaptionModel, mentions: frozenset[Mention], typed: frozenset[str], general: frozenset[str]
+) -> frozenset[Mention]:
+    """A held-out post's mentions as a model fitted without its owner reads them: a word
+    naming a typed hashtag is that hashtag (never a candidate); one naming a concept the
+    model never saw, and `general` lacks, is a hashtag of its own."""
+    return frozenset(
+        m
+        if not m.concept or m.concept in model.concept_posts or m.concept in general
+        else Mention(m.key, "", m.form, m.listed)
+        for m in mentions
+        if m.concept not in typed
+    )
 
 
 def _rate(counts: list[int], prior: float) -> float:

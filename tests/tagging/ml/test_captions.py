@@ -1,7 +1,7 @@
 """The caption model on its own: mentions, related concepts, and what it learns of each."""
 
 from tagging.caption_suggestions import caption_mentions, caption_words
-from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, fit
+from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, fit, held_out_mentions
 
 
 def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
@@ -88,3 +88,14 @@ def test_a_function_word_names_no_concept_even_where_it_is_an_alias():
     assert Mention("lago", "lake", "", listed=True) in mentions
     assert Mention("sobre") in mentions  # a word of its own, at the rate plain words become hashtags
     assert not any(m.target == "envelope" for m in mentions)
+
+
+def test_held_out_a_word_naming_a_typed_hashtag_is_no_candidate():
+    # "amanecer" beside #amanecer: no other owner used #sunrise, so the word would be
+    # read as a hashtag of its own, and suggested next to the one the post carries.
+    model = fit([_post("Lake at dawn", "lake")])
+    mentions = frozenset({Mention("amanecer", "sunrise", listed=True), Mention("kolkata", "kolkata")})
+
+    kept = held_out_mentions(model, mentions, frozenset({"sunrise", "lake"}), general=frozenset())
+
+    assert kept == {Mention("kolkata")}  # a concept nobody used yet: the word itself
