@@ -27,8 +27,13 @@
     show("notifications", bell.notifications + (bell.messagesOn ? bell.conversations : 0));
   }
 
+  // Socket events per count, so that a fetch answered after a newer event (a busy server
+  // answers late) does not put back the count that event replaced.
+  const events = { notifications: 0, messages: 0 };
+
   async function refresh() {
     if (!link) return;
+    const asked = { ...events };
     let counts;
     try {
       const response = await fetch(link.dataset.bellUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -37,13 +42,13 @@
     } catch {
       return; // offline again: the next reconnect asks
     }
-    Object.assign(bell, {
-      notifications: counts.notifications,
-      conversations: counts.conversations,
-      messagesOn: counts.messages_on,
-    });
+    bell.messagesOn = counts.messages_on;
+    if (events.notifications === asked.notifications) bell.notifications = counts.notifications;
+    if (events.messages === asked.messages) {
+      bell.conversations = counts.conversations;
+      show("messages", counts.messages);
+    }
     showBell();
-    show("messages", counts.messages);
   }
 
   let delay = 1000;
@@ -68,9 +73,11 @@
       let event;
       try { event = JSON.parse(message.data); } catch { return; }
       if (event.type === "notifications.unread") {
+        events.notifications += 1;
         bell.notifications = event.count;
         showBell();
       } else if (event.type === "chat.unread") {
+        events.messages += 1;
         show("messages", event.total);
         if (typeof event.conversations === "number") {
           bell.conversations = event.conversations;

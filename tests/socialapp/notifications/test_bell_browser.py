@@ -67,3 +67,31 @@ def test_a_message_raises_the_messages_badge_live(app_server, browsing):
             json.loads(bobs.recv(timeout=10))
 
     expect(badge).to_have_text("2 unread")
+
+
+def test_counts_fetched_before_a_live_event_do_not_undo_it(app_server, browsing):
+    # The page fetches the counts when its socket opens. A busy server can answer that
+    # fetch after the socket has brought a newer count: the older answer must not win.
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    conversation, _ = conversation_start(user=bob, other=alice)
+    context = browsing.context(alice, app_server.url("/"))
+    held = []  # (route, the counts as they were when asked), answered later
+    context.route("**/api/notifications/unread/", lambda route: held.append((route, route.fetch())))
+    alices = browsing.open(app_server.url("/"), context=context)
+    wait_until(alices, LIVE)
+    badge = alices.locator("header.topbar [data-badge=messages], .tabbar [data-badge=messages]").locator(
+        "visible=true"
+    )
+    token = {"Authorization": f"Token {Token.objects.create(user=bob).key}"}
+    socket_url = app_server.url(f"/ws/chat/{conversation.pk}/").replace("http", "ws", 1)
+    with connect(socket_url, additional_headers=token) as bobs:
+        bobs.send(json.dumps({"type": "message", "text": "hola", "client_id": "c0"}))
+        json.loads(bobs.recv(timeout=10))
+    expect(badge).to_have_text("1 unread")
+    assert len(held) == 1  # the fetch on open, still unanswered
+
+    route, counts = held.pop()
+    route.fulfill(response=counts)  # "0 unread", from before the message
+    alices.wait_for_timeout(500)  # the page applies the answer
+
+    expect(badge).to_have_text("1 unread")
