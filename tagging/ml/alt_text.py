@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from socialapp.hashtags.starter import starter_concepts  # the table's reader: plain Python
+from socialapp.hashtags.starter import StarterConcept, starter_concepts  # the table's reader: plain Python
 
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
 UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
@@ -93,7 +93,7 @@ def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> st
     (#towerbridge, #offgrid) with no name in words. Empty when nothing names a subject."""
     from .coldstart import general_concepts, readable_names
 
-    typed = [c for c in typed if c.name in table_names()]
+    typed = [c for c in typed if c.name in table_concepts()]
     kept = sorted((s for s in suggestions if s.state != "rejected"), key=lambda s: s.rank)
     concepts = {s.concept.name: s.concept for s in kept} | {c.name: c for c in typed}
     accepted = [s.concept.name for s in kept if s.state == "accepted"]
@@ -130,13 +130,10 @@ def alt_text(names: list[Name], language: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def table_names() -> dict[str, tuple[Name, bool]]:
-    """Concept -> (its Spanish Name, whether its English name is a plural), from the
-    concept table; what the app's Concept rows hold for the concepts it installed."""
-    return {
-        c.name: (Name(c.name_es or c.display_es, c.gender_es, c.plural_es), c.plural_en)
-        for c in starter_concepts()
-    }
+def table_concepts() -> dict[str, StarterConcept]:
+    """The concept table by name: what the app's Concept rows hold for the concepts it
+    installed, for a caller without them (tagging.ml.inference)."""
+    return {c.name: c for c in starter_concepts()}
 
 
 @lru_cache(maxsize=1)

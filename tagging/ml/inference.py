@@ -2,13 +2,15 @@
 embedding out, in one batched forward pass under torch.inference_mode()."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
-from .alt_text import Name, alt_text, alt_text_concepts, mass_names, table_names
+from socialapp.hashtags.starter import StarterConcept
+
+from .alt_text import alt_text, alt_text_concepts, concept_name, table_concepts
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead, readable_names
 from .devices import inference_device
@@ -170,16 +172,14 @@ class Tagger:
     def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:
         """Names the most confident specific concepts (a general one only when no specific
         one was suggested), as the app's alt text does (tagging.selectors)."""
-        by_name = {s.concept: s for s in suggestions}
-        chosen = [by_name[c] for c in alt_text_concepts([], [], list(by_name), self._general)]
-        words, table, mass = readable_names(), table_names(), mass_names()
-        names = []
-        for s in chosen:
-            spanish, plural_en = table.get(s.concept, (Name(s.display_es), False))
-            article = s.concept not in mass
-            english = Name(words.get(s.concept, s.display_en), plural=plural_en, article=article)
-            names.append(replace(spanish, article=article) if language == "es" else english)
-        return alt_text(names, language)
+        table, readable = table_concepts(), readable_names()
+        # The table's row where it has one, else the suggestion's displays alone.
+        concepts = {
+            s.concept: table.get(s.concept) or StarterConcept(s.concept, s.display_en, s.display_es, {})
+            for s in suggestions
+        }
+        chosen = alt_text_concepts([], [], list(concepts), self._general)
+        return alt_text([concept_name(concepts[name], language, readable) for name in chosen], language)
 
 
 @lru_cache(maxsize=2)
