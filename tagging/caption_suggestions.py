@@ -1,7 +1,6 @@
 """Reads for hashtag autocomplete: captions as evidence for the caption model, and the
 suggestions for what someone is typing (prefix, caption, optionally their photo)."""
 
-import csv
 import logging
 import re
 import unicodedata
@@ -18,8 +17,7 @@ from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.photos.selectors import photo_get_visible
 from tagging.artifacts import version_directory
-from tagging.concepts_build import FUNCTION_WORDS
-from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, blend
+from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, blend, function_words
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
 
@@ -102,21 +100,14 @@ def caption_mentions(
     and each pair that `named` (key -> concept: public hashtags and the alias table)
     names or that reads as a name ("Tower Bridge"). `listed`: the keys the alias table
     lists. A function word ("sobre": on, about) names no concept, whatever it aliases."""
-    listed = set(listed) - function_words()
-    named = {key: concept for key, concept in named.items() if key not in function_words()}
+    function = function_words()
+    listed = set(listed) - function
+    named = {key: concept for key, concept in named.items() if key not in function}
     mentions = {Mention(key, named.get(key, ""), form, key in listed) for key, form in words.forms.items()}
     for key, (first, second) in words.pairs.items():
         if key in named or (first and second == NAME):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
     return frozenset(mentions)
-
-
-@lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
-    """Keys of the alias table's words that are also function words (generated with the
-    table by tagging.concepts_build)."""
-    with FUNCTION_WORDS.open(encoding="utf-8", newline="") as file:
-        return frozenset(row["key"] for row in csv.DictReader(file, delimiter="\t"))
 
 
 def caption_evidence(caption: str, words: CaptionWords) -> Post:

@@ -43,10 +43,10 @@ from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
 from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
+from tagging.ml.captions import FUNCTION_WORDS
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
-FUNCTION_WORDS = DATA / "function_words.tsv"
 COLUMNS = [
     "concept",
     "display_en",

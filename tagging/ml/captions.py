@@ -29,11 +29,13 @@ Mentions and related concepts join the naive Bayes score as independent causes
 Plain Python and JSON, no Django: the app turns captions into concepts and words.
 """
 
+import csv
 import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 SMOOTHING = 1.0
@@ -41,6 +43,9 @@ PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
 RATE_WEIGHT = 2.0  # posts' worth of a kind's rate in a mention's or a candidate's own rate
 FORMAT = 2
+# The concept table's aliases that are also function words ("sobre": envelope, and "on"),
+# written with the table by tagging.concepts_build: a caption's word names no concept by them.
+FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
 
 NAMED, NAME, OPENING, WORD = "named", "name", "opening", "word"
 
@@ -245,6 +250,13 @@ def held_out_mentions(
         for m in mentions
         if m.concept not in typed
     )
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The keys FUNCTION_WORDS lists."""
+    with FUNCTION_WORDS.open(encoding="utf-8", newline="") as file:
+        return frozenset(row["key"] for row in csv.DictReader(file, delimiter="\t"))
 
 
 def _rate(counts: list[int], prior: float) -> float:

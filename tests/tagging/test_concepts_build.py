@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
-from tagging.concepts_build import COLUMNS, FUNCTION_WORDS, build, function_words, hashtag_form, synonyms
+from tagging.concepts_build import COLUMNS, build, function_words, hashtag_form, synonyms
+from tagging.ml.captions import FUNCTION_WORDS
 from tests.conftest import unavailable
 
 WORDNET = Path("/usr/share/wordnet")
