@@ -358,7 +358,7 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
 _FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel)>")
 
 
-def function_words(rows: list[list[str]], apertium: Path) -> list[list[str]]:
+def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]:
     """The table's aliases that are also function words in their language, as rows of
     (key, language, reading): "sobre" names an envelope, but in a caption it is almost
     always "on" or "about" (tagging.caption_suggestions reads no concept into them)."""
@@ -401,7 +401,7 @@ def main() -> None:
     with args.function_words_out.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, delimiter="\t", lineterminator="\n")
         writer.writerow(["key", "language", "reading"])
-        writer.writerows(function_words(rows, args.apertium))
+        writer.writerows(function_word_rows(rows, args.apertium))
     misses = apertium_misses(args.wordnet, args.apertium)
     print(
         f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
-from tagging.concepts_build import COLUMNS, build, function_words, hashtag_form, synonyms
+from tagging.concepts_build import COLUMNS, build, function_word_rows, hashtag_form, synonyms
 from tagging.ml.captions import FUNCTION_WORDS
 from tests.conftest import unavailable
 
@@ -42,7 +42,7 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
         header, *committed = list(csv.reader(file, delimiter="\t"))
 
     assert header == ["key", "language", "reading"]
-    assert function_words(_committed(), sources[1]) == committed
+    assert function_word_rows(_committed(), sources[1]) == committed
     assert ["sobre", "es", "sobre<pr>"] in committed  # envelope, and the preposition "on"
 
 
