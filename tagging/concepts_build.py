@@ -51,6 +51,7 @@ COLUMNS = [
     "concept",
     "display_en",
     "display_es",
+    "name_en",
     "name_es",
     "gender_es",
     "plural_es",
@@ -282,6 +283,24 @@ def _english(entry: Entry, plurals: dict[str, list[str]]) -> list[str]:
     return [hashtag_form(w) for noun in nouns for w in (noun, *plurals.get(noun, []))]
 
 
+def english_name(entry: Entry, imagenet_lemma: str | None, hand: dict[str, str]) -> str:
+    """The English name in words alt text says: the hand-written one of
+    data/spoken_names.tsv; else a display chosen by hand (tool: "tools", staircase:
+    "stairs"); else the concept's own word: the ImageNet class's first lemma where it is
+    the concept ("ice cream"), else WordNet's first, lowercase before capitalised
+    (tape_measure: "tape measure", not the hashtag "tapemeasure"; "moon", not "Moon");
+    else the ImageNet class's first lemma (rattlesnake: "diamondback"); else the display."""
+    if hand.get("name_en"):
+        return hand["name_en"]
+    if entry.display_en != entry.concept:
+        return entry.display_en
+    own = [
+        w.replace("_", " ") for w in [imagenet_lemma or "", *entry.words] if hashtag_form(w) == entry.concept
+    ]
+    own.sort(key=lambda w: w != w.lower())  # stable: the first lowercase word
+    return next(iter(own), "") or imagenet_lemma or entry.display_en
+
+
 def _primary(entry: Entry) -> list[str]:
     """The words translated to Spanish: those naming the concept itself, else the synset's
     first lemma (its most common word). Synonyms are left out because the bilingual
@@ -304,7 +323,10 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
         [w for e in entries for w in _primary(e) if _ENGLISH_WORD.fullmatch(w)], apertium
     )
     lemmas = {row["hashtag_en"]: row["lemma"] for row in _table("imagenet_hashtags.tsv")}
-    readable = {e.concept: lemmas.get(e.concept, e.display_en) for e in entries}  # as alt text says it
+    hand = {row["concept"]: row for row in _table("spoken_names.tsv")}
+    english_names = {
+        e.concept: english_name(e, lemmas.get(e.concept), hand.get(e.concept, {})) for e in entries
+    }
     owner: dict[str, str] = {}
 
     def claim(concept: str, aliases: Iterable[str]) -> list[str]:
@@ -324,7 +346,7 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
     for entry in entries:  # the displays Apertium gives
         spanish = translations.get(next((w for w in _primary(entry) if w in translations), ""))
         entry.display_es = entry.display_es or (hashtag_form(spanish.lemma) if spanish else entry.concept)
-    spoken = spoken_forms(entries, translations, readable, apertium)
+    spoken = spoken_forms(entries, translations, english_names, apertium)
     rows = []
     for entry in entries:
         display_es, said = entry.display_es, spoken[entry.concept]
@@ -341,6 +363,7 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
                 entry.concept,
                 entry.display_en,
                 display_es,
+                english_names[entry.concept],
                 said.name_es,
                 said.gender_es,
                 "1" if said.plural_es else "",

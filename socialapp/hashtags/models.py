@@ -18,6 +18,9 @@ class Concept(models.Model):
     display_en = models.CharField(_("hashtag shown in English"), max_length=100)
     display_es = models.CharField(_("hashtag shown in Spanish"), max_length=100)
     # What alt text needs to name the concept ("Foto de un puente colgante."):
+    name_en = models.CharField(
+        _("English name"), max_length=100, blank=True, help_text=_("In words, e.g. tape measure.")
+    )
     name_es = models.CharField(
         _("Spanish name"), max_length=100, blank=True, help_text=_("In words, e.g. puente colgante.")
     )

@@ -5,7 +5,7 @@ The table is generated from WordNet and Apertium by `python -m tagging.concepts_
 same format (socialapp/demo/data/concepts.csv). Read by the data migrations that install
 it, by hashtags.services.concepts_install and by the tests that keep it consistent.
 Besides hashtags, a concept carries what alt text needs to name it the way a person
-would (name_es, gender_es, plural_es, plural_en)."""
+would (name_en, name_es, gender_es, plural_es, plural_en)."""
 
 import csv
 from collections.abc import Iterable
@@ -28,6 +28,7 @@ class StarterConcept:
     gender_es: str = ""  # "m", "f" or "" when unknown
     plural_es: bool = False  # the Spanish name is a plural (alicates, gafas de sol)
     plural_en: bool = False  # the English name is a plural (pliers)
+    name_en: str = ""  # the English name in words ("tape measure"); "" -> display_en
 
 
 def starter_concepts(path: Path = CONCEPTS_CSV) -> list[StarterConcept]:
@@ -53,6 +54,7 @@ def starter_concepts(path: Path = CONCEPTS_CSV) -> list[StarterConcept]:
                     row.get("gender_es") or "",
                     row.get("plural_es") == "1",
                     row.get("plural_en") == "1",
+                    row.get("name_en") or "",
                 )
             )
     return concepts
@@ -102,4 +104,16 @@ def names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
     concept_model.objects.bulk_update(
         rows, ["name_es", "gender_es", "plural_es", "plural_en"], batch_size=500
     )
+    return len(rows)
+
+
+def english_names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
+    """Give the table's concepts that have no English name in words yet their name_en
+    ("tape measure" for #tapemeasure). A name an admin set is left alone. Takes the model
+    class for data migrations. Returns how many concepts were filled."""
+    table = {c.name: c.name_en for c in concepts if c.name_en}
+    rows = list(concept_model.objects.filter(name__in=list(table), name_en=""))
+    for row in rows:
+        row.name_en = table[row.name]
+    concept_model.objects.bulk_update(rows, ["name_en"], batch_size=500)
     return len(rows)

@@ -36,8 +36,9 @@ def last_release_english(concepts: list) -> str:  # type: ignore[type-arg]
     return f"Photo of {items}."
 
 
-def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Photo = apps.get_model("photos", "Photo")
+def photos_with_inputs(apps, photos):  # type: ignore[no-untyped-def]
+    """Per photo of `photos`, what today's writer names it from: (photo, the visual
+    concepts its owner typed, its current suggestions without the rejected ones)."""
     PhotoHashtag = apps.get_model("photos", "PhotoHashtag")
     PhotoSuggestion = apps.get_model("tagging", "PhotoSuggestion")
     ConceptStat = apps.get_model("tagging", "ConceptStat")
@@ -47,7 +48,7 @@ def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
             "concept__name", flat=True
         )
     )
-    for photo in Photo.objects.select_related("owner").iterator():
+    for photo in photos.select_related("owner").iterator():
         suggestions = list(
             PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
             .exclude(state="rejected")
@@ -59,6 +60,12 @@ def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
             for link in links.order_by("pk")
             if link.hashtag.concept.name not in excluded | STOP_LIST
         ]
+        yield photo, typed, suggestions
+
+
+def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
+    Photo = apps.get_model("photos", "Photo")
+    for photo, typed, suggestions in photos_with_inputs(apps, Photo.objects.all()):
         language = photo.owner.language
         now = post_alt_text(typed, suggestions, language)
         concepts = earlier._chosen(suggestions)
@@ -67,6 +74,7 @@ def mark(apps, schema_editor):  # type: ignore[no-untyped-def]
             Photo.objects.filter(pk=photo.pk).update(alt_text_by_owner=True)
         elif now != photo.alt_text:
             Photo.objects.filter(pk=photo.pk).update(alt_text=now)
+
 
 class Migration(migrations.Migration):
     dependencies = [

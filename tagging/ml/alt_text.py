@@ -11,7 +11,6 @@ architecture." / "Foto de comida.", not "una comida", a meal): data/mass_names.t
 lists them, each with why, as no dictionary here tells a countable noun from the rest."""
 
 import csv
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +23,12 @@ UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
 ALT_TEXT_CONCEPTS = 2  # concepts one alt text names
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
+_VOWEL_LETTERS = tuple("AEFHILMNORSX")  # letters whose names start with a vowel sound
 # "an" goes by sound, not spelling: a silent h (an hourglass), and a u, eu or o said with
 # a consonant first (a unicycle, a euro, a one-man band).
 _SILENT_H = ("hour", "honest", "honour", "honor", "heir")
 _CONSONANT_SOUND = ("uni", "use", "usu", "ute", "uti", "uk", "ure", "uro", "eu", "ewe", "one", "once")
+_ARTICLES_DEFINITE_ES = ("el ", "la ", "los ", "las ")
 _ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
 # Feminine nouns whose first syllable is a stressed a take "un" in the singular (un águila,
 # un hacha): those written with á / há, and the common ones whose stress is unwritten.
@@ -54,6 +55,9 @@ def _english(name: Name) -> str:
         return name.words
     words = name.words.lower()
     vowel = words.startswith(_VOWEL_SOUND + _SILENT_H) and not words.startswith(_CONSONANT_SOUND)
+    first = name.words.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():  # letters said one by one: an ATM, an RV, a UFO
+        vowel = first.startswith(_VOWEL_LETTERS)
     return f"{'an' if vowel else 'a'} {name.words}"
 
 
@@ -91,7 +95,7 @@ def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> st
     its current ones (with .concept, .state and .rank). Of the typed ones only those of
     the concept table count: a hashtag anyone typed makes a concept of its own
     (#towerbridge, #offgrid) with no name in words. Empty when nothing names a subject."""
-    from .coldstart import general_concepts, readable_names
+    from .coldstart import general_concepts
 
     typed = [c for c in typed if c.name in table_concepts()]
     kept = sorted((s for s in suggestions if s.state != "rejected"), key=lambda s: s.rank)
@@ -101,19 +105,21 @@ def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> st
     chosen = alt_text_concepts([c.name for c in typed], accepted, suggested, general_concepts())
     if not chosen:
         return ""
-    return alt_text([concept_name(concepts[name], language, readable_names()) for name in chosen], language)
+    return alt_text([concept_name(concepts[name], language) for name in chosen], language)
 
 
-def concept_name(concept: Any, language: str, readable: Mapping[str, str]) -> Name:
+def concept_name(concept: Any, language: str) -> Name:
     """How alt text names `concept` (anything with the Concept model's name fields) in
-    `language`; `readable`: concept -> its English name in words (coldstart.readable_names).
-    A proper name (its Spanish name capitalised: Francia, Dinamarca) takes no article, and
-    in English a capital letter."""
-    proper = concept.name_es[:1].isupper()
+    `language`: by its name in words (name_es, name_en: "tape measure"), else its hashtag.
+    A proper name (its Spanish name capitalised, or with its own article: Francia, el
+    Támesis, la torre Eiffel) takes no other article, and in English a capital letter."""
+    proper = concept.name_es[:1].isupper() or concept.name_es.startswith(_ARTICLES_DEFINITE_ES)
     article = concept.name not in mass_names() and not proper
     if language == "es":
         return Name(concept.name_es or concept.display_es, concept.gender_es, concept.plural_es, article)
-    english = readable.get(concept.name, concept.display_en)
+    if concept.name_en:
+        return Name(concept.name_en, plural=concept.plural_en, article=article)
+    english = concept.display_en
     return Name(english.title() if proper else english, plural=concept.plural_en, article=article)
 
 
@@ -126,6 +132,8 @@ def alt_text(names: list[Name], language: str) -> str:
         return empty
     words = [_spanish(n) if language == "es" else _english(n) for n in names]
     items = words[0] if len(words) == 1 else ", ".join(words[:-1]) + conjunction + words[-1]
+    if language == "es" and items.startswith("el "):
+        return template.replace("de {items}", "del {items}").format(items=items[3:])  # de + el
     return template.format(items=items)
 
 

@@ -12,7 +12,7 @@ from socialapp.hashtags.starter import StarterConcept
 
 from .alt_text import alt_text, alt_text_concepts, concept_name, table_concepts
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
-from .coldstart import ColdStartHead, readable_names
+from .coldstart import ColdStartHead
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
 from .preprocessing import ImageSource, batch
@@ -172,14 +172,14 @@ class Tagger:
     def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:
         """Names the most confident specific concepts (a general one only when no specific
         one was suggested), as the app's alt text does (tagging.selectors)."""
-        table, readable = table_concepts(), readable_names()
+        table = table_concepts()
         # The table's row where it has one, else the suggestion's displays alone.
         concepts = {
             s.concept: table.get(s.concept) or StarterConcept(s.concept, s.display_en, s.display_es, {})
             for s in suggestions
         }
         chosen = alt_text_concepts([], [], list(concepts), self._general)
-        return alt_text([concept_name(concepts[name], language, readable) for name in chosen], language)
+        return alt_text([concept_name(concepts[name], language) for name in chosen], language)
 
 
 @lru_cache(maxsize=2)

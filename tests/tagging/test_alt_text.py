@@ -156,6 +156,12 @@ def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
         (["moss"], "en", "Photo of moss."),  # a mass noun
         (["hourglass", "unicycle"], "en", "Photo of an hourglass and a unicycle."),  # by sound
         (["umbrella"], "en", "Photo of an umbrella."),
+        # English names in words, not glued like hashtags: WordNet's word for the concept
+        (["tapemeasure", "solarpanel"], "en", "Photo of a tape measure and a solar panel."),
+        (["bassethound"], "en", "Photo of a basset hound."),  # not ImageNet's "basset"
+        (["lighthouse"], "en", "Photo of a lighthouse."),  # not ImageNet's first word, "beacon"
+        (["amusementpark"], "en", "Photo of an amusement park."),  # by hand: not in WordNet
+        (["atm", "rv"], "en", "Photo of an ATM and an RV."),  # letters said one by one
     ],
 )
 def test_names_read_as_a_person_would_write_them(concepts, language, text):
@@ -247,3 +253,41 @@ def test_every_name_listed_without_an_article_is_a_concept_of_the_table():
     known = set(Concept.objects.filter(name__in=listed).values_list("name", flat=True))
 
     assert len(listed) > 50 and sorted(listed - known) == []
+
+
+def test_a_place_named_with_its_article_takes_no_other():
+    Concept.objects.create(
+        name="thames", display_en="thames", display_es="tamesis", name_en="the Thames", name_es="el Támesis"
+    )
+
+    assert selectors.suggestions_alt_text(suggestions=_suggestions("thames"), language="en") == (
+        "Photo of the Thames."
+    )
+    assert selectors.suggestions_alt_text(suggestions=_suggestions("thames"), language="es") == (
+        "Foto del Támesis."  # de + el
+    )
+    assert selectors.suggestions_alt_text(suggestions=_suggestions("bridge", "thames"), language="es") == (
+        "Foto de un puente y el Támesis."
+    )
+
+
+def test_alt_texts_written_with_glued_english_names_are_written_again_and_the_owners_stay(
+    bridge, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("tagging.migrations.0006_alt_texts_say_english_names")
+    with django_capture_on_commit_callbacks(execute=True):
+        owners = photo_create(
+            owner=UserFactory(), image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()), caption=""
+        )
+    photo_update(photo=_reload(owners), alt_text="Photo of a tapemeasure.")  # the owner's words
+    first = PhotoSuggestion.objects.filter(photo=bridge).order_by("rank")[:2]
+    for row, name in zip(first, ["tapemeasure", "solarpanel"], strict=True):
+        PhotoSuggestion.objects.filter(pk=row.pk).update(concept=Concept.objects.get(name=name))
+    type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Photo of a tapemeasure and a solarpanel.")
+
+    migration.rewrite(apps, None)
+
+    assert _reload(bridge).alt_text == "Photo of a tape measure and a solar panel."
+    assert _reload(owners).alt_text == "Photo of a tapemeasure."

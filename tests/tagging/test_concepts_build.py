@@ -8,8 +8,18 @@ from pathlib import Path
 import pytest
 
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
-from tagging.concepts_build import COLUMNS, build, function_word_rows, hashtag_form, synonyms
+from tagging.concepts_build import (
+    COLUMNS,
+    build,
+    function_word_rows,
+    hashtag_form,
+    read_first_senses,
+    synonyms,
+)
+from tagging.lttoolbox import known_words
+from tagging.ml.alt_text import unnamed_concepts
 from tagging.ml.captions import FUNCTION_WORDS
+from tagging.ml.vocabulary import STOP_LIST
 from tests.conftest import unavailable
 
 WORDNET = Path("/usr/share/wordnet")
@@ -101,3 +111,23 @@ def test_spanish_names_in_words_with_gender_and_number():
     assert said("pier") == ("muelle", "m", "", "")
     assert said("plier") == ("alicates", "m", "1", "1")  # by hand: data/spoken_names.tsv
     assert said("suspensionbridge") == ("puente colgante", "m", "", "")
+
+
+def test_english_names_in_words(sources):
+    wordnet, apertium = sources
+    rows = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in _committed()}
+
+    assert rows["solarpanel"]["name_en"] == "solar panel"  # the synset's word that is the concept
+    assert rows["trashcan"]["name_en"] == "trash can"  # not ImageNet's first word, "ashcan"
+    assert rows["chihuahua"]["name_en"] == "Chihuahua"  # WordNet's capital
+    assert rows["rattlesnake"]["name_en"] == "diamondback"  # no word of the synset is the concept
+    assert rows["scubadiving"]["name_en"] == "scuba diving"  # by hand: data/spoken_names.tsv
+    # Every name alt text may say is a WordNet word or made of words the English analyser
+    # knows, so none is a hashtag glued together (solarpanel, amusementpark, goldenhour).
+    lemmas = set(read_first_senses(wordnet / "index.noun"))
+    never_said = unnamed_concepts() | STOP_LIST
+    names = {row["name_en"] for concept, row in rows.items() if concept not in never_said}
+    words = known_words({w for n in names for w in n.split()}, apertium / "eng-spa.automorf.bin")
+    in_wordnet = {n for n in names if {n.lower().replace(" ", "_"), n.lower().removesuffix("s")} & lemmas}
+    glued = sorted(n for n in names - in_wordnet if not all(w in words for w in n.split()))
+    assert glued == []
