@@ -17,7 +17,7 @@ from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.photos.selectors import photo_get_visible
 from tagging.artifacts import version_directory
-from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, blend, function_words
+from tagging.ml.captions import NAME, OPENING, PART, CaptionModel, Mention, Post, blend, function_words
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
 
@@ -49,6 +49,8 @@ class CaptionWords:
     pairs: dict[str, tuple[str, str]]
     # key of a word or pair -> as first written, in lowercase (`Reims` -> reims, key reim)
     written: dict[str, str]
+    # capitalised words written side by side with another ("San Diego": san, diego)
+    parts: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> list[str]:
@@ -62,6 +64,7 @@ def caption_words(caption: str) -> CaptionWords:
     pairs: dict[str, tuple[str, str]] = {}
     written: dict[str, str] = {}
     previous: tuple[str, str, str] | None = None  # the last word's key, form and spelling
+    parts: set[str] = set()
     end = 0
     for match in _WORD.finditer(text):
         gap = text[end : match.start()]
@@ -75,8 +78,10 @@ def caption_words(caption: str) -> CaptionWords:
             pair = previous[0] + key
             pairs.setdefault(pair, (previous[1], form))
             written.setdefault(pair, previous[2] + word.lower())
+            if previous[1] and form:
+                parts.update((previous[0], key))
         previous, end = (key, form, word.lower()), match.end()
-    return CaptionWords(forms, pairs, written)
+    return CaptionWords(forms, pairs, written, frozenset(parts))
 
 
 def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict[str, str]:
@@ -103,7 +108,10 @@ def caption_mentions(
     function = function_words()
     listed = set(listed) - function
     named = {key: concept for key, concept in named.items() if key not in function}
-    mentions = {Mention(key, named.get(key, ""), form, key in listed) for key, form in words.forms.items()}
+    mentions = {
+        Mention(key, named.get(key, ""), PART if form and key in words.parts else form, key in listed)
+        for key, form in words.forms.items()
+    }
     for key, (first, second) in words.pairs.items():
         if key in named or (first and second == NAME):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))

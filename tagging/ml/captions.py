@@ -14,8 +14,9 @@ kinds of evidence:
   #castle). Each caption word, and each pair of words run together ("Tower Bridge" ->
   towerbridge), is a candidate hashtag: the concept it names, else itself. Mentions come
   in kinds: a word the vocabulary lists (NAMED), else one written as a name (capitalised
-  inside a sentence: NAME), capitalised as the first word of a sentence (OPENING) or in
-  lowercase (WORD).
+  inside a sentence: NAME), a capitalised word side by side with another (a part of a
+  longer name, "San Diego": PART; people hashtag the whole, #sandiego, rarely #san),
+  capitalised as the first word of a sentence (OPENING) or in lowercase (WORD).
   How often a mention becomes a hashtag is counted per kind and per mention, so "de" and
   "the" learn that they never do and an unseen mention takes its kind's rate.
 - related concepts: the cold-start vocabulary lists, for every class, the concepts it
@@ -47,7 +48,7 @@ FORMAT = 2
 # written with the table by tagging.concepts_build: a caption's word names no concept by them.
 FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
 
-NAMED, NAME, OPENING, WORD = "named", "name", "opening", "word"
+NAMED, NAME, OPENING, PART, WORD = "named", "name", "opening", "part", "word"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The caption model on its own: mentions, related concepts, and what it learns of each."""
 
 from tagging.caption_suggestions import caption_mentions, caption_words
-from tagging.ml.captions import NAME, OPENING, CaptionModel, Mention, Post, fit, held_out_mentions
+from tagging.ml.captions import NAME, OPENING, PART, CaptionModel, Mention, Post, fit, held_out_mentions
 
 
 def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
@@ -39,6 +39,31 @@ def test_only_words_written_side_by_side_make_a_pair():
 
     assert {"victoriamemorial", "notredame"} <= keys
     assert "memorialkolkata" not in keys and "kolkatawhite" not in keys  # a comma, a full stop
+
+
+def test_a_word_of_a_longer_name_is_no_name_of_its_own():
+    # People write #sandiego or #cabrillo, rarely #san or #diego: a capitalised word next to
+    # another is part of a name, a kind that learns its own rate.
+    posts = [
+        _post(f"A statue in {place} at dawn with {name} looking out", name.lower(), hashtag)
+        for name, place, hashtag in (
+            ("Cabrillo", "San Diego", "sandiego"),
+            ("Columbus", "New York", "newyork"),
+            ("Lincoln", "Los Angeles", "losangeles"),
+        )
+    ]
+
+    mentions = {m.key: m.kind for m in posts[0].mentions}
+    scores = fit(posts).scores(_post("A statue in Santa Fe with Juarez looking out"))
+
+    assert (mentions["cabrillo"], mentions["san"], mentions["diego"], mentions["sandiego"]) == (
+        NAME,
+        PART,
+        PART,
+        NAME,
+    )
+    assert scores["juarez"] > 0.6 and scores["santafe"] > 0.6  # names, and the name the two make
+    assert scores["santa"] < 0.2 and scores["fe"] < 0.2  # a part of a name
 
 
 def test_names_people_write_become_hashtags_and_common_words_do_not():
