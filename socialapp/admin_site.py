@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
 
 
 class SocialappAdminSite(admin.AdminSite):
@@ -23,7 +24,7 @@ class SocialappAdminSite(admin.AdminSite):
 
         def forbid_signed_in_non_staff(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated and not self.has_permission(request):
-                raise PermissionDenied("Only staff can use the admin.")
+                raise PermissionDenied(_("Only staff can use the admin."))
             return inner(request, *args, **kwargs)
 
         return update_wrapper(forbid_signed_in_non_staff, view)

@@ -45,6 +45,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import filepath_to_uri
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -189,7 +190,7 @@ def media_serve(request: HttpRequest, name: str) -> HttpResponseBase:
 def _not_found() -> HttpResponse:
     # One short answer for every refusal: an <img> shows nothing either way, and a missing
     # file, a private one and a bad signature must look the same.
-    return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
+    return HttpResponseNotFound(_("Not found."), content_type="text/plain; charset=utf-8")
 
 
 register = template.Library()

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 from socialapp.hashtags.models import Concept
@@ -224,7 +225,7 @@ def suggestion_get(*, photo: Photo, suggestion_id: int) -> PhotoSuggestion:
     """One of the photo's suggestions. Raises Http404."""
     suggestion = PhotoSuggestion.objects.filter(photo=photo, pk=suggestion_id).first()
     if suggestion is None:
-        raise Http404("No such suggestion.")
+        raise Http404(_("No such suggestion."))
     return suggestion
 
 

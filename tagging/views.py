@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialapp.accounts.services import user_set_training_consent
@@ -16,7 +17,7 @@ from . import selectors, services
 @require_POST
 def suggestion_decide(request: HttpRequest, photo_id: int, suggestion_id: int, decision: str) -> HttpResponse:
     if decision not in ("accept", "reject"):
-        raise Http404("No such decision.")
+        raise Http404(_("No such decision."))
     photo = photo_get_owned(owner=request.user, photo_id=photo_id)
     suggestion = selectors.suggestion_get(photo=photo, suggestion_id=suggestion_id)
     if decision == "accept":

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -20,7 +20,16 @@ def token_expired(token: Token) -> bool:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`; an expired token is deleted and refused with 401."""
+    """`Authorization: Token <key>`; an expired token is deleted and refused with 401.
+    A token client is answered in its account's language, as a signed-in browser is
+    (accounts.middleware.UserLanguageMiddleware, which runs before DRF knows the user)."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Token] | None:
+        signed_in = super().authenticate(request)
+        if signed_in is not None and signed_in[0].language:
+            translation.activate(signed_in[0].language)
+            request._request.LANGUAGE_CODE = signed_in[0].language
+        return signed_in
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         user, token = super().authenticate_credentials(key)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Block, Follow, User
 
@@ -30,7 +31,7 @@ def user_get_active(*, username: str) -> User:
     """An active account by username. Raises Http404."""
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise Http404("No such user.")
+        raise Http404(_("No such user."))
     return user
 
 
@@ -39,7 +40,7 @@ def user_get_visible(*, viewer: Viewer, username: str) -> User:
     inactive, or blocked in either direction (a block hides that the account exists)."""
     user = user_get_active(username=username)
     if viewer.is_authenticated and user.pk != viewer.pk and is_blocked_between(viewer, user):
-        raise Http404("No such user.")
+        raise Http404(_("No such user."))
     return user
 
 
@@ -88,7 +89,7 @@ def follow_request_get(*, user: User, request_id: int) -> Follow:
     """A pending request addressed to `user`. Raises Http404 otherwise."""
     follow = follow_requests_pending(user=user).filter(pk=request_id).first()
     if follow is None:
-        raise Http404("No such follow request.")
+        raise Http404(_("No such follow request."))
     return follow
 
 
@@ -112,7 +113,7 @@ def blocked_user_get(*, blocker: User, username: str) -> User:
     """Someone `blocker` has blocked. Raises Http404."""
     user = blocked_users(user=blocker).filter(username=username).first()
     if user is None:
-        raise Http404("You have not blocked this account.")
+        raise Http404(_("You have not blocked this account."))
     return user
 
 

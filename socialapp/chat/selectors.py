@@ -27,7 +27,7 @@ def conversation_get(*, user: User, conversation_id: int) -> Conversation:
     ConversationBlocked (an Http404 that says why) across a block in either direction."""
     conversation = Conversation.objects.filter(pk=conversation_id, participants__user=user).first()
     if conversation is None:
-        raise Http404("No such conversation.")
+        raise Http404(_("No such conversation."))
     if conversation_blocked(user=user, conversation_id=conversation.pk):
         raise ConversationBlocked(_("This conversation is not available: one of you has blocked the other."))
     return conversation
@@ -142,7 +142,7 @@ def message_get_visible(*, user: User, message_id: int) -> Message:
     """A message in one of `user`'s conversations. Raises Http404."""
     message = Message.objects.filter(pk=message_id, conversation__participants__user=user).first()
     if message is None:
-        raise Http404("No such message.")
+        raise Http404(_("No such message."))
     return message
 
 

@@ -65,7 +65,7 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
     if listing_id:
         parsed = id_parse(listing_id)
         if parsed is None:
-            raise Http404("No such listing.")
+            raise Http404(_("No such listing."))
         listing = listing_get(viewer=request.user, listing_id=parsed)
     try:
         chat, _created = services.conversation_start(user=request.user, other=other, listing=listing)

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import canonical
 from .models import Concept, ConceptAlias, Hashtag
@@ -13,7 +14,7 @@ def hashtag_get(*, name: str) -> Hashtag:
     """A hashtag by any spelling of it (`Café`, `cafe`, `#cafés`). Raises Http404."""
     hashtag = Hashtag.objects.select_related("concept").filter(key=canonical.key_for(name)).first()
     if hashtag is None:
-        raise Http404("No posts carry this hashtag yet.")
+        raise Http404(_("No posts carry this hashtag yet."))
     return hashtag
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
 
@@ -42,7 +43,7 @@ def photo_for_moderation(*, photo_id: int) -> Photo:
     """Any post, hidden or not. Raises Http404."""
     photo = Photo.objects.select_related("owner").filter(pk=photo_id).first()
     if photo is None:
-        raise Http404("No such post.")
+        raise Http404(_("No such post."))
     return photo
 
 
@@ -50,7 +51,7 @@ def own_hidden_photo(*, owner: User, photo_id: int) -> Photo:
     """One of the owner's hidden posts (to appeal). Raises Http404."""
     photo = Photo.objects.filter(pk=photo_id, owner=owner, is_hidden=True).first()
     if photo is None:
-        raise Http404("No such hidden post.")
+        raise Http404(_("No such hidden post."))
     return photo
 
 
@@ -62,7 +63,7 @@ def notices(*, user: User) -> QuerySet[Notice]:
 def appeal_get(*, appeal_id: int) -> Appeal:
     appeal = Appeal.objects.select_related("photo__owner").filter(pk=appeal_id).first()
     if appeal is None:
-        raise Http404("No such appeal.")
+        raise Http404(_("No such appeal."))
     return appeal
 
 
@@ -99,7 +100,7 @@ def model_version_get(*, name: str) -> ModelVersion:
     try:
         return tagging_selectors.model_version_get(name=name)
     except ModelVersion.DoesNotExist:
-        raise Http404("No such model version.") from None
+        raise Http404(_("No such model version.")) from None
 
 
 def model_plot_get(*, name: str, plot: str) -> str:
@@ -107,5 +108,5 @@ def model_plot_get(*, name: str, plot: str) -> str:
     version = model_version_get(name=name)
     wanted = next((p for p in version.plots if Path(p).name == plot), None)
     if wanted is None:
-        raise Http404("No such plot.")
+        raise Http404(_("No such plot."))
     return wanted

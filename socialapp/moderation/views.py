@@ -31,7 +31,7 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @login_required
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not selectors.is_moderator(request.user):
-            raise PermissionDenied("Only moderators can do this.")
+            raise PermissionDenied(_("Only moderators can do this."))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -148,7 +148,7 @@ def model_plot(request: HttpRequest, name: str, plot: str) -> FileResponse:
     try:
         stored = artifact_open(wanted)  # MODELS_DIR or the bucket every host shares
     except FileNotFoundError as error:
-        raise Http404("No such plot.") from error
+        raise Http404(_("No such plot.")) from error
     return FileResponse(stored, content_type="image/png")
 
 

@@ -3,6 +3,7 @@ owner's post never leaks through a feed, a hashtag page, search, likes or commen
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import Follow, User
 from socialapp.accounts.selectors import Viewer, is_moderator, visible_owner_q
@@ -48,7 +49,7 @@ def photo_get_visible(*, viewer: Viewer, photo_id: int, for_review: bool = False
     if photo is None and for_review and is_moderator(viewer):
         photo = visible_photos(viewer=viewer, include_hidden=True).filter(pk=photo_id).first()
     if photo is None:
-        raise Http404("No such post.")
+        raise Http404(_("No such post."))
     return photo
 
 
@@ -56,7 +57,7 @@ def photo_get_owned(*, owner: User, photo_id: int) -> Photo:
     """One of `owner`'s own photos. Raises Http404."""
     photo = visible_photos(viewer=owner).filter(pk=photo_id, owner=owner).first()
     if photo is None:
-        raise Http404("No such post.")
+        raise Http404(_("No such post."))
     return photo
 
 
@@ -116,7 +117,7 @@ def photo_comments(*, photo: Photo) -> QuerySet[Comment]:
 def comment_get(*, photo: Photo, comment_id: int) -> Comment:
     comment = photo_comments(photo=photo).filter(pk=comment_id).first()
     if comment is None:
-        raise Http404("No such comment.")
+        raise Http404(_("No such comment."))
     return comment
 
 

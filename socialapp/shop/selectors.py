@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import Block, User
 from socialapp.accounts.selectors import Viewer, is_moderator
@@ -90,7 +91,7 @@ def listing_get(*, viewer: Viewer, listing_id: int) -> Listing:
     """One listing `viewer` may see, sold or not. Raises Http404."""
     listing = visible_listings(viewer=viewer).filter(pk=listing_id).first()
     if listing is None:
-        raise Http404("No such listing.")
+        raise Http404(_("No such listing."))
     return listing
 
 
@@ -100,7 +101,7 @@ def listing_get_owned(*, seller: User, listing_id: int) -> Listing:
         Listing.objects.filter(pk=listing_id, seller=seller).select_related("seller", "source_photo").first()
     )
     if listing is None:
-        raise Http404("No such listing.")
+        raise Http404(_("No such listing."))
     return listing
 
 

@@ -313,3 +313,16 @@ def test_openapi_schema_and_docs_are_served_offline(api_client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"https://" not in docs.content.split(b"<body")[0]
+
+
+@pytest.mark.parametrize("accept_language", [None, "en-GB,en;q=0.9"])
+def test_a_token_client_is_answered_in_its_accounts_language(api_client, accept_language):
+    # As pages are for a signed-in person: the account's language, whatever the device says.
+    token = Token.objects.create(user=UserFactory(language="es"))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+
+    response = api_client.get("/api/users/ghost/", **headers)
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Esa cuenta no existe."})
+    assert response.headers["Content-Language"] == "es"

@@ -4,6 +4,8 @@ history API, the page, and sockets that were already open."""
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from socialapp.accounts import services as account_services
 from socialapp.asgi import application
@@ -44,13 +46,16 @@ def test_after_a_block_the_history_is_404_for_both_with_the_reason(blocker):
     people = {"buyer": buyer, "seller": seller}
     account_services.block_create(blocker=people[blocker], blocked=seller if blocker == "buyer" else buyer)
 
-    responses = [
-        client_for(user).get(f"/api/conversations/{conversation.pk}/messages/") for user in (buyer, seller)
-    ]
+    responses = []
+    for user in (buyer, seller):  # token clients, as apps sign in
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        responses.append(client.get(f"/api/conversations/{conversation.pk}/messages/"))
 
     assert [(r.status_code, r.json()) for r in responses] == [
-        (404, {"detail": BLOCKED["en"]})
-    ] * 2  # the API speaks Accept-Language
+        (404, {"detail": BLOCKED["en"]}),
+        (404, {"detail": BLOCKED["es"]}),  # each in their account's language
+    ]
 
 
 @pytest.mark.django_db
