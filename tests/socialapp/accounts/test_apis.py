@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -326,3 +328,4 @@ def test_a_token_client_is_answered_in_its_accounts_language(api_client, accept_
 
     assert (response.status_code, response.json()) == (404, {"detail": "Esa cuenta no existe."})
     assert response.headers["Content-Language"] == "es"
+    assert translation.get_language() == settings.LANGUAGE_CODE  # only for that request
