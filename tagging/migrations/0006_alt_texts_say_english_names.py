@@ -1,6 +1,7 @@
 """Write the tagger's alt texts again now that concepts carry their English names in
 words ("Photo of a tape measure.", not "a tapemeasure"; "a lighthouse", not "a
-beacon"). The texts owners wrote (photos.Photo.alt_text_by_owner) stay as they are."""
+beacon") and what there is one of takes "the" ("Photo of the sky.", "Foto del cielo.").
+The texts owners wrote (photos.Photo.alt_text_by_owner) stay as they are."""
 
 import importlib
 

@@ -8,7 +8,9 @@ without an article ("Foto de zorblax."), never with a guessed one. The concept t
 (socialapp/hashtags/data/concepts.csv, written by tagging.concepts_build) gives them.
 Categories, activities and mass nouns take no article in either language ("Photo of
 architecture." / "Foto de comida.", not "una comida", a meal): data/mass_names.tsv
-lists them, each with why, as no dictionary here tells a countable noun from the rest."""
+lists them, each with why, as no dictionary here tells a countable noun from the rest.
+What there is one of in view takes "the" ("Photo of the sky." / "Foto del cielo."):
+data/definite_names.tsv."""
 
 import csv
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from socialapp.hashtags.starter import StarterConcept, starter_concepts  # the t
 
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
 UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
+DEFINITE_NAMES = Path(__file__).resolve().parent / "data" / "definite_names.tsv"
 ALT_TEXT_CONCEPTS = 2  # concepts one alt text names
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
@@ -30,6 +33,7 @@ _SILENT_H = ("hour", "honest", "honour", "honor", "heir")
 _CONSONANT_SOUND = ("uni", "use", "usu", "ute", "uti", "uk", "ure", "uro", "eu", "ewe", "one", "once")
 _ARTICLES_DEFINITE_ES = ("el ", "la ", "los ", "las ")
 _ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
+_DEFINITE_ES = {("m", False): "el", ("m", True): "los", ("f", False): "la", ("f", True): "las"}
 # Feminine nouns whose first syllable is a stressed a take "un" in the singular (un águila,
 # un hacha): those written with á / há, and the common ones whose stress is unwritten.
 _STRESSED_A = frozenset(
@@ -47,10 +51,13 @@ class Name:
     gender: str = ""
     plural: bool = False
     article: bool = True  # False for a category or mass noun (mass_names)
+    definite: bool = False  # "the sky", "el cielo": there is one in view (definite_names)
 
 
 def _english(name: Name) -> str:
     """ "castle" -> "a castle", "insect" -> "an insect"; a plural ("pliers") takes none."""
+    if name.definite:
+        return f"the {name.words}"
     if name.plural or not name.article:
         return name.words
     words = name.words.lower()
@@ -63,12 +70,12 @@ def _english(name: Name) -> str:
 
 def _spanish(name: Name) -> str:
     """ "un puente", "una cocina", "unos alicates", "un águila"; bare when the gender is unknown."""
-    article = _ARTICLES_ES.get((name.gender, name.plural))
+    article = (_DEFINITE_ES if name.definite else _ARTICLES_ES).get((name.gender, name.plural))
     if article is None or not name.article:
         return name.words
     first = name.words.split(" ", 1)[0]
-    if article == "una" and (first.startswith(("á", "há")) or first in _STRESSED_A):
-        article = "un"
+    if article in ("una", "la") and (first.startswith(("á", "há")) or first in _STRESSED_A):
+        article = "un" if article == "una" else "el"  # un águila, el agua
     return f"{article} {name.words}"
 
 
@@ -115,12 +122,13 @@ def concept_name(concept: Any, language: str) -> Name:
     Támesis, la torre Eiffel) takes no other article, and in English a capital letter."""
     proper = concept.name_es[:1].isupper() or concept.name_es.startswith(_ARTICLES_DEFINITE_ES)
     article = concept.name not in mass_names() and not proper
+    definite = concept.name in definite_names() and not proper
     if language == "es":
-        return Name(concept.name_es or concept.display_es, concept.gender_es, concept.plural_es, article)
-    if concept.name_en:
-        return Name(concept.name_en, plural=concept.plural_en, article=article)
-    english = concept.display_en
-    return Name(english.title() if proper else english, plural=concept.plural_en, article=article)
+        return Name(
+            concept.name_es or concept.display_es, concept.gender_es, concept.plural_es, article, definite
+        )
+    english = concept.name_en or (concept.display_en.title() if proper else concept.display_en)
+    return Name(english, plural=concept.plural_en, article=article, definite=definite)
 
 
 def alt_text(names: list[Name], language: str) -> str:
@@ -148,6 +156,13 @@ def table_concepts() -> dict[str, StarterConcept]:
 def unnamed_concepts() -> frozenset[str]:
     """Concepts of the table that alt text never names (colours, styles, categories)."""
     with UNNAMED.open(encoding="utf-8", newline="") as file:
+        return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def definite_names() -> frozenset[str]:
+    """Concepts named with "the" / "el, la": there is one in view (the sky, the sea)."""
+    with DEFINITE_NAMES.open(encoding="utf-8", newline="") as file:
         return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
 
 

@@ -162,6 +162,12 @@ def _suggestions(*concepts: str) -> list[PhotoSuggestion]:
         (["lighthouse"], "en", "Photo of a lighthouse."),  # not ImageNet's first word, "beacon"
         (["amusementpark"], "en", "Photo of an amusement park."),  # by hand: not in WordNet
         (["atm", "rv"], "en", "Photo of an ATM and an RV."),  # letters said one by one
+        # there is one of it in view: the sky, the sea, the moon
+        (["sky", "cloud"], "en", "Photo of the sky and a cloud."),
+        (["sky", "cloud"], "es", "Foto del cielo y una nube."),
+        (["lake", "moon"], "es", "Foto de un lago y la luna."),
+        (["seafloor", "coral"], "en", "Photo of the sea floor and a coral."),
+        (["windmill", "countryside"], "es", "Foto de un molino y el campo."),
     ],
 )
 def test_names_read_as_a_person_would_write_them(concepts, language, text):
@@ -291,3 +297,12 @@ def test_alt_texts_written_with_glued_english_names_are_written_again_and_the_ow
 
     assert _reload(bridge).alt_text == "Photo of a tape measure and a solar panel."
     assert _reload(owners).alt_text == "Photo of a tapemeasure."
+
+
+def test_every_name_said_with_the_is_a_concept_of_the_table_and_takes_an_article_otherwise():
+    from tagging.ml.alt_text import definite_names, mass_names
+
+    listed = definite_names()
+    known = set(Concept.objects.filter(name__in=listed).values_list("name", flat=True))
+
+    assert len(listed) >= 8 and sorted(listed - known) == [] and sorted(listed & mass_names()) == []
