@@ -67,7 +67,7 @@ def test_a_form_error_on_the_page_is_in_tu(client):
 
     response = client.post("/shop/new/", {"title": "Lámpara", "price": "doce", "currency": "EUR"})
 
-    assert response.context["form"].errors["price"] == ["Introduce un número."]
+    assert "Introduce un número." in response.content.decode()  # as the page was rendered
 
 
 @pytest.mark.django_db
