@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -91,7 +92,7 @@ class TokenCreateApi(AuthThrottleMixin, APIView):
         user = authenticate(request._request, **data.validated_data)
         if user is None:
             return Response(
-                {"detail": "Unable to log in with the username and password given."},
+                {"detail": _("Unable to log in with the username and password given.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         # A sign-in like the login page's: records last_login and clears the failures.
@@ -237,7 +238,9 @@ class FollowCreateApi(APIView):
     def delete(self, request: Request, username: str) -> Response:
         followee = selectors.user_get_visible(viewer=request.user, username=username)
         if not services.follow_delete(follower=request.user, followee=followee):
-            return Response({"detail": "You do not follow this account."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("You do not follow this account.")}, status=status.HTTP_404_NOT_FOUND
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

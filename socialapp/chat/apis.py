@@ -1,5 +1,6 @@
 """Chat over HTTP: start a conversation, list them with unread counts, read history."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -92,7 +93,7 @@ class MessagesApi(APIView):
         before = id_parse(raw, maximum=selectors.SEQ_MAX) if raw is not None else None
         if raw is not None and before is None:
             return Response(
-                {"detail": "before_seq must be a message number."}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": _("before_seq must be a message number.")}, status=status.HTTP_400_BAD_REQUEST
             )
         messages = selectors.messages_before(conversation=conversation, before_seq=before)
         oldest = messages[-1].seq if messages else None

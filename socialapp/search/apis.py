@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -39,5 +40,5 @@ class SearchApi(APIView):
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
         if not query.strip():
-            return Response({"detail": "Add ?q= with something to search for."}, status=400)
+            return Response({"detail": _("Add ?q= with something to search for.")}, status=400)
         return Response(self.OutputSerializer(search(viewer=request.user, query=query)).data)
