@@ -91,29 +91,25 @@ def names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
     carried one, or just now by `install`) their name_es, gender_es, plural_es and
     plural_en. A name an admin set is left alone. Takes the model class for data
     migrations. Returns how many concepts were filled."""
-    table = {c.name: c for c in concepts if c.name_es}
-    rows = list(concept_model.objects.filter(name__in=list(table), name_es=""))
-    for row in rows:
-        c = table[row.name]
-        row.name_es, row.gender_es, row.plural_es, row.plural_en = (
-            c.name_es,
-            c.gender_es,
-            c.plural_es,
-            c.plural_en,
-        )
-    concept_model.objects.bulk_update(
-        rows, ["name_es", "gender_es", "plural_es", "plural_en"], batch_size=500
-    )
-    return len(rows)
+    return _fill(concept_model, concepts, ["name_es", "gender_es", "plural_es", "plural_en"])
 
 
 def english_names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
     """Give the table's concepts that have no English name in words yet their name_en
     ("tape measure" for #tapemeasure). A name an admin set is left alone. Takes the model
     class for data migrations. Returns how many concepts were filled."""
-    table = {c.name: c.name_en for c in concepts if c.name_en}
-    rows = list(concept_model.objects.filter(name__in=list(table), name_en=""))
+    return _fill(concept_model, concepts, ["name_en"])
+
+
+def _fill(concept_model: Any, concepts: Iterable[StarterConcept], fields: list[str]) -> int:
+    """Copy `fields` from the table to the concepts whose first field (the name) is
+    empty, where the table has that name. Separate from install() so that a migration
+    written before a field existed never names it."""
+    name = fields[0]
+    table = {c.name: c for c in concepts if getattr(c, name)}
+    rows = list(concept_model.objects.filter(name__in=list(table), **{name: ""}))
     for row in rows:
-        row.name_en = table[row.name]
-    concept_model.objects.bulk_update(rows, ["name_en"], batch_size=500)
+        for field in fields:
+            setattr(row, field, getattr(table[row.name], field))
+    concept_model.objects.bulk_update(rows, fields, batch_size=500)
     return len(rows)
