@@ -31,9 +31,9 @@ _VOWEL_LETTERS = tuple("AEFHILMNORSX")  # letters whose names start with a vowel
 # a consonant first (a unicycle, a euro, a one-man band).
 _SILENT_H = ("hour", "honest", "honour", "honor", "heir")
 _CONSONANT_SOUND = ("uni", "use", "usu", "ute", "uti", "uk", "ure", "uro", "eu", "ewe", "one", "once")
-_ARTICLES_DEFINITE_ES = ("el ", "la ", "los ", "las ")
 _ARTICLES_ES = {("m", False): "un", ("m", True): "unos", ("f", False): "una", ("f", True): "unas"}
 _DEFINITE_ES = {("m", False): "el", ("m", True): "los", ("f", False): "la", ("f", True): "las"}
+_WITH_ITS_ARTICLE_ES = tuple(f"{article} " for article in _DEFINITE_ES.values())  # "el Támesis"
 # Feminine nouns whose first syllable is a stressed a take "un" in the singular (un águila,
 # un hacha): those written with á / há, and the common ones whose stress is unwritten.
 _STRESSED_A = frozenset(
@@ -120,7 +120,7 @@ def concept_name(concept: Any, language: str) -> Name:
     `language`: by its name in words (name_es, name_en: "tape measure"), else its hashtag.
     A proper name (its Spanish name capitalised, or with its own article: Francia, el
     Támesis, la torre Eiffel) takes no other article, and in English a capital letter."""
-    proper = concept.name_es[:1].isupper() or concept.name_es.startswith(_ARTICLES_DEFINITE_ES)
+    proper = concept.name_es[:1].isupper() or concept.name_es.startswith(_WITH_ITS_ARTICLE_ES)
     article = concept.name not in mass_names() and not proper
     definite = concept.name in definite_names() and not proper
     if language == "es":
@@ -140,9 +140,7 @@ def alt_text(names: list[Name], language: str) -> str:
         return empty
     words = [_spanish(n) if language == "es" else _english(n) for n in names]
     items = words[0] if len(words) == 1 else ", ".join(words[:-1]) + conjunction + words[-1]
-    if language == "es" and items.startswith("el "):
-        return template.replace("de {items}", "del {items}").format(items=items[3:])  # de + el
-    return template.format(items=items)
+    return template.format(items=items).replace("Foto de el ", "Foto del ", 1)  # de + el
 
 
 @lru_cache(maxsize=1)
