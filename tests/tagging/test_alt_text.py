@@ -183,18 +183,34 @@ def test_a_spanish_name_of_unknown_gender_goes_without_an_article():
     )
 
 
-def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay(
-    bridge, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def another_bridge(django_capture_on_commit_callbacks):
+    """A second post of Tower Bridge, by someone else, analysed: the one whose alt text
+    the migration tests make its owner's."""
+
+    def post(language: str = "en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return photo_create(
+                owner=UserFactory(language=language),
+                image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()),
+                caption="",
+            )
+
+    return post
+
+
+def _first_suggestions_become(photo, *names: str) -> None:
+    """The photo's first suggestions name these concepts instead, as an older release stored them."""
+    first = PhotoSuggestion.objects.filter(photo=photo).order_by("rank")[: len(names)]
+    for row, name in zip(first, names, strict=True):
+        PhotoSuggestion.objects.filter(pk=row.pk).update(concept=Concept.objects.get(name=name))
+
+
+def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay(bridge, another_bridge):
     from django.apps import apps
 
     migration = importlib.import_module("tagging.migrations.0004_rewrite_alt_texts_with_articles")
-    with django_capture_on_commit_callbacks(execute=True):
-        owners = photo_create(
-            owner=UserFactory(language="es"),
-            image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()),
-            caption="",
-        )
+    owners = another_bridge(language="es")
     type(bridge.owner).objects.filter(pk=bridge.owner.pk).update(language="es")
     type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Foto de puente y puentecolgante.")
     type(owners).objects.filter(pk=owners.pk).update(alt_text="Foto de puente y puentecolgante, de noche.")
@@ -205,21 +221,14 @@ def test_alt_texts_written_before_articles_are_written_again_and_the_owners_stay
     assert _reload(owners).alt_text == "Foto de puente y puentecolgante, de noche."
 
 
-def test_alt_texts_owners_wrote_are_marked_theirs_and_the_taggers_written_again(
-    bridge, django_capture_on_commit_callbacks
-):
+def test_alt_texts_owners_wrote_are_marked_theirs_and_the_taggers_written_again(bridge, another_bridge):
     from django.apps import apps
 
     migration = importlib.import_module("tagging.migrations.0005_alt_text_by_owner")
-    with django_capture_on_commit_callbacks(execute=True):
-        owners = photo_create(
-            owner=UserFactory(), image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()), caption=""
-        )
+    owners = another_bridge()
     type(owners).objects.filter(pk=owners.pk).update(alt_text="Tower Bridge at night")
     # the bridge's first suggestions, as the last release wrote them ("a hourglass", "a moss")
-    first = PhotoSuggestion.objects.filter(photo=bridge).order_by("rank")[:2]
-    for row, name in zip(first, ["hourglass", "moss"], strict=True):
-        PhotoSuggestion.objects.filter(pk=row.pk).update(concept=Concept.objects.get(name=name))
+    _first_suggestions_become(bridge, "hourglass", "moss")
     type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Photo of a hourglass and a moss.")
 
     migration.mark(apps, None)
@@ -278,19 +287,14 @@ def test_a_place_named_with_its_article_takes_no_other():
 
 
 def test_alt_texts_written_with_glued_english_names_are_written_again_and_the_owners_stay(
-    bridge, django_capture_on_commit_callbacks
+    bridge, another_bridge
 ):
     from django.apps import apps
 
     migration = importlib.import_module("tagging.migrations.0006_alt_texts_say_english_names")
-    with django_capture_on_commit_callbacks(execute=True):
-        owners = photo_create(
-            owner=UserFactory(), image=SimpleUploadedFile("c.jpg", TOWER_BRIDGE.read_bytes()), caption=""
-        )
+    owners = another_bridge()
     photo_update(photo=_reload(owners), alt_text="Photo of a tapemeasure.")  # the owner's words
-    first = PhotoSuggestion.objects.filter(photo=bridge).order_by("rank")[:2]
-    for row, name in zip(first, ["tapemeasure", "solarpanel"], strict=True):
-        PhotoSuggestion.objects.filter(pk=row.pk).update(concept=Concept.objects.get(name=name))
+    _first_suggestions_become(bridge, "tapemeasure", "solarpanel")
     type(bridge).objects.filter(pk=bridge.pk).update(alt_text="Photo of a tapemeasure and a solarpanel.")
 
     migration.rewrite(apps, None)
