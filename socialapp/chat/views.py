@@ -46,6 +46,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "sending": _("Sending…"),
             "notSent": _("Not sent"),
             "retry": _("Retry"),
+            "closed": _("You cannot message this account."),
             "seen": _("Seen"),
             "today": _("Today"),
             "yesterday": _("Yesterday"),

@@ -3,7 +3,8 @@
 // dropped connection reconnects and asks, a page at a time, for everything after the last
 // seq it has. A message typed stays in `pending` ("Sending…") until the server stores it:
 // it is sent again after a reconnect, after the retry_after of a "rate_limited" answer, or
-// when no answer came; any other refusal shows it as not sent, with a Retry button.
+// when no answer came; any other refusal shows it as not sent, with a Retry button, and
+// so does a block closing the socket (Retry then opens it again).
 // Like Messenger: times and day separators, links that open (http and https only, text
 // never parsed as HTML), "Seen" with the time under your last message, a banner while
 // offline (what you type waits as "Sending…"), and the page kept at the newest message
@@ -37,6 +38,7 @@
   const pending = new Map(); // client_id -> {text, li, state: queued | sent | failed, sentAt}
   let holdUntil = 0; // a "rate_limited" answer: nothing more is sent before then
   let askAgain = false; // a refused resync or read, asked again once the hold is over
+  let closed = false; // a block closed the socket (4403): nothing waits, Retry opens it again
   let flushTimer = null;
   let readTimer = null;
   let typingAt = 0;
@@ -279,6 +281,12 @@
     again.addEventListener("click", () => {
       entry.state = "queued";
       drawPending(entry);
+      if (closed) {
+        // The block may be over: open the socket again (a refusal closes it again).
+        closed = false;
+        status.textContent = "";
+        connect();
+      }
       flush();
     });
     note.append(again);
@@ -287,6 +295,10 @@
   // Sends what is queued, in the order it was typed, unless the server asked to wait.
   function flush() {
     clearTimeout(flushTimer);
+    if (closed) {
+      failWaiting();
+      return;
+    }
     const wait = holdUntil - Date.now();
     if (wait > 0) {
       flushTimer = setTimeout(flush, wait);
@@ -303,6 +315,15 @@
       entry.state = "sent";
       entry.sentAt = Date.now();
       send({ type: "message", text: entry.text, client_id });
+    }
+  }
+
+  // Closed by a block: what waits to be sent is not sent, and says why.
+  function failWaiting() {
+    for (const entry of pending.values()) {
+      if (entry.state === "failed") continue;
+      entry.state = "failed";
+      drawPending(entry, label.closed);
     }
   }
 
@@ -380,7 +401,11 @@
     current.addEventListener("close", (event) => {
       if (socket !== current) return;
       if (event.code === 4403) {
-        status.textContent = "—";
+        closed = true;
+        clearTimeout(typingTimer);
+        box.dataset.connection = "refused";
+        status.textContent = label.closed;
+        failWaiting();
         return;
       }
       connected(false);

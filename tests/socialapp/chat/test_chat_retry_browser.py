@@ -48,3 +48,33 @@ def test_a_refused_message_shows_failed_with_retry_and_retry_delivers_it(app_ser
     assert list(Message.objects.values_list("seq", "sender__username", "text")) == [
         (1, "alice", "Are you there?")
     ]
+
+
+def test_after_a_block_closes_the_socket_what_is_typed_shows_not_sent_and_retry_reconnects(
+    app_server, browsing
+):
+    """A block closes an open thread's socket (4403) at its next frame, here a "typing"
+    hint. What is typed afterwards must not wait as "Sending…" forever: it shows why it
+    was not sent, and Retry opens the socket again and delivers it once they may talk."""
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    conversation, _ = conversation_start(user=alice, other=bob)
+    page = browsing.open(app_server.url(f"/messages/{conversation.pk}/"), user=alice)
+    chat = page.locator("#chat")
+    expect(chat).to_have_attribute("data-connection", "open")
+
+    block_create(blocker=bob, blocked=alice)
+    composer = page.locator("[data-role=composer] input[name=text]")
+    composer.press_sequentially("Hi")  # the typing frame: the server closes the socket
+    expect(chat).to_have_attribute("data-connection", "refused")
+    expect(chat.locator("[data-role=status]")).to_have_text("You cannot message this account.")
+    composer.press("Enter")
+    alert = page.locator(f"{BUBBLES}.failed").get_by_role("alert")
+    expect(alert).to_have_text("Not sent: You cannot message this account. Retry")
+    assert Message.objects.count() == 0
+
+    block_delete(blocker=bob, blocked=alice)
+    alert.get_by_role("button", name="Retry").click()
+    expect(chat).to_have_attribute("data-connection", "open")
+    expect(page.locator(f"{BUBBLES}.mine[data-seq='1'] .text")).to_have_text("Hi")
+    expect(page.locator(f"{BUBBLES}.pending")).to_have_count(0)
+    assert list(Message.objects.values_list("text", flat=True)) == ["Hi"]
