@@ -52,6 +52,7 @@ def _posts(rows: list[dict[str, str]]) -> list[Post]:
                 frozenset(alias.get(k, k) for k in typed),
                 frozenset(words.forms),
                 caption_mentions(words, named, listed),
+                frozenset((k, alias.get(k, k)) for k in typed),
             )
         )
     return posts

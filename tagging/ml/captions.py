@@ -16,7 +16,11 @@ kinds of evidence:
   in kinds: a word the vocabulary lists (NAMED), else one written as a name (capitalised
   inside a sentence: NAME), a capitalised word side by side with another (a part of a
   longer name, "San Diego": PART; people hashtag the whole, #sandiego, rarely #san),
-  capitalised as the first word of a sentence (OPENING) or in lowercase (WORD).
+  capitalised as the first word of a sentence (OPENING) or in lowercase (WORD). A word
+  that opens a sentence but is written in lowercase elsewhere in the captions ("Caught
+  this bandit", "Little weir") is an ordinary word, so it counts as a WORD, the way a
+  truecaser reads it; only an opening word never seen in lowercase ("Egeskov castle at
+  dawn") may be a name.
   How often a mention becomes a hashtag is counted per kind and per mention, so "de" and
   "the" learn that they never do and an unseen mention takes its kind's rate.
 - related concepts: the cold-start vocabulary lists, for every class, the concepts it
@@ -49,6 +53,7 @@ FORMAT = 2
 FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
 
 NAMED, NAME, OPENING, PART, WORD = "named", "name", "opening", "part", "word"
+WORD_FORM = ""  # Mention.form of a word written in lowercase
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,13 @@ class Mention:
 @dataclass(frozen=True)
 class Post:
     """One post as evidence: its hashtags' concepts, the other words of its caption
-    (matching keys), and the mentions those words make."""
+    (matching keys), and the mentions those words make. `keys`: (key, concept) of each
+    hashtag as typed, where the scoring of held-out posts needs them."""
 
     concepts: frozenset[str]
     words: frozenset[str] = frozenset()
     mentions: frozenset[Mention] = frozenset()
+    keys: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -97,14 +104,20 @@ class CaptionModel:
     related: dict[str, list[str]] = field(default_factory=dict)
     related_all: list[int] = field(default_factory=lambda: [0, 0])
     related_targets: dict[str, list[int]] = field(default_factory=dict)
+    # the words the captions also write in lowercase (an opening one is no name)
+    ordinary: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._ordinary = frozenset(self.ordinary)
 
     def base_rate(self, concept: str) -> float:
         return self.concept_posts.get(concept, 0) / (self.posts + SMOOTHING)
 
     def mention_rate(self, mention: Mention) -> float:
         """P(the mention's target is a hashtag of the post | the caption makes it)."""
-        kind = _rate(self.mention_kinds.get(mention.kind, [0, 0]), 0.0)
-        return _rate(self.mention_targets.get(f"{mention.kind}:{mention.target}", [0, 0]), kind)
+        kind = _kind(mention, self._ordinary)
+        prior = _rate(self.mention_kinds.get(kind, [0, 0]), 0.0)
+        return _rate(self.mention_targets.get(f"{kind}:{mention.target}", [0, 0]), prior)
 
     def related_rate(self, concept: str) -> float:
         """P(`concept` is a hashtag | a concept it is related to is)."""
@@ -141,7 +154,7 @@ class CaptionModel:
         return scores
 
     def save(self, path: Path) -> None:
-        data = {"format": FORMAT, **self.__dict__}
+        data = {"format": FORMAT, **{k: v for k, v in self.__dict__.items() if not k.startswith("_")}}
         path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
 
     @classmethod
@@ -168,13 +181,14 @@ def fit(
     targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     related_all = [0, 0]
     related_targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    ordinary = frozenset(m.key for post in posts for m in post.mentions if m.form == WORD_FORM)
     for post in posts:
         concepts.update(post.concepts)
         post_tokens = _tokens(post)
         tokens.update(post_tokens)
         for token in post_tokens:
             pairs[token].update(c for c in post.concepts if f"#{c}" != token)
-        for mention in {(m.kind, m.target) for m in post.mentions}:
+        for mention in {(_kind(m, ordinary), m.target) for m in post.mentions}:
             hit = mention[1] in post.concepts
             for counts in (kinds[mention[0]], targets[":".join(mention)]):
                 counts[0] += hit
@@ -196,6 +210,7 @@ def fit(
         related=links,
         related_all=related_all,
         related_targets=dict(related_targets),
+        ordinary=sorted(ordinary),
     )
 
 
@@ -217,7 +232,8 @@ def leave_owner_out(
     posts, then hide each hashtag of each of their posts in turn and check it is among
     the top `k` of what is left (blended with `vision` scores per post when given). A
     caption word names a concept only if other owners used it or it is in `general`
-    (a vocabulary not drawn from these posts); otherwise it is a mention of itself.
+    (a vocabulary not drawn from these posts); otherwise it is a mention of itself, and
+    the hidden hashtag is what was typed (its keys, `Post.keys`), not a concept.
     Returns hidden count and hit@k."""
     hits = hidden = 0
     for owner in dict.fromkeys(owners):
@@ -233,7 +249,9 @@ def leave_owner_out(
                     scores = blend(scores, vision[i])
                 left = [c for c in scores if c not in post.concepts or c == concept]
                 top = sorted(left, key=lambda c: (-scores[c], c))[:k]
-                hits += concept in top
+                known = concept in model.concept_posts or concept in general
+                as_typed = set() if known else {key for key, c in post.keys if c == concept}
+                hits += concept in top or bool(as_typed & set(top))
                 hidden += 1
     return {"hidden": hidden, f"hit@{k}": round(hits / hidden, 4) if hidden else 0.0}
 
@@ -258,6 +276,12 @@ def function_words() -> frozenset[str]:
     """The keys FUNCTION_WORDS lists."""
     with FUNCTION_WORDS.open(encoding="utf-8", newline="") as file:
         return frozenset(row["key"] for row in csv.DictReader(file, delimiter="\t"))
+
+
+def _kind(mention: Mention, ordinary: frozenset[str]) -> str:
+    """The mention's kind, an opening word written in lowercase elsewhere being a WORD."""
+    kind = mention.kind
+    return WORD if kind == OPENING and mention.key in ordinary else kind
 
 
 def _rate(counts: list[int], prior: float) -> float:

@@ -1,7 +1,17 @@
 """The caption model on its own: mentions, related concepts, and what it learns of each."""
 
 from tagging.caption_suggestions import caption_mentions, caption_words
-from tagging.ml.captions import NAME, OPENING, PART, CaptionModel, Mention, Post, fit, held_out_mentions
+from tagging.ml.captions import (
+    NAME,
+    OPENING,
+    PART,
+    CaptionModel,
+    Mention,
+    Post,
+    fit,
+    held_out_mentions,
+    leave_owner_out,
+)
 
 
 def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
@@ -124,3 +134,44 @@ def test_held_out_a_word_naming_a_typed_hashtag_is_no_candidate():
     kept = held_out_mentions(model, mentions, frozenset({"sunrise", "lake"}), general=frozenset())
 
     assert kept == {Mention("kolkata")}  # a concept nobody used yet: the word itself
+
+
+def test_an_opening_word_written_in_lowercase_elsewhere_is_an_ordinary_word():
+    # Opening words were names here (they became hashtags); "little" is also written in
+    # lowercase, where it never became one: opening a caption, it is an ordinary word.
+    model = fit(
+        [
+            _post("Egeskov at dawn", "egeskov"),
+            _post("Konark at noon", "konark"),
+            _post("Ajanta by night", "ajanta"),
+            _post("A little bird", "bird"),
+            _post("The little boat", "boat"),
+        ]
+    )
+
+    scores = model.scores(_post("Little weir. Rocamadour too"))
+
+    assert scores["rocamadour"] > 0.5  # an opening word never written in lowercase: a name
+    assert scores["little"] < 0.2, scores["little"]  # read as a plain word (none became hashtags)
+
+
+def test_held_out_a_hashtag_nobody_else_used_is_matched_as_typed():
+    # #pliers is the concept "plier" in the table; with no other owner using it and no
+    # general vocabulary listing it, the caption's "pliers" is suggested as #pliers:
+    # exactly the hashtag the owner typed, so it counts as found.
+    pliers = Post(
+        frozenset({"plier", "red"}),
+        frozenset({"classic", "red", "pliers"}),
+        frozenset({Mention("pliers", "plier", listed=True), Mention("red", "red", listed=True)}),
+        frozenset({("pliers", "plier"), ("red", "red")}),
+    )
+    other = Post(
+        frozenset({"red", "tool"}), frozenset({"red"}), frozenset({Mention("red", "red", listed=True)})
+    )
+
+    result = leave_owner_out([pliers, other], ["ana", "ben"], k=2)
+
+    # Hidden on ana's post: plier (found as typed, #pliers, after #tool) and red (the
+    # word "red"); on ben's: red (found by the word) and tool (only plier is left to
+    # suggest there: a miss).
+    assert result == {"hidden": 4, "hit@2": 0.75}
