@@ -179,6 +179,32 @@ def spanish_plurals(nouns: Iterable[tuple[str, str]], apertium: Path) -> dict[tu
     }
 
 
+# A Spanish noun's gender by its ending, the grammar's rule (RAE, Nueva gramática de la
+# lengua española, 2.2), for a name the dictionaries give none: loanwords and rarer
+# nouns Apertium lacks (represa, taladro, wok). Endings that go either way (-e, -l, -r,
+# -z, -ista, -ma) give none; the common exceptions are listed. The test checks the rule
+# against the genders the analyser knows.
+_GENDER_EXCEPTIONS = {
+    "mano": "f", "foto": "f", "moto": "f", "radio": "f", "flor": "f", "coliflor": "f", "labor": "f",
+    "día": "m", "mapa": "m", "planeta": "m", "sofá": "m", "tranvía": "m",
+}  # fmt: skip
+_FEMININE_ENDINGS = ("ción", "sión", "xión", "dad", "tad", "tud", "umbre", "itis", "as", "a")
+_MASCULINE_ENDINGS = ("os", "o", "aje", "or", "ón", "án", "ín", "és", "í", "ú", "t", "k", "g", "p", "y", "x")
+
+
+def gender_by_ending(name: str) -> str:
+    """ "m", "f" or "" for a Spanish name, by its first word's ending ("represa" f,
+    "taladro" m, "arte": none)."""
+    word = name.split(" ", 1)[0].lower()
+    if word in _GENDER_EXCEPTIONS:
+        return _GENDER_EXCEPTIONS[word]
+    if word.endswith(("ista", "istas", "ma", "mas")):
+        return ""
+    if word.endswith(_FEMININE_ENDINGS):
+        return "f"
+    return "m" if word.endswith(_MASCULINE_ENDINGS) else ""
+
+
 @dataclass(frozen=True)
 class Spoken:
     """What alt text needs of a concept besides its hashtag."""
@@ -208,7 +234,7 @@ def spoken_forms(
     """Concept -> its Spoken forms: the Spanish name from data/spoken_names.tsv, else
     _spanish_name; its gender and number from the Spanish analyser's readings of its
     first word (else the translation's gender; dog breeds without one are masculine: un
-    beagle); the English name's number from the English analyser's readings of its last
+    beagle; else gender_by_ending); the English name's number from the English analyser's readings of its last
     word (`english`: concept -> the English name alt text uses)."""
     hand = {row["concept"]: row for row in _table("spoken_names.tsv")}
     spa = apertium / "spa-eng.automorf.bin"
@@ -237,6 +263,7 @@ def spoken_forms(
             or genders.get(name)
             or translated
             or ("m" if entry.concept in breeds else "")
+            or gender_by_ending(name)
         )
         plural_es = own.get("plural_es") or ("1" if plural_only(name.split(" ", 1)[0], firsts) else "")
         last = english[entry.concept].rsplit(" ", 1)[-1]

@@ -69,12 +69,14 @@ def concepts_install(*, concepts: Iterable[starter.StarterConcept]) -> list[Conc
     move hashtags already posted under those aliases to them. Concepts that exist (an admin
     may have edited them) and alias keys another concept holds are left as they are, so a
     second run changes nothing, except that one without a Spanish name gets the table's
-    (name_es, gender_es, plural_es, plural_en), and one without an English name in words
-    its name_en. Returns the concepts created."""
+    (name_es, gender_es, plural_es, plural_en), one with the table's Spanish name but no
+    gender the table's gender, and one without an English name in words its name_en.
+    Returns the concepts created."""
     concepts = list(concepts)
     created = starter.install(Concept, ConceptAlias, concepts)
     starter.names_fill(Concept, concepts)
     starter.english_names_fill(Concept, concepts)
+    starter.genders_fill(Concept, concepts)
     for concept in created:
         concept_aliases_apply(concept=concept)
     named = Concept.objects.in_bulk([c.pk for c in created])  # reloaded with their names

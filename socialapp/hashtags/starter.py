@@ -101,6 +101,24 @@ def english_names_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -
     return _fill(concept_model, concepts, ["name_en"])
 
 
+def genders_fill(concept_model: Any, concepts: Iterable[StarterConcept]) -> int:
+    """Give the table's concepts that have a Spanish name but no gender the table's
+    gender for that same name (the table learnt more genders after they were filled).
+    A name or gender an admin set is left alone. Takes the model class for data
+    migrations. Returns how many concepts were filled."""
+    table = {(c.name, c.name_es): c.gender_es for c in concepts if c.name_es and c.gender_es}
+    names = list({name for name, _ in table})
+    rows = [
+        row
+        for row in concept_model.objects.filter(name__in=names, gender_es="").exclude(name_es="")
+        if (row.name, row.name_es) in table
+    ]
+    for row in rows:
+        row.gender_es = table[(row.name, row.name_es)]
+    concept_model.objects.bulk_update(rows, ["gender_es"], batch_size=500)
+    return len(rows)
+
+
 def _fill(concept_model: Any, concepts: Iterable[StarterConcept], fields: list[str]) -> int:
     """Copy `fields` from the table to the concepts whose first field (the name) is
     empty, where the table has that name. Separate from install() so that a migration

@@ -310,3 +310,32 @@ def test_every_name_said_with_the_is_a_concept_of_the_table_and_takes_an_article
     known = set(Concept.objects.filter(name__in=listed).values_list("name", flat=True))
 
     assert len(listed) >= 8 and sorted(listed - known) == [] and sorted(listed & mass_names()) == []
+
+
+def test_concepts_filled_before_the_genders_by_ending_get_them_and_their_alt_texts_say_them(
+    another_bridge,
+):
+    from django.apps import apps
+
+    genders = importlib.import_module("socialapp.hashtags.migrations.0006_concept_genders")
+    rewrite = importlib.import_module("tagging.migrations.0007_alt_texts_with_more_genders")
+    # As a database filled before the table had these genders stored them; an admin named
+    # the drill "broca" meanwhile, which the table knows nothing of.
+    Concept.objects.filter(name__in=["dam", "wok"]).update(gender_es="")
+    Concept.objects.filter(name="drill").update(name_es="broca", gender_es="")
+    post = another_bridge(language="es")
+    _first_suggestions_become(post, "dam", "wok")
+    type(post).objects.filter(pk=post.pk).update(alt_text="Foto de represa y wok.")
+
+    genders.fill(apps, None)
+    rewrite.Migration.operations[0].code(apps, None)
+
+    assert (Concept.objects.get(name="dam").gender_es, Concept.objects.get(name="wok").gender_es) == (
+        "f",
+        "m",
+    )
+    assert (Concept.objects.get(name="drill").name_es, Concept.objects.get(name="drill").gender_es) == (
+        "broca",
+        "",
+    )
+    assert _reload(post).alt_text == "Foto de una represa y un wok."

@@ -12,8 +12,10 @@ from tagging.concepts_build import (
     COLUMNS,
     build,
     function_word_rows,
+    gender_by_ending,
     hashtag_form,
     read_first_senses,
+    spanish_genders,
     synonyms,
 )
 from tagging.lttoolbox import known_words
@@ -111,6 +113,29 @@ def test_spanish_names_in_words_with_gender_and_number():
     assert said("pier") == ("muelle", "m", "", "")
     assert said("plier") == ("alicates", "m", "1", "1")  # by hand: data/spoken_names.tsv
     assert said("suspensionbridge") == ("puente colgante", "m", "", "")
+    assert said("dam") == ("represa", "f", "", "")  # no dictionary has it: by its ending
+    assert said("drill") == ("taladro", "m", "", "")
+    assert said("wok") == ("wok", "m", "", "")  # a loanword
+    assert said("art")[1] == ""  # -e goes either way: no article rather than a wrong one
+
+
+def test_gender_by_ending_agrees_with_the_dictionary(sources):
+    # The rule fills in only what Apertium's Spanish analyser leaves open; where the
+    # analyser knows a name's gender, the rule must say the same nearly always.
+    _wordnet, apertium = sources
+    names = {row[COLUMNS.index("name_es")] for row in _committed()}
+    known = spanish_genders(names, apertium)
+    ruled = {name: gender_by_ending(name) for name in known if gender_by_ending(name)}
+    agree = sum(ruled[name] == known[name] for name in ruled)
+
+    assert len(ruled) > 500 and agree / len(ruled) >= 0.95, (agree, len(ruled))
+    assert [gender_by_ending(n) for n in ("canción", "mano", "día", "bikini", "poema")] == [
+        "f",
+        "f",
+        "m",
+        "",
+        "",
+    ]
 
 
 def test_english_names_in_words(sources):
