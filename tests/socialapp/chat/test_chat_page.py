@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
@@ -31,8 +32,8 @@ def _store_without_broadcast(conversation, sender, text: str) -> None:
 
 def _open_chat(desktop: Browsing, port: int, conversation, user):
     page = desktop.open(f"http://127.0.0.1:{port}/messages/{conversation.pk}/", user=user)
-    wait_until(page, "() => document.getElementById('chat') && document.readyState === 'complete'")
-    page.wait_for_timeout(1000)  # the page's socket has joined the conversation's group
+    # Open: the server joins a socket to the conversation's group before accepting it.
+    expect(page.locator("#chat")).to_have_attribute("data-connection", "open", timeout=15_000)
     return page
 
 
