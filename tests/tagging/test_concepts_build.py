@@ -116,6 +116,8 @@ def test_spanish_names_in_words_with_gender_and_number():
     assert said("dam") == ("represa", "f", "", "")  # no dictionary has it: by its ending
     assert said("drill") == ("taladro", "m", "", "")
     assert said("wok") == ("wok", "m", "", "")  # a loanword
+    assert said("sunrise") == ("amanecer", "m", "", "")
+    assert said("fort") == ("fuerte", "m", "", "")  # -e goes either way: by hand
     assert said("art")[1] == ""  # -e goes either way: no article rather than a wrong one
 
 
