@@ -1,6 +1,7 @@
 """Reads for hashtag autocomplete: captions as evidence for the caption model, and the
 suggestions for what someone is typing (prefix, caption, optionally their photo)."""
 
+import csv
 import logging
 import re
 import unicodedata
@@ -17,7 +18,18 @@ from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.photos.selectors import photo_get_visible
 from tagging.artifacts import version_directory
-from tagging.ml.captions import NAME, OPENING, PART, CaptionModel, Mention, Post, blend, function_words
+from tagging.ml.captions import (
+    EMOJI,
+    FLAGS,
+    NAME,
+    OPENING,
+    PART,
+    CaptionModel,
+    Mention,
+    Post,
+    blend,
+    function_words,
+)
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
 
@@ -28,6 +40,9 @@ _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"[.!?¡¿:;\n]")
 _SIDE_BY_SIDE = re.compile(r"\s*[-‐'’]?\s*")
+_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")  # two regional indicators: 🇬🇷 is G R
+# Words of emoji names that say how the glyph is drawn, not what it shows.
+_GLYPH_WORDS = frozenset({"black", "white", "heavy", "sign", "symbol"})
 
 
 @dataclass(frozen=True)
@@ -51,11 +66,15 @@ class CaptionWords:
     written: dict[str, str]
     # capitalised words written side by side with another ("San Diego": san, diego)
     parts: frozenset[str] = frozenset()
+    # per emoji, once each in the caption's order: the keys it may name a concept by,
+    # the likeliest first (🐠 TROPICAL FISH: tropicalfish, then fish; 🇬🇷: greece)
+    emoji: tuple[tuple[str, ...], ...] = ()
 
     @property
     def keys(self) -> list[str]:
-        """Every key the caption's words may name a hashtag by: each word, and each pair."""
-        return [*self.forms, *self.pairs]
+        """Every key the caption's words may name a hashtag by: each word, each pair and
+        what each emoji may name."""
+        return [*self.forms, *self.pairs, *(key for keys in self.emoji for key in keys)]
 
 
 def caption_words(caption: str) -> CaptionWords:
@@ -81,7 +100,42 @@ def caption_words(caption: str) -> CaptionWords:
             if previous[1] and form:
                 parts.update((previous[0], key))
         previous, end = (key, form, word.lower()), match.end()
-    return CaptionWords(forms, pairs, written, frozenset(parts))
+    return CaptionWords(forms, pairs, written, frozenset(parts), emoji_keys(caption))
+
+
+def emoji_keys(caption: str) -> tuple[tuple[str, ...], ...]:
+    """What each emoji of `caption` may name, by its Unicode name (Python's unicodedata):
+    the whole name run together, then its last two words and its last word ("tropical
+    fish": tropicalfish, fish); "X with Y" names X (BLACK SUN WITH RAYS: sun), words that
+    say how the glyph is drawn are left out, and faces name nothing. A flag names its
+    country (FLAGS). Once each, in the caption's order."""
+    found: dict[tuple[str, ...], None] = {}
+    countries = _flags()
+    for flag in _FLAG.findall(caption):
+        code = "".join(chr(ord("A") + ord(letter) - 0x1F1E6) for letter in flag)
+        if code in countries:
+            found[(canonical.key_for(countries[code]),)] = None
+    for char in _FLAG.sub("", caption):
+        if unicodedata.category(char) != "So":
+            continue
+        words = unicodedata.name(char, "").lower().split()
+        if "with" in words:
+            words = words[: words.index("with")]
+        words = [w for w in words if w not in _GLYPH_WORDS]
+        if not words or "face" in words:
+            continue
+        runs = dict.fromkeys(
+            canonical.key_for("".join(words[i:])) for i in (0, len(words) - 2, len(words) - 1)
+        )
+        found[tuple(key for key in runs if key)] = None
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _flags() -> dict[str, str]:
+    """ISO 3166 code -> the country's English name (FLAGS)."""
+    with FLAGS.open(encoding="utf-8", newline="") as file:
+        return {row["code"]: row["name"] for row in csv.DictReader(file, delimiter="\t")}
 
 
 def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict[str, str]:
@@ -115,6 +169,10 @@ def caption_mentions(
     for key, (first, second) in words.pairs.items():
         if key in named or (first and second == NAME):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
+    for keys in words.emoji:  # an emoji names a concept, else nothing
+        key = next((k for k in keys if k in named), None)
+        if key is not None:
+            mentions.add(Mention(key, named[key], EMOJI))
     return frozenset(mentions)
 
 

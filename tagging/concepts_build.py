@@ -24,7 +24,9 @@ and why it is there). Per concept:
 
 Beside the table it writes data/function_words.tsv (--function-words-out): the aliases
 Apertium's analysers also read as function words ("sobre": envelope, and "on"), which a
-caption's words never name a concept by.
+caption's words never name a concept by; and data/flags.tsv (--flags-out): each country's
+ISO 3166 code and its English name, from Debian's iso-codes, so that a flag emoji in a
+caption (🇬🇷) names its country (tagging.caption_suggestions).
 
 A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
 theirs first, then dictionary aliases in table order. Deterministic: the committed output
@@ -36,6 +38,7 @@ file; the core only reads the CSV and never imports tagging (see docs/architectu
 
 import argparse
 import csv
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,10 +46,11 @@ from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
 from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
-from tagging.ml.captions import FUNCTION_WORDS
+from tagging.ml.captions import FLAGS, FUNCTION_WORDS
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
+ISO_3166 = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COLUMNS = [
     "concept",
     "display_en",
@@ -437,12 +441,21 @@ def apertium_misses(wordnet: Path, apertium: Path) -> list[str]:
     )
 
 
+def flag_rows(iso_3166: Path) -> list[list[str]]:
+    """[code, English name] per country of iso-codes' iso_3166-1.json, by code: its
+    common name where it has one ("South Korea", not "Korea, Republic of")."""
+    countries = json.loads(iso_3166.read_text(encoding="utf-8"))["3166-1"]
+    return sorted([c["alpha_2"], c.get("common_name", c["name"])] for c in countries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument("--apertium", type=Path, default=Path("/usr/share/apertium/apertium-eng-spa"))
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--function-words-out", type=Path, default=FUNCTION_WORDS)
+    parser.add_argument("--iso-3166", type=Path, default=ISO_3166)
+    parser.add_argument("--flags-out", type=Path, default=FLAGS)
     args = parser.parse_args()
     rows = build(args.wordnet, args.apertium)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -453,6 +466,10 @@ def main() -> None:
         writer = csv.writer(file, delimiter="\t", lineterminator="\n")
         writer.writerow(["key", "language", "reading"])
         writer.writerows(function_word_rows(rows, args.apertium))
+    with args.flags_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["code", "name"])
+        writer.writerows(flag_rows(args.iso_3166))
     misses = apertium_misses(args.wordnet, args.apertium)
     print(
         f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"

@@ -16,7 +16,9 @@ kinds of evidence:
   in kinds: a word the vocabulary lists (NAMED), else one written as a name (capitalised
   inside a sentence: NAME), a capitalised word side by side with another (a part of a
   longer name, "San Diego": PART; people hashtag the whole, #sandiego, rarely #san),
-  capitalised as the first word of a sentence (OPENING) or in lowercase (WORD). A word
+  capitalised as the first word of a sentence (OPENING) or in lowercase (WORD); an emoji
+  names what its Unicode name says (🐝 HONEYBEE: #bee) and a flag its country (EMOJI),
+  only where that is a concept. A word
   that opens a sentence but is written in lowercase elsewhere in the captions ("Caught
   this bandit", "Little weir") is an ordinary word, so it counts as a WORD, the way a
   truecaser reads it; only an opening word never seen in lowercase ("Egeskov castle at
@@ -51,8 +53,11 @@ FORMAT = 2
 # The concept table's aliases that are also function words ("sobre": envelope, and "on"),
 # written with the table by tagging.concepts_build: a caption's word names no concept by them.
 FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
+# ISO 3166 code -> a country's English name, written by tagging.concepts_build: a flag
+# emoji names its country.
+FLAGS = Path(__file__).resolve().parent / "data" / "flags.tsv"
 
-NAMED, NAME, OPENING, PART, WORD = "named", "name", "opening", "part", "word"
+NAMED, NAME, OPENING, PART, WORD, EMOJI = "named", "name", "opening", "part", "word", "emoji"
 WORD_FORM = ""  # Mention.form of a word written in lowercase
 
 
@@ -61,7 +66,8 @@ class Mention:
     """Words of a caption that may be a hashtag: `key` (their matching key), the concept
     they name ("" for none: a hashtag of their own), whether the vocabulary (the alias
     table) lists them, and how they were written: NAME (capitalised inside a sentence),
-    OPENING (capitalised, opening one) or "" (lowercase)."""
+    OPENING (capitalised, opening one), PART, "" (lowercase), or EMOJI (an emoji, by its
+    Unicode name: always naming a concept)."""
 
     key: str
     concept: str = ""
@@ -75,6 +81,8 @@ class Mention:
 
     @property
     def kind(self) -> str:
+        if self.form == EMOJI:
+            return EMOJI
         return NAMED if self.listed else self.form or WORD
 
 
@@ -261,13 +269,15 @@ def held_out_mentions(
 ) -> frozenset[Mention]:
     """A held-out post's mentions as a model fitted without its owner reads them: a word
     naming a typed hashtag is that hashtag (never a candidate); one naming a concept the
-    model never saw, and `general` lacks, is a hashtag of its own."""
+    model never saw, and `general` lacks, is a hashtag of its own (an emoji then names
+    nothing)."""
     return frozenset(
         m
         if not m.concept or m.concept in model.concept_posts or m.concept in general
         else Mention(m.key, "", m.form, m.listed)
         for m in mentions
         if m.concept not in typed
+        and (m.form != EMOJI or m.concept in model.concept_posts or m.concept in general)
     )
 
 

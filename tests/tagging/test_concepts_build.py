@@ -10,7 +10,9 @@ import pytest
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
 from tagging.concepts_build import (
     COLUMNS,
+    ISO_3166,
     build,
+    flag_rows,
     function_word_rows,
     gender_by_ending,
     hashtag_form,
@@ -20,7 +22,7 @@ from tagging.concepts_build import (
 )
 from tagging.lttoolbox import known_words
 from tagging.ml.alt_text import unnamed_concepts
-from tagging.ml.captions import FUNCTION_WORDS
+from tagging.ml.captions import FLAGS, FUNCTION_WORDS
 from tagging.ml.vocabulary import STOP_LIST
 from tests.conftest import unavailable
 
@@ -56,6 +58,17 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
     assert header == ["key", "language", "reading"]
     assert function_word_rows(_committed(), sources[1]) == committed
     assert ["sobre", "es", "sobre<pr>"] in committed  # envelope, and the preposition "on"
+
+
+def test_committed_flags_are_what_the_generator_finds():
+    if not ISO_3166.exists():
+        unavailable("iso-codes is not installed (.ci/run installs it)")
+    with FLAGS.open(encoding="utf-8", newline="") as file:
+        header, *committed = list(csv.reader(file, delimiter="\t"))
+
+    assert header == ["code", "name"]
+    assert flag_rows(ISO_3166) == committed
+    assert ["GR", "Greece"] in committed and ["KR", "South Korea"] in committed  # the common name
 
 
 def test_general_concepts_keep_their_names_displays_and_aliases():

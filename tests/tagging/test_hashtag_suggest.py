@@ -189,3 +189,16 @@ def test_a_caption_model_of_an_older_format_is_ignored(tmp_path, settings, caplo
 
     assert answer.status_code == 200 and answer.json()["model_version"] == "v0"
     assert "written by an older version" in caplog.text
+
+
+def test_an_emoji_in_the_caption_suggests_what_it_shows(tmp_path, settings):
+    author = UserFactory(training_consent=True)
+    for day in range(3):
+        make_photo(author, caption=f"Day {day} 🐝 #bee")
+        make_photo(author, caption=f"Day {day} 🍋 #lemon")
+    _active_version_with_caption_model(tmp_path, settings)
+    spanish = client_for(UserFactory(language="es"))
+
+    # The same base rate for both: only the emoji (HONEYBEE, LEMON) tells them apart.
+    assert _names(spanish.get(URL, {"caption": "Mi jardín 🐝"}))[:1] == ["abeja"]
+    assert _names(spanish.get(URL, {"caption": "Limonada 🍋"}))[:1] == ["limón"]

@@ -2,6 +2,7 @@
 
 from tagging.caption_suggestions import caption_mentions, caption_words
 from tagging.ml.captions import (
+    EMOJI,
     NAME,
     OPENING,
     PART,
@@ -175,3 +176,18 @@ def test_held_out_a_hashtag_nobody_else_used_is_matched_as_typed():
     # word "red"); on ben's: red (found by the word) and tool (only plier is left to
     # suggest there: a miss).
     assert result == {"hidden": 4, "hit@2": 0.75}
+
+
+def test_an_emoji_names_what_it_shows_and_a_flag_its_country():
+    words = caption_words("Windmill at the harbour 🇬🇷 🐠🐠 ☀️ 😂")
+
+    # By their Unicode names: TROPICAL FISH (the whole, then its head noun), BLACK SUN
+    # WITH RAYS (the sun); a face names nothing; a flag, its country.
+    assert words.emoji == (("greece",), ("tropicalfish", "fish"), ("sun",))
+    named = {"greece": "greece", "fish": "fish", "sun": "sun"}
+    mentions = caption_mentions(words, named, set(named))
+    assert {m for m in mentions if m.form == EMOJI} == {
+        Mention("greece", "greece", EMOJI),
+        Mention("fish", "fish", EMOJI),
+        Mention("sun", "sun", EMOJI),
+    }
