@@ -267,9 +267,12 @@ def photo_alt_text_generated(*, photo: Photo, language: str) -> str:
     return suggestions_alt_text(suggestions=list(suggestions), typed=typed, language=language)
 
 
-def hashtagged_visual_concepts(*, photo_ids: list[int]) -> dict[int, list[Concept]]:
+def hashtagged_visual_concepts(
+    *, photo_ids: list[int], excluded: frozenset[str] | None = None
+) -> dict[int, list[Concept]]:
     """Per photo, the concepts of the hashtags its owner typed, in the caption's order,
-    neither non-visual nor blocked."""
+    neither non-visual nor blocked (`excluded`: excluded_concepts(), where the caller
+    has it)."""
     from tagging.ml.vocabulary import STOP_LIST
 
     links = (
@@ -278,7 +281,9 @@ def hashtagged_visual_concepts(*, photo_ids: list[int]) -> dict[int, list[Concep
         .order_by("pk")
     )
     pairs = [(link.photo_id, link.hashtag.concept) for link in links]
-    visual = {concept.name for _photo, concept in pairs} - excluded_concepts() - STOP_LIST
+    if excluded is None:
+        excluded = excluded_concepts()
+    visual = {concept.name for _photo, concept in pairs} - excluded - STOP_LIST
     typed: dict[int, list[Concept]] = {}
     for photo_id, concept in pairs:
         if concept.name in visual:

@@ -162,6 +162,7 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     if photo.tagging_status == Status.READY and photo.tagging_model_version == tagger.version:
         return photo
     present = set(photo.hashtags.values_list("concept__name", flat=True))
+    excluded = selectors.excluded_concepts()
     # The model's input is `crop` pixels square. The 320 px grid thumbnail of most photos
     # has that many across and decodes in a millisecond, against ~20 ms for a 12 MP
     # original even at 1/8 scale; wide panoramas fall back to a bigger file.
@@ -169,11 +170,13 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     [prediction] = tagger.predict(
         [stored_file_read(source)],
         language=photo.owner.language,
-        exclude=selectors.excluded_concepts() | present,
+        exclude=excluded | present,
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
-        _store(photo, prediction)
+        if photo.tagging_status == Status.READY and photo.tagging_model_version == prediction.model_version:
+            return photo  # another run of this task stored them while this one computed
+        _store(photo, prediction, excluded)
         owner_id = photo.owner_id
         transaction.on_commit(
             lambda: notification_send(
@@ -190,25 +193,26 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     return photo
 
 
-def _store(photo: Photo, prediction: Prediction) -> None:
-    """In a few queries whatever the number of suggestions (one each cost five). Safe to
-    run twice: the unique (photo, concept, version) keeps the first set."""
+def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> None:
+    """In a few queries whatever the number of suggestions (one each cost five). The
+    caller holds the photo's row and has checked that this version's are not stored yet
+    (the unique (photo, concept, version) keeps the first set all the same), so the alt
+    text is written from the suggestions in hand, all open. `excluded`: the concepts
+    never suggested (selectors.excluded_concepts)."""
     version = prediction.model_version
     concepts = suggested_concepts(prediction.hashtags)
-    PhotoSuggestion.objects.bulk_create(
-        [
-            PhotoSuggestion(
-                photo=photo,
-                concept=concepts[suggestion.concept],
-                model_version=version,
-                hashtag=suggestion.hashtag,
-                score=suggestion.score,
-                rank=rank,
-            )
-            for rank, suggestion in enumerate(prediction.hashtags)
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        PhotoSuggestion(
+            photo=photo,
+            concept=concepts[suggestion.concept],
+            model_version=version,
+            hashtag=suggestion.hashtag,
+            score=suggestion.score,
+            rank=rank,
+        )
+        for rank, suggestion in enumerate(prediction.hashtags)
+    ]
+    PhotoSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
     if prediction.shop_category is not None:  # one insert, not a SELECT, an INSERT and a savepoint
         ShopSuggestion.objects.bulk_create(
             [
@@ -222,7 +226,11 @@ def _store(photo: Photo, prediction: Prediction) -> None:
             ignore_conflicts=True,
         )
     photo.tagging_status, photo.tagging_reason, photo.tagging_model_version = Status.READY, "", version
-    _alt_text_rebuild(photo)
+    if not photo.alt_text_by_owner:  # never overwrite what the owner wrote
+        typed = selectors.hashtagged_visual_concepts(photo_ids=[photo.pk], excluded=excluded)
+        photo.alt_text = selectors.suggestions_alt_text(
+            suggestions=rows, typed=typed.get(photo.pk, []), language=photo.owner.language
+        )
     photo.save(
         update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )

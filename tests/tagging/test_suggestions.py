@@ -55,6 +55,42 @@ def test_running_the_task_twice_stores_one_set(django_capture_on_commit_callback
     assert ShopSuggestion.objects.filter(photo_id=photo_id).get().category == "home"
 
 
+def test_a_run_that_finds_another_stored_the_suggestions_meanwhile_leaves_them(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # Two runs of one analysis (a worker thought lost): the other stores first, and the
+    # owner rejects a suggestion before this one finishes. This one must not store its
+    # own copy: its suggestions in hand are all open, and its alt text would name the
+    # rejected one.
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_id = _upload(client_for(owner), DEMO / "dev_010.jpg", caption="").json()["id"]
+    Photo.objects.filter(pk=photo_id).update(tagging_status="pending", alt_text="")
+    PhotoSuggestion.objects.filter(photo_id=photo_id).delete()
+    tagger = services.suggestions.selectors.tagger_active()
+    predict = type(tagger).predict
+
+    def predict_while_the_other_run_stores(self, *args, **kwargs):
+        predictions = predict(self, *args, **kwargs)
+        monkeypatch.setattr(type(tagger), "predict", predict)  # the other run predicts as usual
+        services.photo_suggestions_compute(photo_id=photo_id)
+        first = PhotoSuggestion.objects.filter(photo_id=photo_id).order_by("rank").first()
+        services.suggestion_reject(suggestion=first)
+        return predictions
+
+    monkeypatch.setattr(type(tagger), "predict", predict_while_the_other_run_stores)
+    services.photo_suggestions_compute(photo_id=photo_id)
+
+    photo = Photo.objects.select_related("owner").get(pk=photo_id)
+    assert PhotoSuggestion.objects.filter(photo_id=photo_id, state="rejected").count() == 1
+    # The alt text the rejection wrote, which names what is left ("a suspension bridge
+    # and a pier"), not the rejected "bridge".
+    assert photo.alt_text == services.suggestions.selectors.photo_alt_text_generated(
+        photo=photo, language="en"
+    )
+    assert photo.alt_text == "Photo of a suspension bridge and a pier."
+
+
 def test_accept_and_reject_round_trip():
     owner = UserFactory()
     photo = Photo.objects.get(
