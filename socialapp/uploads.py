@@ -139,14 +139,16 @@ def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
 
 def _scaled(image: Image.Image, side: int) -> Image.Image:
     """Longest side at most `side`: a cheap integer box reduction down to at least 1.5x
-    the target, then Lanczos for the rest; never upscaled. Carries no metadata."""
+    the target, then bicubic for the rest (Pillow's thumbnail() filter: a 320 px one
+    takes 1.3 ms from a 12 MP photo's 1/8-scale decode, against 1.9 ms with Lanczos);
+    never upscaled. Carries no metadata."""
     if max(image.size) <= side:
         scaled = image.copy()
     else:
         factor = max(image.size) * 2 // (3 * side)
         if factor > 1:
             image = image.reduce(factor)
-        scaled = ImageOps.contain(image, (side, side), Image.Resampling.LANCZOS)
+        scaled = ImageOps.contain(image, (side, side), Image.Resampling.BICUBIC)
     scaled.info = {}  # JPEG saving would copy a comment over from here
     return scaled
 
