@@ -39,7 +39,7 @@ from tagging import selectors
 from tagging.ml.batch_inference import Job, Outcome, predict_stream
 from tagging.ml.inference import Prediction
 from tagging.models import PhotoSuggestion, ShopSuggestion
-from tagging.services.suggestions import suggested_concepts
+from tagging.services.suggestions import suggested_concepts, suggestion_rows
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 STAGE = "resuggest"
@@ -168,17 +168,7 @@ def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], versio
     their own."""
     concepts = suggested_concepts([suggestion for p in photos for suggestion in predictions[p.pk].hashtags])
     new = {
-        photo.pk: [
-            PhotoSuggestion(
-                photo=photo,
-                concept=concepts[suggestion.concept],
-                model_version=version,
-                hashtag=suggestion.hashtag,
-                score=suggestion.score,
-                rank=rank,
-            )
-            for rank, suggestion in enumerate(predictions[photo.pk].hashtags)
-        ]
+        photo.pk: suggestion_rows(photo, predictions[photo.pk].hashtags, concepts, version)
         for photo in photos
     }
     PhotoSuggestion.objects.filter(photo__in=photos).delete()

@@ -200,18 +200,7 @@ def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> No
     text is written from the suggestions in hand, all open. `excluded`: the concepts
     never suggested (selectors.excluded_concepts)."""
     version = prediction.model_version
-    concepts = suggested_concepts(prediction.hashtags)
-    rows = [
-        PhotoSuggestion(
-            photo=photo,
-            concept=concepts[suggestion.concept],
-            model_version=version,
-            hashtag=suggestion.hashtag,
-            score=suggestion.score,
-            rank=rank,
-        )
-        for rank, suggestion in enumerate(prediction.hashtags)
-    ]
+    rows = suggestion_rows(photo, prediction.hashtags, suggested_concepts(prediction.hashtags), version)
     PhotoSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
     if prediction.shop_category is not None:  # one insert, not a SELECT, an INSERT and a savepoint
         ShopSuggestion.objects.bulk_create(
@@ -242,6 +231,24 @@ def _alt_text_rebuild(photo: Photo) -> None:
     if photo.alt_text_by_owner:
         return  # never overwrite what the owner wrote
     photo.alt_text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
+
+
+def suggestion_rows(
+    photo: Photo, suggestions: list[Suggestion], concepts: dict[str, Concept], version: str
+) -> list[PhotoSuggestion]:
+    """The photo's rows (unsaved, all open) for `suggestions` of `version`, ranked in
+    their order; `concepts`: suggested_concepts(suggestions)."""
+    return [
+        PhotoSuggestion(
+            photo=photo,
+            concept=concepts[suggestion.concept],
+            model_version=version,
+            hashtag=suggestion.hashtag,
+            score=suggestion.score,
+            rank=rank,
+        )
+        for rank, suggestion in enumerate(suggestions)
+    ]
 
 
 def suggested_concepts(suggestions: list[Suggestion]) -> dict[str, Concept]:
