@@ -12,8 +12,9 @@ class TaggingConfig(AppConfig):
         from django.core.exceptions import ImproperlyConfigured
 
         from socialapp.accounts.extensions import training_stopped_hooks, user_export_sections
+        from socialapp.hashtags.extensions import concept_changed_hooks
         from socialapp.photos.extensions import photo_created_hooks, photo_delete_hooks
-        from socialapp.queueing import stuck_sweeps
+        from socialapp.queueing import stuck_sweeps, task_enqueue
         from socialapp.shop.extensions import category_suggesters
         from socialapp.storage_transfer import storage_transfers
 
@@ -26,7 +27,7 @@ class TaggingConfig(AppConfig):
             neighbour_index_refresh,
             suggestions_export,
         )
-        from .services.suggestions import photo_tagging_start
+        from .services.suggestions import CONCEPT_ALT_TEXTS_TASK, photo_tagging_start
         from .tasks import analyses_requeue_orphaned_on_ready
 
         try:  # when the process starts, not on its first analysis
@@ -34,6 +35,7 @@ class TaggingConfig(AppConfig):
         except ValueError as error:
             raise ImproperlyConfigured(str(error)) from error
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
+        concept_changed_hooks.append(lambda concept: task_enqueue(CONCEPT_ALT_TEXTS_TASK, concept.pk))
         category_suggesters.append(
             lambda photo: suggested.category if (suggested := shop_suggestion(photo=photo)) else None
         )

@@ -47,6 +47,12 @@ def photo_suggest(self: Task, photo_id: int) -> str:
     return photo.tagging_status if photo is not None else "gone"
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def concept_alt_texts_rewrite(concept_id: int) -> int:
+    """An admin changed a concept's names: the tagger's alt texts that may name it follow."""
+    return services.concept_alt_texts_rewrite(concept_id=concept_id)
+
+
 def analyses_requeue_orphaned_on_ready(sender: Consumer, **kwargs: object) -> None:
     """Celery's worker_ready (connected in TaggingConfig.ready): before a worker takes its
     first task, queue again the analyses that a dead worker of the same name left

@@ -45,6 +45,11 @@ class ConceptAdmin(admin.ModelAdmin):
     def hashtag_count(self, obj: Concept) -> int:
         return obj.hashtag_count  # type: ignore[attr-defined]
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change:
+            services.concept_changed(concept=obj)
+
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
         services.concept_aliases_apply(concept=form.instance)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from . import canonical, starter
+from .extensions import concept_changed_hooks
 from .models import Concept, ConceptAlias, Hashtag
 from .selectors import concept_find
 
@@ -26,6 +27,17 @@ def hashtag_get_or_create(*, typed: str) -> Hashtag:
         )
     hashtag, _created = Hashtag.objects.get_or_create(key=key, defaults={"name": name, "concept": concept})
     return hashtag
+
+
+def concept_changed(*, concept: Concept) -> None:
+    """An admin changed `concept`: once that is committed, the apps that wrote something
+    from its names follow (extensions.concept_changed_hooks)."""
+
+    def tell() -> None:
+        for hook in concept_changed_hooks:
+            hook(concept)
+
+    transaction.on_commit(tell)
 
 
 def concept_get_or_create(*, typed: str) -> Concept:

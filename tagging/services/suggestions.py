@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from socialapp.accounts.models import User
@@ -223,6 +223,40 @@ def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> No
     photo.save(
         update_fields=["alt_text", "tagging_status", "tagging_reason", "tagging_model_version", "updated_at"]
     )
+
+
+# Queued by name when an admin changes a concept (tagging/apps.py).
+CONCEPT_ALT_TEXTS_TASK = "tagging.tasks.concept_alt_texts_rewrite"
+ALT_TEXT_CHUNK = 500  # photos written in one bulk update
+
+
+def concept_alt_texts_rewrite(*, concept_id: int) -> int:
+    """Write again the tagger's alt texts (never an owner's) of the posts that may name a
+    concept whose names changed: those whose caption hashtags it or whose current
+    suggestions include it, a chunk at a time. Returns how many texts changed."""
+    names_it = Q(
+        hashtag_links__hashtag__concept_id=concept_id, hashtag_links__source=PhotoHashtag.Source.CAPTION
+    ) | Q(suggestions__concept_id=concept_id, suggestions__model_version=F("tagging_model_version"))
+    ids = list(
+        Photo.objects.filter(names_it, alt_text_by_owner=False).values_list("pk", flat=True).distinct()
+    )
+    changed = 0
+    for start in range(0, len(ids), ALT_TEXT_CHUNK):
+        with transaction.atomic():
+            photos = (
+                Photo.objects.select_for_update()
+                .select_related("owner")
+                .filter(pk__in=ids[start : start + ALT_TEXT_CHUNK], alt_text_by_owner=False)
+            )
+            rewritten = []
+            for photo in photos:
+                text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
+                if text != photo.alt_text:
+                    photo.alt_text = text
+                    rewritten.append(photo)
+            Photo.objects.bulk_update(rewritten, ["alt_text"])
+            changed += len(rewritten)
+    return changed
 
 
 def _alt_text_rebuild(photo: Photo) -> None:

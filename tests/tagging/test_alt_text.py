@@ -339,3 +339,36 @@ def test_concepts_filled_before_the_genders_by_ending_get_them_and_their_alt_tex
         "",
     )
     assert _reload(post).alt_text == "Foto de una represa y un wok."
+
+
+def test_an_admin_renaming_a_concept_rewrites_the_taggers_alt_texts_and_leaves_the_owners(
+    another_bridge, client, django_capture_on_commit_callbacks
+):
+    # The grid and the feed show the stored alt text: it must follow the concept's new
+    # name as the post page (written on the fly) does.
+    tagged, owners = another_bridge(language="es"), another_bridge(language="es")
+    for photo in (tagged, owners):
+        _first_suggestions_become(photo, "dam")
+        written = selectors.photo_alt_text_generated(photo=_reload(photo), language="es")
+        type(photo).objects.filter(pk=photo.pk).update(alt_text=written)
+    photo_update(photo=_reload(owners), alt_text="Foto de mi represa favorita.")
+    assert _reload(tagged).alt_text.startswith("Foto de una represa")
+    dam = Concept.objects.get(name="dam")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "name": dam.name,
+        "display_en": dam.display_en,
+        "display_es": dam.display_es,
+        "name_en": dam.name_en,
+        "name_es": "presa",
+        "gender_es": "f",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/hashtags/concept/{dam.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _reload(tagged).alt_text.startswith("Foto de una presa")
+    assert _reload(owners).alt_text == "Foto de mi represa favorita."
