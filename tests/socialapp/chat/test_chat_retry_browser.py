@@ -71,6 +71,7 @@ def test_after_a_block_closes_the_socket_what_is_typed_shows_not_sent_and_retry_
     alert = page.locator(f"{BUBBLES}.failed").get_by_role("alert")
     expect(alert).to_have_text("Not sent: You cannot message this account. Retry")
     assert Message.objects.count() == 0
+    browsing.check(page, "closed")
 
     block_delete(blocker=bob, blocked=alice)
     alert.get_by_role("button", name="Retry").click()
