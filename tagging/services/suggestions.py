@@ -243,17 +243,15 @@ def concept_alt_texts_rewrite(*, concept_id: int) -> int:
     changed = 0
     for start in range(0, len(ids), ALT_TEXT_CHUNK):
         with transaction.atomic():
-            photos = (
+            photos = list(
                 Photo.objects.select_for_update()
                 .select_related("owner")
                 .filter(pk__in=ids[start : start + ALT_TEXT_CHUNK], alt_text_by_owner=False)
             )
-            rewritten = []
-            for photo in photos:
-                text = selectors.photo_alt_text_generated(photo=photo, language=photo.owner.language)
-                if text != photo.alt_text:
-                    photo.alt_text = text
-                    rewritten.append(photo)
+            texts = selectors.photos_alt_text_generated(photos=photos)
+            rewritten = [photo for photo in photos if texts[photo.pk] != photo.alt_text]
+            for photo in rewritten:
+                photo.alt_text = texts[photo.pk]
             Photo.objects.bulk_update(rewritten, ["alt_text"])
             changed += len(rewritten)
     return changed
