@@ -239,8 +239,9 @@ def spoken_forms(
     """Concept -> its Spoken forms: the Spanish name from data/spoken_names.tsv, else
     _spanish_name; its gender and number from the Spanish analyser's readings of its
     first word (else the translation's gender; dog breeds without one are masculine: un
-    beagle; else gender_by_ending); the English name's number from the English analyser's readings of its last
-    word (`english`: concept -> the English name alt text uses)."""
+    beagle; else gender_by_ending); the English name's number from the English
+    analyser's readings of its last word (`english`: concept -> the English name alt text
+    uses)."""
     hand = {row["concept"]: row for row in _table("spoken_names.tsv")}
     spa = apertium / "spa-eng.automorf.bin"
     displays = {e.display_es or e.concept for e in entries}

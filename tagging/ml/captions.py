@@ -18,11 +18,10 @@ kinds of evidence:
   longer name, "San Diego": PART; people hashtag the whole, #sandiego, rarely #san),
   capitalised as the first word of a sentence (OPENING) or in lowercase (WORD); an emoji
   names what its Unicode name says (🐝 HONEYBEE: #bee) and a flag its country (EMOJI),
-  only where that is a concept. A word
-  that opens a sentence but is written in lowercase elsewhere in the captions ("Caught
-  this bandit", "Little weir") is an ordinary word, so it counts as a WORD, the way a
-  truecaser reads it; only an opening word never seen in lowercase ("Egeskov castle at
-  dawn") may be a name.
+  only where that is a concept. A word that opens a sentence but is written in lowercase
+  elsewhere in the captions ("Caught this bandit", "Little weir") is an ordinary word, so
+  it counts as a WORD, the way a truecaser reads it; only an opening word never seen in
+  lowercase ("Egeskov castle at dawn") may be a name.
   How often a mention becomes a hashtag is counted per kind and per mention, so "de" and
   "the" learn that they never do and an unseen mention takes its kind's rate.
 - related concepts: the cold-start vocabulary lists, for every class, the concepts it
@@ -41,7 +40,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -162,7 +161,7 @@ class CaptionModel:
         return scores
 
     def save(self, path: Path) -> None:
-        data = {"format": FORMAT, **{k: v for k, v in self.__dict__.items() if not k.startswith("_")}}
+        data = {"format": FORMAT, **{f.name: getattr(self, f.name) for f in fields(self)}}
         path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
 
     @classmethod
@@ -257,7 +256,7 @@ def leave_owner_out(
                     scores = blend(scores, vision[i])
                 left = [c for c in scores if c not in post.concepts or c == concept]
                 top = sorted(left, key=lambda c: (-scores[c], c))[:k]
-                known = concept in model.concept_posts or concept in general
+                known = _knows(model, general, concept)
                 as_typed = set() if known else {key for key, c in post.keys if c == concept}
                 hits += concept in top or bool(as_typed & set(top))
                 hidden += 1
@@ -271,14 +270,21 @@ def held_out_mentions(
     naming a typed hashtag is that hashtag (never a candidate); one naming a concept the
     model never saw, and `general` lacks, is a hashtag of its own (an emoji then names
     nothing)."""
-    return frozenset(
-        m
-        if not m.concept or m.concept in model.concept_posts or m.concept in general
-        else Mention(m.key, "", m.form, m.listed)
-        for m in mentions
-        if m.concept not in typed
-        and (m.form != EMOJI or m.concept in model.concept_posts or m.concept in general)
-    )
+    kept = set()
+    for m in mentions:
+        if m.concept in typed:
+            continue
+        if not m.concept or _knows(model, general, m.concept):
+            kept.add(m)
+        elif m.form != EMOJI:
+            kept.add(Mention(m.key, "", m.form, m.listed))
+    return frozenset(kept)
+
+
+def _knows(model: CaptionModel, general: frozenset[str], concept: str) -> bool:
+    """Whether a held-out post's reader knows `concept`: other owners used it, or the
+    general vocabulary lists it."""
+    return concept in model.concept_posts or concept in general
 
 
 @lru_cache(maxsize=1)
