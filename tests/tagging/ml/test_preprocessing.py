@@ -1,10 +1,13 @@
 import io
 
+import numpy as np
+import pytest
 import torch
 from PIL import Image
 
 from tagging.ml.backbones import Preprocessing
 from tagging.ml.preprocessing import decode, load_image, to_tensor
+from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
 
 PREP = Preprocessing()
 
@@ -39,3 +42,20 @@ def test_pixels_are_scaled_to_minus_one_one():
 
     assert torch.allclose(to_tensor(white, PREP), torch.ones(3, 224, 224))
     assert torch.allclose(to_tensor(black, PREP), -torch.ones(3, 224, 224))
+
+
+@pytest.mark.parametrize("path", [BEE, CASTLE, CUPS, PLIERS], ids=lambda p: p.stem)
+def test_only_the_crop_is_resampled_with_the_pixels_of_resizing_the_whole(path):
+    decoded = decode(path, PREP)
+    width, height = decoded.size
+    scale = PREP.resize / min(width, height)
+    whole = decoded.resize((round(width * scale), round(height * scale)), Image.Resampling.BICUBIC)
+    left, top = (whole.width - PREP.crop) // 2, (whole.height - PREP.crop) // 2
+    expected = np.asarray(whole.crop((left, top, left + PREP.crop, top + PREP.crop)), dtype=np.int16)
+
+    got = np.asarray(load_image(path, PREP), dtype=np.int16)
+
+    difference = np.abs(got - expected)
+    assert got.shape == expected.shape == (PREP.crop, PREP.crop, 3)
+    assert difference.mean() < 0.05  # Pillow's rounding of the region's edges, nothing more
+    assert (difference <= 1).mean() > 0.999
