@@ -7,6 +7,7 @@ names the photo's stored file, so a new file (or a reused id) never picks up an 
 embedding."""
 
 import io
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
@@ -17,6 +18,7 @@ import torch
 Key = tuple[int, str]  # (photo id, token of its stored file)
 Source = TypeVar("Source")
 ROOT = "embeddings"
+logger = logging.getLogger(__name__)
 
 
 class BlobStore(Protocol):
@@ -52,6 +54,16 @@ class EmbeddingCache:
         buffer = io.BytesIO()
         np.save(buffer, embedding.detach().to(torch.float32).numpy())
         self.store.write(self.name(key), buffer.getvalue())
+
+    def keep(self, key: Key, embedding: torch.Tensor) -> bool:
+        """`put` where keeping it only saves work later: a storage error is logged, not
+        raised. Returns whether it was kept."""
+        try:
+            self.put(key, embedding)
+        except OSError as error:
+            logger.warning("Could not keep the embedding of photo %s: %s", key[0], error)
+            return False
+        return True
 
     def fill(
         self,

@@ -13,8 +13,11 @@ the active version is not selected, so a second run does nothing. Hidden posts a
 posts of deactivated accounts are skipped; private ones are not (suggestions are for
 their owner; training privacy is another matter).
 
-Photos run through the model in batches, decoded and preprocessed in threads while the
-batch before runs its forward pass (tagging.ml.batch_inference). Every STORE_CHUNK
+A photo whose embedding its upload kept (served_embeddings, under the active version's
+backbone) is re-scored from it: a retrained head on the same backbone needs no decoding
+and no forward pass. The others (after a fine-tuned backbone, say) run through the model
+in batches, decoded and preprocessed in threads while the batch before runs its forward
+pass (tagging.ml.batch_inference), and their new embeddings are kept as well. Every STORE_CHUNK
 photos are stored in one transaction of a few queries: the photos are locked and each
 decided again there, so an owner who decides, or a post that is deleted, hidden or
 analysed again meanwhile, wins; every photo's rows change together or not at all.
@@ -37,9 +40,15 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.uploads import stored_file_read
 from tagging import selectors
 from tagging.ml.batch_inference import Job, Outcome, predict_stream
+from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.inference import Prediction
 from tagging.models import PhotoSuggestion, ShopSuggestion
-from tagging.services.suggestions import suggested_concepts, suggestion_rows
+from tagging.services.suggestions import (
+    served_embedding_key,
+    served_embeddings,
+    suggested_concepts,
+    suggestion_rows,
+)
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 STAGE = "resuggest"
@@ -54,7 +63,8 @@ class Resuggested:
     reviewed: int  # skipped: their owner accepted or rejected a suggestion
     unreadable: int  # left as they were: their file could not be read
     changed: int  # skipped: deleted, hidden, re-analysed or decided on while this ran
-    images: int  # photos run through the model
+    images: int  # photos scored by the model
+    kept: int  # of which scored from the embedding kept at upload (no forward pass)
     seconds: float
 
     @property
@@ -82,11 +92,14 @@ def suggestions_recompute(
     todo = list(unreviewed.values_list("pk", flat=True))
     chunk = batch_size * -(-STORE_CHUNK // batch_size)  # whole batches, at least STORE_CHUNK photos
     jobs = _jobs(todo, chunk, selectors.excluded_concepts(), tagger.backbone.preprocessing.crop)
+    embeddings = served_embeddings(tagger)
     counts: Counter[str] = Counter()
+    kept = 0
     progress(STAGE, 0, len(todo))
     start = time.perf_counter()
-    for outcomes in predict_stream(tagger, jobs, batch_size=batch_size):
-        counts.update(_batch_store(outcomes, version))
+    for outcomes in predict_stream(tagger, jobs, batch_size=batch_size, cache=embeddings):
+        counts.update(_batch_store(outcomes, version, embeddings))
+        kept += sum(o.prediction is not None and o.computed is None for o in outcomes)
         progress(STAGE, min(len(todo), counts.total()), len(todo))
     seconds = time.perf_counter() - start
     progress(STAGE, len(todo), len(todo))  # posts deleted before their batch was read
@@ -97,6 +110,7 @@ def suggestions_recompute(
         unreadable=counts["unreadable"],
         changed=counts["changed"] + len(todo) - counts.total(),
         images=counts.total() - counts["unreadable"],
+        kept=kept,
         seconds=seconds,
     )
 
@@ -111,23 +125,27 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
         links = PhotoHashtag.objects.filter(photo_id__in=chunk)
         for photo_id, name in links.values_list("photo_id", "hashtag__concept__name"):
             present[photo_id].add(name)
+        # the smallest stored file that has the model's input size, as an upload reads
+        sources = {photo.pk: photo.smallest_covering(crop) for photo in photos}
         yield [
             Job(
                 key=photo.pk,
-                # the smallest stored file that has the model's input size, as an upload reads
-                source=partial(stored_file_read, photo.smallest_covering(crop)),
+                source=partial(stored_file_read, sources[photo.pk]),
                 language=photo.owner.language,
                 exclude=excluded | present[photo.pk],
+                embedding=served_embedding_key(photo.pk, sources[photo.pk]),
             )
             for photo in photos
         ]
 
 
-def _batch_store(outcomes: list[Outcome[int]], version: str) -> list[str]:
+def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: EmbeddingCache) -> list[str]:
     """Store a chunk's new suggestions in one transaction and a few queries whatever its
-    size, deciding each photo again on its locked row; then tell the owners' open post
-    pages (they redraw; no bell: nothing the owners did asked for this). Returns what
-    became of each photo: rescored, reviewed, changed or unreadable."""
+    size, deciding each photo again on its locked row, and keep the embeddings computed
+    for those rescored (under the lock, so a delete of the photo, whose hook removes its
+    embeddings, comes after); then tell the owners' open post pages (they redraw; no
+    bell: nothing the owners did asked for this). Returns what became of each photo:
+    rescored, reviewed, changed or unreadable."""
     predictions = {o.job.key: o.prediction for o in outcomes if o.prediction is not None}
     decided = PhotoSuggestion.objects.filter(photo=OuterRef("pk")).exclude(state=PhotoSuggestion.State.OPEN)
     with transaction.atomic():
@@ -143,6 +161,10 @@ def _batch_store(outcomes: list[Outcome[int]], version: str) -> list[str]:
         rescored = [photos[key] for key, fate in fates.items() if fate == "rescored"]
         if rescored:
             _replace(rescored, predictions, version)
+        for outcome in outcomes:
+            if outcome.computed is not None and fates.get(outcome.job.key) == "rescored":
+                assert outcome.job.embedding is not None
+                embeddings.keep(outcome.job.embedding, outcome.computed)
     events = [
         (photo.owner_id, {"type": "suggestions.ready", "photo_id": photo.pk, "model_version": version})
         for photo in rescored

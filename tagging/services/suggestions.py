@@ -3,9 +3,11 @@
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from socialapp.accounts.models import User
@@ -17,7 +19,9 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from socialapp.uploads import stored_file_read
 from tagging import selectors
-from tagging.ml.inference import Prediction, Suggestion
+from tagging.artifacts import artifact_blobs
+from tagging.ml.embeddings import EmbeddingCache, Key
+from tagging.ml.inference import Prediction, Suggestion, Tagger
 from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
 
 Status = Photo.TaggingStatus
@@ -167,10 +171,9 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     # has that many across and decodes in a millisecond, against ~20 ms for a 12 MP
     # original even at 1/8 scale; wide panoramas fall back to a bigger file.
     source = photo.smallest_covering(tagger.backbone.preprocessing.crop)
-    [prediction] = tagger.predict(
-        [stored_file_read(source)],
-        language=photo.owner.language,
-        exclude=excluded | present,
+    embeddings = tagger.embed([stored_file_read(source)])
+    [prediction] = tagger.predictions(
+        embeddings, languages=[photo.owner.language], excludes=[excluded | present]
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
@@ -190,7 +193,22 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         )
         if prediction.hashtags:  # the bell, after the event that redraws an open post page
             notification_create(recipient=photo.owner, kind=Notification.Kind.SUGGESTIONS, photo=photo)
+        # Kept so that a later version with the same backbone (a retrained head) re-suggests
+        # from it without running the backbone (resuggest); under the row lock, so a delete
+        # of the photo (whose hook removes its embeddings) comes after it.
+        served_embeddings(tagger).keep(served_embedding_key(photo_id, source), embeddings[0])
     return photo
+
+
+def served_embeddings(tagger: Tagger) -> EmbeddingCache:
+    """The embeddings of served photos, as computed for their suggestions."""
+    return EmbeddingCache(artifact_blobs(), tagger.embedding_version)
+
+
+def served_embedding_key(photo_id: int, source: FieldFile) -> Key:
+    """A photo's key among served_embeddings: the stored file the tagger read (its
+    thumbnail, as a rule; training keys its own embeddings by the original's name)."""
+    return (photo_id, Path(str(source.name)).stem)
 
 
 def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> None:

@@ -13,10 +13,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from socialapp.photos.models import Photo
-from socialapp.photos.services import photo_create
-from tagging import services
+from socialapp.photos.services import photo_create, photo_delete
+from tagging import selectors, services
+from tagging.ml.backbones import Backbone
 from tagging.models import PhotoSuggestion, ShopSuggestion
 from tagging.services import resuggest
+from tagging.services.suggestions import served_embedding_key, served_embeddings
 from tests.factories import UserFactory
 from tests.tagging.conftest import BEE, CUPS, DEMO
 
@@ -81,6 +83,73 @@ def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would
     )
 
 
+def _forward_passes(monkeypatch) -> list[int]:
+    """The batch size of every forward pass the backbone makes from now on."""
+    passes: list[int] = []
+    features = Backbone.features
+
+    def counted(self, images):
+        passes.append(len(images))
+        return features(self, images)
+
+    monkeypatch.setattr(Backbone, "features", counted)
+    return passes
+
+
+def _kept_key(photo: Photo):
+    tagger = selectors.tagger_active()
+    return served_embedding_key(photo.pk, photo.smallest_covering(tagger.backbone.preprocessing.crop))
+
+
+def test_a_post_is_rescored_from_the_embedding_its_upload_kept_without_a_forward_pass(monkeypatch):
+    owner = UserFactory()
+    fresh = _post(BRIDGE, owner)
+    old = _as_if_old(_post(BRIDGE, owner))
+    kept = served_embeddings(selectors.tagger_active()).get(_kept_key(old))
+    assert kept is not None and kept.shape == (1280,)  # the upload kept it
+    passes = _forward_passes(monkeypatch)
+
+    result = services.suggestions_recompute()
+
+    assert passes == []
+    assert (result.rescored, result.images, result.kept) == (1, 1, 1)
+    assert _suggested(old) == _suggested(fresh)
+    scores = PhotoSuggestion.objects.filter(photo=old).order_by("rank").values_list("score", flat=True)
+    fresh_scores = (
+        PhotoSuggestion.objects.filter(photo=fresh).order_by("rank").values_list("score", flat=True)
+    )
+    assert list(scores) == pytest.approx(list(fresh_scores), abs=1e-6)
+
+
+def test_a_post_without_a_kept_embedding_runs_through_the_model_and_keeps_one(monkeypatch):
+    photo = _as_if_old(_post(CUPS))
+    cache = served_embeddings(selectors.tagger_active())
+    key = _kept_key(photo)
+    cache.store.delete(cache.name(key))  # as after a new backbone: none kept under its version
+    passes = _forward_passes(monkeypatch)
+
+    result = services.suggestions_recompute()
+
+    assert passes == [1]
+    assert (result.rescored, result.images, result.kept) == (1, 1, 0)
+    assert cache.get(key) is not None
+    PhotoSuggestion.objects.filter(photo=photo).update(model_version=OLD)  # another new head
+    Photo.objects.filter(pk=photo.pk).update(tagging_model_version=OLD)
+    assert services.suggestions_recompute().kept == 1 and passes == [1]  # from the one kept
+
+
+def test_deleting_a_post_deletes_the_embedding_its_upload_kept(django_capture_on_commit_callbacks):
+    photo = _post(CUPS)
+    cache = served_embeddings(selectors.tagger_active())
+    key = _kept_key(photo)
+    assert cache.get(key) is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_delete(photo=photo)
+
+    assert cache.get(key) is None
+
+
 def test_a_reviewed_post_keeps_its_decisions_and_suggestions_exactly():
     owner = UserFactory()
     photo = _as_if_old(_post(BRIDGE, owner, caption="Summer trip"))
@@ -143,7 +212,7 @@ def test_since_takes_only_posts_created_from_that_day():
 
     assert re.fullmatch(
         r"1 posts re-scored with coldstart-1-lite0, 0 skipped as reviewed, 0 unreadable, "
-        r"0 changed meanwhile; \d+\.\d images/s\n",
+        r"0 changed meanwhile; 1 from embeddings kept at upload; \d+\.\d images/s\n",
         out.getvalue(),
     )
     assert Photo.objects.get(pk=older.pk).tagging_model_version == OLD

@@ -68,17 +68,17 @@ def test_a_run_that_finds_another_stored_the_suggestions_meanwhile_leaves_them(
     Photo.objects.filter(pk=photo_id).update(tagging_status="pending", alt_text="")
     PhotoSuggestion.objects.filter(photo_id=photo_id).delete()
     tagger = services.suggestions.selectors.tagger_active()
-    predict = type(tagger).predict
+    predictions = type(tagger).predictions
 
-    def predict_while_the_other_run_stores(self, *args, **kwargs):
-        predictions = predict(self, *args, **kwargs)
-        monkeypatch.setattr(type(tagger), "predict", predict)  # the other run predicts as usual
+    def predictions_while_the_other_run_stores(self, *args, **kwargs):
+        made = predictions(self, *args, **kwargs)
+        monkeypatch.setattr(type(tagger), "predictions", predictions)  # the other run predicts as usual
         services.photo_suggestions_compute(photo_id=photo_id)
         first = PhotoSuggestion.objects.filter(photo_id=photo_id).order_by("rank").first()
         services.suggestion_reject(suggestion=first)
-        return predictions
+        return made
 
-    monkeypatch.setattr(type(tagger), "predict", predict_while_the_other_run_stores)
+    monkeypatch.setattr(type(tagger), "predictions", predictions_while_the_other_run_stores)
     services.photo_suggestions_compute(photo_id=photo_id)
 
     photo = Photo.objects.select_related("owner").get(pk=photo_id)

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.rescored} posts re-scored with {result.model_version}, "
             f"{result.reviewed} skipped as reviewed, {result.unreadable} unreadable, "
-            f"{result.changed} changed meanwhile; {result.images_per_second:.1f} images/s"
+            f"{result.changed} changed meanwhile; {result.kept} from embeddings kept at upload; "
+            f"{result.images_per_second:.1f} images/s"
         )
 
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from tagging.ml.batch_inference import Job, predict_stream
+from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.preprocessing import load_image, to_batch, to_tensor
 from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
 
@@ -65,3 +66,55 @@ def test_to_batch_normalises_exactly_as_to_tensor(backbone):
     batched = to_batch([np.asarray(image) for image in images], preprocessing)
 
     assert torch.equal(batched, torch.stack([to_tensor(image, preprocessing) for image in images]))
+
+
+class _Blobs:  # a BlobStore in memory
+    def __init__(self):
+        self.blobs = {}
+
+    def read(self, name):
+        return self.blobs.get(name)
+
+    def write(self, name, data):
+        self.blobs[name] = data
+
+    def listdir(self, folder):
+        return [], [n for n in self.blobs if n.startswith(folder)]
+
+    def delete(self, name):
+        self.blobs.pop(name, None)
+
+
+def test_a_kept_embedding_is_scored_without_reading_the_photo(cold_start):
+    cache = EmbeddingCache(_Blobs(), cold_start.embedding_version)
+    [bee] = cold_start.embed([BEE])
+    cache.put((1, "bee"), bee)
+
+    def unread():
+        raise AssertionError("a photo with a kept embedding is not read")
+
+    kept = Job(key=1, source=unread, language="es", exclude=frozenset(), embedding=(1, "bee"))
+    missing = _job(2, CUPS)
+    missing = Job(missing.key, missing.source, "en", frozenset(), embedding=(2, "cups"))
+    plain = _job(3, CASTLE)
+
+    [outcomes] = list(predict_stream(cold_start, [[kept, missing, plain]], batch_size=4, cache=cache))
+
+    assert [o.job.key for o in outcomes] == [1, 2, 3]
+    [alone] = cold_start.predict([BEE], language="es")
+    assert _suggested(outcomes[0].prediction) == _suggested(alone)
+    assert outcomes[0].computed is None  # it came from the cache
+    [cups] = cold_start.embed([CUPS])
+    assert torch.allclose(outcomes[1].computed, cups, atol=1e-4)  # computed, for the caller to keep
+    assert outcomes[2].computed is not None
+    assert cache.get((2, "cups")) is None  # predict_stream itself keeps nothing
+
+
+def test_keep_logs_a_storage_error_instead_of_raising(caplog):
+    class Full(_Blobs):
+        def write(self, name, data):
+            raise OSError(28, "No space left on device")
+
+    assert EmbeddingCache(_Blobs(), "v").keep((7, "t"), torch.zeros(3)) is True
+    assert EmbeddingCache(Full(), "v").keep((7, "t"), torch.zeros(3)) is False
+    assert "Could not keep the embedding of photo 7: [Errno 28] No space left on device" in caplog.text
