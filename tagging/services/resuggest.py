@@ -125,15 +125,14 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
         links = PhotoHashtag.objects.filter(photo_id__in=chunk)
         for photo_id, name in links.values_list("photo_id", "hashtag__concept__name"):
             present[photo_id].add(name)
-        # the smallest stored file that has the model's input size, as an upload reads
-        sources = {photo.pk: photo.smallest_covering(crop) for photo in photos}
         yield [
             Job(
                 key=photo.pk,
-                source=partial(stored_file_read, sources[photo.pk]),
+                # the smallest stored file that has the model's input size, as an upload reads
+                source=partial(stored_file_read, photo.smallest_covering(crop)),
                 language=photo.owner.language,
                 exclude=excluded | present[photo.pk],
-                embedding=served_embedding_key(photo.pk, sources[photo.pk]),
+                embedding=served_embedding_key(photo),
             )
             for photo in photos
         ]

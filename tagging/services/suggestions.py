@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from socialapp.accounts.models import User
@@ -196,7 +195,7 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         # Kept so that a later version with the same backbone (a retrained head) re-suggests
         # from it without running the backbone (resuggest); under the row lock, so a delete
         # of the photo (whose hook removes its embeddings) comes after it.
-        served_embeddings(tagger).keep(served_embedding_key(photo_id, source), embeddings[0])
+        served_embeddings(tagger).keep(served_embedding_key(photo), embeddings[0])
     return photo
 
 
@@ -205,10 +204,11 @@ def served_embeddings(tagger: Tagger) -> EmbeddingCache:
     return EmbeddingCache(artifact_blobs(), tagger.embedding_version)
 
 
-def served_embedding_key(photo_id: int, source: FieldFile) -> Key:
-    """A photo's key among served_embeddings: the stored file the tagger read (its
-    thumbnail, as a rule; training keys its own embeddings by the original's name)."""
-    return (photo_id, Path(str(source.name)).stem)
+def served_embedding_key(photo: Photo) -> Key:
+    """A photo's key among served_embeddings: its stored image's name, whichever of its
+    files the tagger read (the analysis may run before the display image exists), marked
+    apart from the keys training gives the embeddings of originals."""
+    return (photo.pk, f"{Path(str(photo.image.name)).stem}_served")
 
 
 def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> None:

@@ -20,7 +20,9 @@ from socialapp.media import file_url
 from socialapp.photos import extensions as photo_extensions
 from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create, photo_delete
+from tagging import selectors
 from tagging.models import PhotoSuggestion
+from tagging.services.suggestions import served_embedding_key, served_embeddings
 from tests.factories import PASSWORD, UserFactory
 from tests.images import jpeg_bytes
 from tests.tagging.conftest import CUPS
@@ -40,6 +42,11 @@ def _fetch(url: str) -> tuple[int, bytes]:
         return error.code, b""
 
 
+def _embeddings(photo: Photo) -> list[str]:
+    """The object of the embedding the photo's analysis kept, under the artefact prefix."""
+    return [f"models/{served_embeddings(selectors.tagger_active()).name(served_embedding_key(photo))}"]
+
+
 def _upload(owner, data: bytes = b"") -> Photo:
     return photo_create(owner=owner, image=SimpleUploadedFile("p.jpg", data or jpeg_bytes()), caption="")
 
@@ -54,7 +61,7 @@ def test_an_upload_goes_to_the_bucket_and_is_tagged_and_displayed_from_there(
 
     photo.refresh_from_db()
     names = [photo.image.name, photo.thumbnail_320.name, photo.thumbnail_1080.name]
-    assert all(names) and s3_bucket.names() == sorted(names)
+    assert all(names) and s3_bucket.names() == sorted([*names, *_embeddings(photo)])
     assert _local_files() == before
     assert s3_bucket.read(photo.image.name)[:2] == b"\xff\xd8"
     assert photo.tagging_status == "ready"
@@ -120,7 +127,8 @@ def test_deleting_a_post_and_an_account_deletes_their_objects(s3_bucket, django_
         user_delete(user=owner, password=PASSWORD)
 
     kept.refresh_from_db()
-    assert s3_bucket.names() == sorted([kept.image.name, kept.thumbnail_320.name, kept.thumbnail_1080.name])
+    files = [kept.image.name, kept.thumbnail_320.name, kept.thumbnail_1080.name]
+    assert s3_bucket.names() == sorted([*files, *_embeddings(kept)])
 
 
 def test_a_new_avatar_replaces_the_old_object(s3_bucket, django_capture_on_commit_callbacks):

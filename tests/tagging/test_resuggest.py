@@ -97,8 +97,7 @@ def _forward_passes(monkeypatch) -> list[int]:
 
 
 def _kept_key(photo: Photo):
-    tagger = selectors.tagger_active()
-    return served_embedding_key(photo.pk, photo.smallest_covering(tagger.backbone.preprocessing.crop))
+    return served_embedding_key(photo)
 
 
 def test_a_post_is_rescored_from_the_embedding_its_upload_kept_without_a_forward_pass(monkeypatch):
@@ -119,6 +118,24 @@ def test_a_post_is_rescored_from_the_embedding_its_upload_kept_without_a_forward
         PhotoSuggestion.objects.filter(photo=fresh).order_by("rank").values_list("score", flat=True)
     )
     assert list(scores) == pytest.approx(list(fresh_scores), abs=1e-6)
+
+
+def test_the_embedding_kept_before_the_display_image_was_made_still_counts(monkeypatch):
+    # An upload's analysis may run before its 1080 px display image exists (it then reads
+    # the original); a re-suggest later reads that image, and must still find it.
+    photo = _post(BRIDGE)
+    display = photo.thumbnail_1080.name
+    Photo.objects.filter(pk=photo.pk).update(thumbnail_1080="", tagging_status="pending")
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    services.embeddings_delete(photo_ids=[photo.pk])
+    services.photo_suggestions_compute(photo_id=photo.pk)  # reads the original
+    Photo.objects.filter(pk=photo.pk).update(thumbnail_1080=display)
+    photo = _as_if_old(photo)
+    passes = _forward_passes(monkeypatch)
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.kept) == (1, 1) and passes == []
 
 
 def test_a_post_without_a_kept_embedding_runs_through_the_model_and_keeps_one(monkeypatch):
