@@ -31,7 +31,7 @@ from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
 from tagging.caption_suggestions import caption_mentions, caption_words  # noqa: E402
 from tagging.ml.captions import Post, leave_owner_out  # noqa: E402
-from tagging.ml.coldstart import load_concepts, related_concepts  # noqa: E402
+from tagging.ml.coldstart import load_concepts, regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
@@ -96,12 +96,19 @@ def main() -> None:
     posts, owners, general = _posts(rows), _owners(rows), frozenset(load_concepts())
     results: dict[str, object] = {
         "posts": len(posts),
-        "caption_only": leave_owner_out(posts, owners, general=general, related=related_concepts()),
+        "caption_only": leave_owner_out(
+            posts, owners, general=general, related=related_concepts(), regions=regions()
+        ),
         "target_hit@5": 0.6,
     }
     if args.vision:
         results["caption_and_vision"] = leave_owner_out(
-            posts, owners, vision=_vision(rows, args.images), general=general, related=related_concepts()
+            posts,
+            owners,
+            vision=_vision(rows, args.images),
+            general=general,
+            related=related_concepts(),
+            regions=regions(),
         )
     if args.vision_from:
         learned = json.loads(args.vision_from.read_text())
@@ -111,6 +118,7 @@ def main() -> None:
             vision=[learned[row["filename"]] for row in rows],
             general=general,
             related=related_concepts(),
+            regions=regions(),
         )
     out = ROOT / "bench" / "results" / "caption_suggest.json"
     out.parent.mkdir(parents=True, exist_ok=True)

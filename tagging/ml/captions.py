@@ -27,7 +27,11 @@ kinds of evidence:
 - related concepts: the cold-start vocabulary lists, for every class, the concepts it
   belongs to from specific to general (goldfish: aquarium, pet, fish, animal). A concept
   present makes those after it candidates (#wrasse -> #fish), at a rate counted per
-  candidate ("fish" is often written beside a fish, "animal" rarely).
+  candidate ("fish" is often written beside a fish, "animal" rarely); a place makes the
+  places it is part of candidates (#sydney -> #newsouthwales, #australia). A candidate
+  never seen takes the rate of its kind: a region (a country or a state: people write
+  #australia beside #sydney about four times in ten) or anything else (an island, a
+  continent, a general concept: about one in eight).
 
 Mentions and related concepts join the naive Bayes score as independent causes
 (noisy-OR), and so do vision scores (`blend`). Concepts already typed are never scored.
@@ -57,6 +61,7 @@ FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
 FLAGS = Path(__file__).resolve().parent / "data" / "flags.tsv"
 
 NAMED, NAME, OPENING, PART, WORD, EMOJI = "named", "name", "opening", "part", "word", "emoji"
+REGION, OTHER = "region", "other"  # kinds of related candidate
 WORD_FORM = ""  # Mention.form of a word written in lowercase
 
 
@@ -113,9 +118,14 @@ class CaptionModel:
     related_targets: dict[str, list[int]] = field(default_factory=dict)
     # the words the captions also write in lowercase (an opening one is no name)
     ordinary: list[str] = field(default_factory=list)
+    # the related candidates that are regions, and [hashtagged, candidate] per kind
+    # (REGION, OTHER); a model saved without them counts every candidate alike
+    regions: list[str] = field(default_factory=list)
+    related_kinds: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._ordinary = frozenset(self.ordinary)
+        self._regions = frozenset(self.regions)
 
     def base_rate(self, concept: str) -> float:
         return self.concept_posts.get(concept, 0) / (self.posts + SMOOTHING)
@@ -128,7 +138,9 @@ class CaptionModel:
 
     def related_rate(self, concept: str) -> float:
         """P(`concept` is a hashtag | a concept it is related to is)."""
-        return _rate(self.related_targets.get(concept, [0, 0]), _rate(self.related_all, 0.0))
+        kind = REGION if concept in self._regions else OTHER
+        prior = _rate(self.related_kinds.get(kind, [0, 0]) if self.related_kinds else self.related_all, 0.0)
+        return _rate(self.related_targets.get(concept, [0, 0]), prior)
 
     def scores(self, post: Post) -> dict[str, float]:
         """Concept -> score in (0, 1) for the hashtags `post` does not carry yet: every
@@ -174,10 +186,15 @@ class CaptionModel:
 
 
 def fit(
-    posts: Iterable[Post], *, related: Mapping[str, Iterable[str]] | None = None, min_count: int = 1
+    posts: Iterable[Post],
+    *,
+    related: Mapping[str, Iterable[str]] | None = None,
+    regions: frozenset[str] = frozenset(),
+    min_count: int = 1,
 ) -> CaptionModel:
     """Count the evidence in `posts`. `related`: concept -> the more general concepts it
-    implies as candidates (see coldstart.related_concepts). Tokens held by fewer than
+    implies as candidates (see coldstart.related_concepts); `regions`: those candidates
+    that are a country or a state (coldstart.regions). Tokens held by fewer than
     `min_count` posts are dropped (they would only repeat one post)."""
     posts = list(posts)
     links = {c: sorted(set(r) - {c}) for c, r in (related or {}).items() if r}
@@ -187,6 +204,7 @@ def fit(
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     related_all = [0, 0]
+    related_kinds: dict[str, list[int]] = {REGION: [0, 0], OTHER: [0, 0]}
     related_targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ordinary = frozenset(m.key for post in posts for m in post.mentions if m.form == WORD_FORM)
     for post in posts:
@@ -203,7 +221,8 @@ def fit(
         candidates = {r for c in post.concepts for r in links.get(c, ())}
         for concept in candidates:
             hit = concept in post.concepts
-            for counts in (related_all, related_targets[concept]):
+            kind = related_kinds[REGION if concept in regions else OTHER]
+            for counts in (related_all, kind, related_targets[concept]):
                 counts[0] += hit
                 counts[1] += 1
     kept = {t for t, n in tokens.items() if n >= min_count}
@@ -218,6 +237,8 @@ def fit(
         related_all=related_all,
         related_targets=dict(related_targets),
         ordinary=sorted(ordinary),
+        regions=sorted(regions & {c for after in links.values() for c in after}),
+        related_kinds=related_kinds,
     )
 
 
@@ -233,6 +254,7 @@ def leave_owner_out(
     vision: list[Mapping[str, float]] | None = None,
     general: frozenset[str] = frozenset(),
     related: Mapping[str, Iterable[str]] | None = None,
+    regions: frozenset[str] = frozenset(),
     k: int = 5,
 ) -> dict[str, float]:
     """Leave-one-hashtag-out, split by owner: for each owner, fit on everyone else's
@@ -244,7 +266,9 @@ def leave_owner_out(
     Returns hidden count and hit@k."""
     hits = hidden = 0
     for owner in dict.fromkeys(owners):
-        model = fit((p for p, o in zip(posts, owners, strict=True) if o != owner), related=related)
+        model = fit(
+            (p for p, o in zip(posts, owners, strict=True) if o != owner), related=related, regions=regions
+        )
         for i, post in enumerate(posts):
             if owners[i] != owner:
                 continue

@@ -73,6 +73,12 @@ def related_concepts() -> dict[str, frozenset[str]]:
     return {name: frozenset(after - {name}) for name, after in related.items() if after - {name}}
 
 
+@lru_cache(maxsize=1)
+def regions() -> frozenset[str]:
+    """The places related_concepts names that are a country or a state (regions.tsv)."""
+    return frozenset(row["key"] for row in _rows("regions.tsv"))
+
+
 def cold_start_version(backbone: str) -> str:
     """What predictions from the cold-start head on `backbone` record: the same map on
     other ImageNet weights suggests other hashtags ("coldstart-1-lite0", "coldstart-1-lite2",

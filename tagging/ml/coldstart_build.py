@@ -1,5 +1,7 @@
 """Generate data/coldstart.tsv: each ImageNet class -> hashtag concepts and shop category,
-and data/related.tsv: what a concept or a place present makes likely.
+data/related.tsv: what a concept or a place present makes likely, and data/regions.tsv:
+the places among those that are a country or a state (people hashtag the country of a
+place they name far more often than its island or continent).
 
     python -m tagging.ml.coldstart_build --wordnet /usr/share/wordnet/data.noun
 
@@ -80,6 +82,9 @@ def build(data_noun: Path) -> list[list[str]]:
 
 PLACE_DEPTH = 2  # Kolkata -> India -> Asia
 PLACE_RELATED = 3
+# WordNet 3.0's "country, state, land" (Germany, Australia) and "state, province"
+# (California, New South Wales): a place that is an instance of either is a region.
+REGION_WNIDS = frozenset({"n08544813", "n08654360"})
 
 
 def read_synsets(data_noun: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -101,6 +106,20 @@ def read_synsets(data_noun: Path) -> dict[str, tuple[list[str], list[str]]]:
 
 def _key(lemma: str) -> str:
     return re.sub(r"[\s_'’.#-]+", "", lemma.lower())
+
+
+def build_regions(data_noun: Path) -> list[list[str]]:
+    """Rows of one key: each place some place is part of (as build_related lists them)
+    that is a country or a state, sorted."""
+    hypernyms = read_hypernyms(data_noun)
+    synsets = read_synsets(data_noun)
+    containers = {whole for words, wholes in synsets.values() if words[0][:1].isupper() for whole in wholes}
+    regions = {
+        _key(synsets[wnid][0][0])
+        for wnid in containers
+        if wnid in synsets and REGION_WNIDS & set(ancestors_by_distance(wnid, hypernyms))
+    }
+    return [[key] for key in sorted(regions)]
 
 
 def build_related(data_noun: Path) -> list[list[str]]:
@@ -149,6 +168,7 @@ def main() -> None:
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet/data.noun"))
     parser.add_argument("--out", type=Path, default=DATA / "coldstart.tsv")
     parser.add_argument("--related-out", type=Path, default=DATA / "related.tsv")
+    parser.add_argument("--regions-out", type=Path, default=DATA / "regions.tsv")
     args = parser.parse_args()
     rows = build(args.wordnet)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -162,6 +182,12 @@ def main() -> None:
         writer.writerow(["key", "related"])
         writer.writerows(related)
     print(f"Wrote {len(related)} keys to {args.related_out}")
+    regions = build_regions(args.wordnet)
+    with args.regions_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["key"])
+        writer.writerows(regions)
+    print(f"Wrote {len(regions)} regions to {args.regions_out}")
 
 
 if __name__ == "__main__":

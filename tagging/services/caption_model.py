@@ -5,7 +5,7 @@ from pathlib import Path
 from tagging import selectors
 from tagging.caption_suggestions import CAPTION_MODEL_FILE, photos_evidence
 from tagging.ml.captions import CaptionModel, fit
-from tagging.ml.coldstart import related_concepts
+from tagging.ml.coldstart import regions, related_concepts
 
 
 def caption_model_build(*, directory: Path) -> CaptionModel:
@@ -13,7 +13,7 @@ def caption_model_build(*, directory: Path) -> CaptionModel:
     people who consented; never private accounts, withdrawn consent or hidden posts) and
     write it to `directory`/caption.json. Returns it."""
     photos = list(selectors.training_photos())
-    model = fit(photos_evidence(photos), related=related_concepts())
+    model = fit(photos_evidence(photos), related=related_concepts(), regions=regions())
     directory.mkdir(parents=True, exist_ok=True)
     model.save(directory / CAPTION_MODEL_FILE)
     return model

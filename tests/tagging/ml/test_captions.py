@@ -1,5 +1,7 @@
 """The caption model on its own: mentions, related concepts, and what it learns of each."""
 
+import json
+
 from tagging.caption_suggestions import caption_mentions, caption_words
 from tagging.ml.captions import (
     EMOJI,
@@ -100,6 +102,43 @@ def test_a_concept_present_makes_the_general_ones_above_it_likely_at_their_own_r
     assert model.related_targets == {"tool": [2, 3], "object": [0, 3]}
     assert scores["tool"] > 0.5 > scores["object"]  # #tool is often written beside a tool, #object never
     assert scores["tool"] > scores["diy"]
+
+
+def test_a_region_never_seen_takes_the_rate_regions_have_not_the_rate_of_every_candidate():
+    # People hashtag the country of a place they name (#berlin #germany) far more often
+    # than its continent or an island it lies on; #sydney -> #australia was never seen.
+    related = {
+        "berlin": ["germany", "europe"],
+        "kolkata": ["india", "asia"],
+        "sydney": ["newsouthwales", "australia"],
+        "plier": ["tool", "object"],
+    }
+    posts = [_post("", "berlin", "germany"), _post("", "kolkata", "india"), _post("", "berlin", "germany")]
+    posts += [_post("", "plier") for _ in range(3)]
+    regions = frozenset({"germany", "india", "australia", "newsouthwales"})
+
+    model = fit(posts, related=related, regions=regions)
+    scores = model.scores(Post(frozenset({"sydney"})))
+    alike = fit(posts, related=related).scores(Post(frozenset({"sydney"})))
+
+    assert model.related_kinds == {"region": [3, 3], "other": [0, 9]}
+    assert model.regions == ["australia", "germany", "india", "newsouthwales"]
+    assert scores["australia"] > 0.7  # a region, as germany and india were each time
+    assert alike["australia"] < 0.4  # pooled with europe, asia, tool and object: rarely
+
+
+def test_a_model_saved_before_regions_pools_every_candidate(tmp_path):
+    related = {"berlin": ["germany", "europe"], "sydney": ["australia"]}
+    posts = [_post("", "berlin", "germany"), _post("", "berlin")]
+    path = tmp_path / "caption.json"
+    fit(posts, related=related, regions=frozenset({"germany", "australia"})).save(path)
+    saved = json.loads(path.read_text())
+    del saved["regions"], saved["related_kinds"]  # as versions trained before them wrote it
+    path.write_text(json.dumps(saved))
+
+    old = CaptionModel.load(path)
+
+    assert old.related_rate("australia") == fit(posts, related=related).related_rate("australia") == 0.3
 
 
 def test_a_concept_already_typed_is_never_scored():

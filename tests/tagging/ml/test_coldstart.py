@@ -103,3 +103,14 @@ def test_committed_related_table_is_what_the_generator_builds():
 
     assert related == committed
     assert ["plier", "tool"] in related and ["kolkata", "india asia"] in related
+
+
+def test_committed_regions_table_is_what_the_generator_builds():
+    from tagging.ml.coldstart_build import build_regions
+
+    committed, regions = _committed_and_built("regions.tsv", build_regions)
+
+    assert regions == committed
+    keys = {key for [key] in regions}
+    assert {"australia", "california", "germany", "india", "newsouthwales"} <= keys  # countries, states
+    assert not {"asia", "europe", "honshu", "dodecanese"} & keys  # continents, islands
