@@ -47,8 +47,16 @@ class EmbeddingCache:
         return f"{self.folder}/{photo_id % 1000:03d}/{photo_id}-{token}.npy"
 
     def get(self, key: Key) -> torch.Tensor | None:
+        """The kept embedding, or None when there is none, or only one that cannot be read
+        (a write cut short: logged, and computed again by whoever asked)."""
         data = self.store.read(self.name(key))
-        return None if data is None else torch.from_numpy(np.load(io.BytesIO(data)))
+        if data is None:
+            return None
+        try:
+            return torch.from_numpy(np.load(io.BytesIO(data)))
+        except (ValueError, OSError, EOFError) as error:
+            logger.warning("Could not read the kept embedding of photo %s: %s", key[0], error)
+            return None
 
     def put(self, key: Key, embedding: torch.Tensor) -> None:
         buffer = io.BytesIO()

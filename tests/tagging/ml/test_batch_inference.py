@@ -118,3 +118,16 @@ def test_keep_logs_a_storage_error_instead_of_raising(caplog):
     assert EmbeddingCache(_Blobs(), "v").keep((7, "t"), torch.zeros(3)) is True
     assert EmbeddingCache(Full(), "v").keep((7, "t"), torch.zeros(3)) is False
     assert "Could not keep the embedding of photo 7: [Errno 28] No space left on device" in caplog.text
+
+
+def test_a_kept_embedding_that_cannot_be_read_is_computed_again(cold_start, caplog):
+    blobs = _Blobs()
+    cache = EmbeddingCache(blobs, cold_start.embedding_version)
+    blobs.write(cache.name((1, "bee")), b"\x93NUMPY cut short")  # a write that never finished
+    job = _job(1, BEE)
+    job = Job(job.key, job.source, "en", frozenset(), embedding=(1, "bee"))
+
+    [[outcome]] = list(predict_stream(cold_start, [[job]], batch_size=1, cache=cache))
+
+    assert outcome.prediction.hashtags[0].concept == "bee" and outcome.computed is not None
+    assert "Could not read the kept embedding of photo 1" in caplog.text
