@@ -14,7 +14,7 @@ class TaggingConfig(AppConfig):
         from socialapp.accounts.extensions import training_stopped_hooks, user_export_sections
         from socialapp.hashtags.extensions import concept_changed_hooks
         from socialapp.photos.extensions import photo_created_hooks, photo_delete_hooks
-        from socialapp.queueing import stuck_sweeps, task_enqueue
+        from socialapp.queueing import stuck_sweeps
         from socialapp.shop.extensions import category_suggesters
         from socialapp.storage_transfer import storage_transfers
 
@@ -27,7 +27,11 @@ class TaggingConfig(AppConfig):
             neighbour_index_refresh,
             suggestions_export,
         )
-        from .services.suggestions import CONCEPT_ALT_TEXTS_TASK, photo_tagging_start
+        from .services.suggestions import (
+            alt_texts_requeue_stuck,
+            concept_alt_texts_request,
+            photo_tagging_start,
+        )
         from .tasks import analyses_requeue_orphaned_on_ready
 
         try:  # when the process starts, not on its first analysis
@@ -35,11 +39,12 @@ class TaggingConfig(AppConfig):
         except ValueError as error:
             raise ImproperlyConfigured(str(error)) from error
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
-        concept_changed_hooks.append(lambda concept: task_enqueue(CONCEPT_ALT_TEXTS_TASK, concept.pk))
+        concept_changed_hooks.append(lambda concept: concept_alt_texts_request(concept_id=concept.pk))
         category_suggesters.append(
             lambda photo: suggested.category if (suggested := shop_suggestion(photo=photo)) else None
         )
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
+        stuck_sweeps["alt texts"] = lambda: alt_texts_requeue_stuck()
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
         # The served neighbour index holds training photos' embeddings: they go with them.

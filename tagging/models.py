@@ -121,3 +121,16 @@ class ShopSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} for {self.photo_id}"
+
+
+class AltTextRewrite(models.Model):
+    """An admin changed a concept's names: the tagger's alt texts that may name it are to
+    be written again. Kept until a rewrite that began after `requested_at` is done, so a
+    request whose task never reached a worker (broker down) is queued again by the sweep."""
+
+    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)  # when its task was last sent
+
+    def __str__(self) -> str:
+        return f"alt texts naming {self.concept}"

@@ -21,7 +21,7 @@ from tagging import selectors
 from tagging.artifacts import artifact_blobs
 from tagging.ml.embeddings import EmbeddingCache, Key
 from tagging.ml.inference import Prediction, Suggestion, Tagger
-from tagging.models import ModelVersion, PhotoSuggestion, ShopSuggestion
+from tagging.models import AltTextRewrite, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 Status = Photo.TaggingStatus
 
@@ -246,12 +246,53 @@ def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> No
 # Queued by name when an admin changes a concept (tagging/apps.py).
 CONCEPT_ALT_TEXTS_TASK = "tagging.tasks.concept_alt_texts_rewrite"
 ALT_TEXT_CHUNK = 500  # photos written in one bulk update
+# A requested rewrite not done this long after its task was sent is sent again by the
+# sweep (its message was lost to a broker outage, or its worker died); a rewrite is
+# idempotent, so one still running that long only runs twice.
+ALT_TEXT_REWRITE_LOST_AFTER = timedelta(minutes=10)
+
+
+def concept_alt_texts_request(*, concept_id: int) -> bool:
+    """An admin changed a concept's names: record that the alt texts that may name it are
+    to be written again, then queue the rewrite. Returns whether its task was sent; if
+    not (broker down), the sweep sends it (alt_texts_requeue_stuck)."""
+    now = timezone.now()
+    AltTextRewrite.objects.update_or_create(
+        concept_id=concept_id, defaults={"requested_at": now, "queued_at": None}
+    )
+    if not task_enqueue(CONCEPT_ALT_TEXTS_TASK, concept_id):
+        return False
+    AltTextRewrite.objects.filter(concept_id=concept_id, requested_at=now).update(queued_at=now)
+    return True
+
+
+def alt_texts_requeue_stuck(*, lost_after: timedelta = ALT_TEXT_REWRITE_LOST_AFTER) -> int:
+    """The sweep's part for alt-text rewrites (Celery beat, every minute): send again the
+    requested rewrites whose task was never sent or was sent over `lost_after` ago.
+    Returns how many it sent; stops at the first broker error."""
+    now = timezone.now()
+    waiting = AltTextRewrite.objects.filter(Q(queued_at=None) | Q(queued_at__lt=now - lost_after))
+    sent = 0
+    for concept_id in waiting.order_by("requested_at").values_list("concept_id", flat=True)[:STUCK_BATCH]:
+        if not task_enqueue(CONCEPT_ALT_TEXTS_TASK, concept_id):
+            break
+        AltTextRewrite.objects.filter(concept_id=concept_id).update(queued_at=now)
+        sent += 1
+    return sent
 
 
 def concept_alt_texts_rewrite(*, concept_id: int) -> int:
     """Write again the tagger's alt texts (never an owner's) of the posts that may name a
     concept whose names changed: those whose caption hashtags it or whose current
-    suggestions include it, a chunk at a time. Returns how many texts changed."""
+    suggestions include it, a chunk at a time; then the request is done (unless another
+    came meanwhile: it runs again for that one). Returns how many texts changed."""
+    began = timezone.now()
+    changed = _alt_texts_rewrite(concept_id)
+    AltTextRewrite.objects.filter(concept_id=concept_id, requested_at__lte=began).delete()
+    return changed
+
+
+def _alt_texts_rewrite(concept_id: int) -> int:
     names_it = Q(
         hashtag_links__hashtag__concept_id=concept_id, hashtag_links__source=PhotoHashtag.Source.CAPTION
     ) | Q(suggestions__concept_id=concept_id, suggestions__model_version=F("tagging_model_version"))

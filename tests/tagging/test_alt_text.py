@@ -3,14 +3,20 @@ the viewer's language, rebuilt on every accept and reject, never over the owner'
 
 import html
 import importlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from socialapp.hashtags.models import Concept
+from socialapp.hashtags.services import concept_changed
 from socialapp.photos.services import photo_create, photo_update
+from socialapp.queueing import stuck_requeue
 from tagging import selectors, services
-from tagging.models import PhotoSuggestion
+from tagging.models import AltTextRewrite, PhotoSuggestion
+from tagging.tasks import concept_alt_texts_rewrite
 from tests.factories import UserFactory
 from tests.tagging.conftest import DEMO
 
@@ -372,3 +378,46 @@ def test_an_admin_renaming_a_concept_rewrites_the_taggers_alt_texts_and_leaves_t
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _reload(tagged).alt_text.startswith("Foto de una presa")
     assert _reload(owners).alt_text == "Foto de mi represa favorita."
+
+
+def test_a_rename_while_the_broker_is_down_is_rewritten_by_the_sweep_once_it_is_back(
+    another_bridge, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    tagged = another_bridge(language="es")
+    _first_suggestions_become(tagged, "dam")
+    written = selectors.photo_alt_text_generated(photo=_reload(tagged), language="es")
+    type(tagged).objects.filter(pk=tagged.pk).update(alt_text=written)
+    assert written.startswith("Foto de una represa")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(concept_alt_texts_rewrite, "apply_async", refuse)
+    dam = Concept.objects.get(name="dam")
+    dam.name_es, dam.gender_es = "presa", "f"
+    dam.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        concept_changed(concept=dam)  # as the admin's save does
+    assert _reload(tagged).alt_text == written  # the task never left
+    assert stuck_requeue()["alt texts"] == 0  # still down
+
+    monkeypatch.undo()  # the broker is back (inline stands in for a worker)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert stuck_requeue()["alt texts"] == 1
+
+    assert _reload(tagged).alt_text.startswith("Foto de una presa")
+    assert stuck_requeue()["alt texts"] == 0  # done: nothing left to queue
+
+
+def test_a_rename_requested_while_its_rewrite_runs_is_kept_for_another_run():
+    dam = Concept.objects.get(name="dam")
+    later = timezone.now() + timedelta(seconds=5)  # asked again after this run began
+    AltTextRewrite.objects.create(concept=dam, requested_at=later, queued_at=later)
+
+    services.concept_alt_texts_rewrite(concept_id=dam.pk)
+
+    assert AltTextRewrite.objects.filter(concept=dam).exists()
+    AltTextRewrite.objects.filter(concept=dam).update(requested_at=timezone.now() - timedelta(seconds=1))
+    services.concept_alt_texts_rewrite(concept_id=dam.pk)
+    assert not AltTextRewrite.objects.filter(concept=dam).exists()
