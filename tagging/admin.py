@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from socialapp.photos.models import Photo
 
-from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
+from .models import AltTextRewrite, ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
 from .services import NotRetryable, concept_override_set, model_version_activate, photo_tagging_retry
 
 
@@ -115,3 +115,14 @@ class ShopSuggestionAdmin(admin.ModelAdmin):
     list_display = ["photo", "category", "score", "model_version"]
     list_filter = ["category", "model_version"]
     raw_id_fields = ["photo"]
+
+
+@admin.register(AltTextRewrite)
+class AltTextRewriteAdmin(admin.ModelAdmin):
+    """Concept renames whose alt-text rewrite is not done yet (the sweep sends them)."""
+
+    list_display = ["concept", "requested_at", "queued_at"]
+    readonly_fields = ["concept", "requested_at", "queued_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
