@@ -30,7 +30,7 @@ kinds of evidence:
   candidate ("fish" is often written beside a fish, "animal" rarely); a place makes the
   places it is part of candidates (#sydney -> #newsouthwales, #australia). A candidate
   never seen takes the rate of its kind: a region (a country or a state: people write
-  #australia beside #sydney about four times in ten) or anything else (an island, a
+  #australia beside #sydney about one time in four) or anything else (an island, a
   continent, a general concept: about one in eight).
 
 Mentions and related concepts join the naive Bayes score as independent causes
