@@ -71,44 +71,41 @@ def predict_stream(
                 return kept
         return np.asarray(load_image(job.source(), preprocessing))
 
+    def run(jobs: list[Job[K]], loaded: list[Future[np.ndarray | torch.Tensor]]) -> list[Outcome[K]]:
+        outcomes: dict[int, Outcome[K]] = {}
+        pixels: list[tuple[int, Job[K], np.ndarray]] = []
+        embedded: list[tuple[int, Job[K], torch.Tensor, bool]] = []  # True: computed by this run
+
+        def forward_pass() -> None:
+            embeddings = tagger.embed_pixels(to_batch([array for _, _, array in pixels], preprocessing))
+            embedded.extend((at, job, e, True) for (at, job, _), e in zip(pixels, embeddings, strict=True))
+            pixels.clear()
+
+        for index, (job, future) in enumerate(zip(jobs, loaded, strict=True)):
+            try:
+                item = future.result()
+            except OSError as error:
+                outcomes[index] = Outcome(job, None, error)
+                continue
+            if isinstance(item, torch.Tensor):
+                embedded.append((index, job, item, False))
+            else:
+                pixels.append((index, job, item))
+                if len(pixels) == batch_size:
+                    forward_pass()
+        if pixels:
+            forward_pass()
+        if embedded:
+            predictions = tagger.predictions(
+                torch.stack([embedding for _, _, embedding, _ in embedded]),
+                languages=[job.language for _, job, _, _ in embedded],
+                excludes=[job.exclude for _, job, _, _ in embedded],
+            )
+            for (at, job, embedding, computed), prediction in zip(embedded, predictions, strict=True):
+                outcomes[at] = Outcome(job, prediction, computed=embedding if computed else None)
+        return [outcomes[index] for index in sorted(outcomes)]
+
     with ThreadPoolExecutor(decoders) as decoding, ThreadPoolExecutor(1) as forward:
-
-        def run(jobs: list[Job[K]], loaded: list[Future[np.ndarray | torch.Tensor]]) -> list[Outcome[K]]:
-            outcomes: dict[int, Outcome[K]] = {}
-            pixels: list[tuple[int, Job[K], np.ndarray]] = []
-            embedded: list[tuple[int, Job[K], torch.Tensor]] = []
-            computed: set[int] = set()
-
-            def forward_pass() -> None:
-                embeddings = tagger.embed_pixels(to_batch([array for _, _, array in pixels], preprocessing))
-                for (at, job, _), embedding in zip(pixels, embeddings, strict=True):
-                    embedded.append((at, job, embedding))
-                    computed.add(at)
-                pixels.clear()
-
-            for index, (job, future) in enumerate(zip(jobs, loaded, strict=True)):
-                try:
-                    item = future.result()
-                except OSError as error:
-                    outcomes[index] = Outcome(job, None, error)
-                    continue
-                if isinstance(item, torch.Tensor):
-                    embedded.append((index, job, item))
-                else:
-                    pixels.append((index, job, item))
-                    if len(pixels) == batch_size:
-                        forward_pass()
-            if pixels:
-                forward_pass()
-            if embedded:
-                predictions = tagger.predictions(
-                    torch.stack([embedding for _, _, embedding in embedded]),
-                    languages=[job.language for _, job, _ in embedded],
-                    excludes=[job.exclude for _, job, _ in embedded],
-                )
-                for (at, job, embedding), prediction in zip(embedded, predictions, strict=True):
-                    outcomes[at] = Outcome(job, prediction, computed=embedding if at in computed else None)
-            return [outcomes[index] for index in sorted(outcomes)]
 
         def decode(jobs: list[Job[K]] | None) -> list[Future[np.ndarray | torch.Tensor]]:
             return [decoding.submit(load, job) for job in jobs or []]
