@@ -8,7 +8,13 @@ import pytest
 import torch
 
 from tagging.ml.inference import Tagger, Thresholds
-from tagging.ml.ranking import Calibration, calibration_from_classes, per_concept_thresholds, rank
+from tagging.ml.ranking import (
+    Calibration,
+    calibration_from_classes,
+    measured_calibration,
+    per_concept_thresholds,
+    rank,
+)
 from tests.tagging.conftest import BEE, CASTLE, DEMO, PLIERS
 
 FOREST_TRAIL = DEMO / "dev_007.jpg"  # a trail through a green forest
@@ -107,3 +113,35 @@ def test_per_concept_thresholds_need_held_out_positives():
 
     assert thresholds[0].item() == pytest.approx(0.6)  # F1 at 0.6: 2 hits of 3 chosen, best
     assert math.isnan(thresholds[1].item())  # one held-out positive is not enough
+
+
+def test_a_concept_nobody_writes_is_not_suggested_where_it_never_was_written():
+    # 4 platform photos, none carrying concept 1 or 2; concept 1 passes on 3 of them
+    # (people see it there and never write it), concept 2 on only 2 (too few to tell).
+    prior = Calibration(
+        base_rates=torch.zeros(3),
+        thresholds=torch.full((3,), float("nan")),
+        general=torch.zeros(3, dtype=torch.bool),
+        covers=torch.zeros(3, 3, dtype=torch.bool),
+    )
+    raw = torch.tensor([[0.9, 0.9, 0.6], [0.8, 0.8, 0.05], [0.7, 0.7, 0.5], [0.1, 0.0, 0.0]])
+    written = torch.tensor([True, False, False])
+
+    calibration = measured_calibration(
+        prior,
+        raw,
+        torch.zeros(4, dtype=torch.bool),
+        torch.zeros(0, 3, dtype=torch.bool),
+        min_score=0.1,
+        written=written,
+    )
+
+    calibrated = calibration.calibrate(raw)
+    threshold = calibration.thresholds[1].item()
+    assert threshold > calibrated[:, 1].max().item()  # above every photo it was left off
+    assert not bool((calibrated[:, 1] >= threshold).any())
+    assert (
+        calibration.calibrate(torch.tensor([[0.0, 0.99, 0.0]]))[0, 1].item() >= threshold
+    )  # surer than ever: kept
+    assert math.isnan(calibration.thresholds[0].item())  # written: held-out F1 decides, if anything
+    assert math.isnan(calibration.thresholds[2].item())  # passing on 2 photos says too little
