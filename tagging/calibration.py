@@ -1,6 +1,6 @@
 """A version's calibration, measured when it is trained: base rates on the platform's
 photos, per-concept thresholds from its held-out photos, and raised ones for the concepts
-none of its photos carries (see tagging/ml/ranking.py)."""
+it did not learn (see tagging/ml/ranking.py)."""
 
 import json
 from pathlib import Path
@@ -30,10 +30,10 @@ def version_calibration_write(*, directory: Path, data: TrainingSet, coldstart: 
     positives = torch.zeros(int(held_out.sum()), len(head.concepts), dtype=torch.bool)
     for row, index in enumerate(data.indices("val")):
         positives[row, data.targets[index]] = True  # the head's first columns are data.concepts
-    written = torch.zeros(len(head.concepts), dtype=torch.bool)
-    written[sorted({c for concepts in data.targets for c in concepts})] = True
+    learned = torch.zeros(len(head.concepts), dtype=torch.bool)
+    learned[: len(data.concepts)] = True  # the version's vocabulary: the head's first columns
     calibration = measured_calibration(
-        head.calibration, raw, held_out, positives, min_score=settings.TAGGING_MIN_SCORE, written=written
+        head.calibration, raw, held_out, positives, min_score=settings.TAGGING_MIN_SCORE, learned=learned
     )
     path = directory / CALIBRATION_FILE
     path.write_text(

@@ -18,11 +18,12 @@ general each of its concepts is and what it scores on ordinary photos:
   again). At most one, the one that tells most (calibrated score times its surprisal
   -log(b): #fish over #animal on a photo of a fish), after the best specific concept it
   covers (#bee before #insect). Each concept's threshold is the global minimum unless
-  held-out data gave it one of its own (per_concept_thresholds). A concept none of the
-  platform's photos carries, though it would be suggested on UNWRITTEN_MIN_PHOTOS of them
-  or more, is what people here see and never write (#monastery on every cloister, #landscape
-  on every view): its threshold rises above the highest score it had on those photos, so
-  only a photo surer of it than any of them gets it.
+  held-out data gave it one of its own (per_concept_thresholds). A concept a trained
+  version did not learn (outside its vocabulary: people wrote it on fewer than two of its
+  training photos, or on none), though the cold start would suggest it on
+  UNLEARNED_MIN_PHOTOS of those photos or more, is what people here see and do not write
+  (#monastery on every cloister, #landscape on every view): its threshold rises above the
+  highest score it had on them, so only a photo surer of it than any of them gets it.
 """
 
 from dataclasses import dataclass
@@ -37,9 +38,9 @@ GENERAL_MIN_CLASSES = 15
 GENERAL_MARGIN = 0.1
 # A per-concept threshold needs at least this many held-out photos carrying the concept.
 THRESHOLD_MIN_POSITIVES = 2
-# A concept no platform photo carries is left off photos like those it would be suggested
-# on once it passes on this many of them (dev posts, leave-owner-out: hit@1 0.43 -> 0.47).
-UNWRITTEN_MIN_PHOTOS = 3
+# A concept a version did not learn is left off photos like its training photos once it
+# passes on this many of them (dev posts, leave-owner-out: hit@1 0.43 -> 0.47).
+UNLEARNED_MIN_PHOTOS = 3
 
 
 @dataclass(frozen=True)
@@ -158,14 +159,14 @@ def measured_calibration(
     positives: torch.Tensor,
     *,
     min_score: float,
-    written: torch.Tensor | None = None,
+    learned: torch.Tensor | None = None,
 ) -> Calibration:
     """A version's calibration from the platform's photos: (n, m) raw scores of its
     ordinary photos, a boolean (n,) mask of the held-out ones and their (held-out, m)
     truth. Base rate: the mean raw score over the photos, never below `prior`'s (diffuse
     belief); thresholds from the held-out photos (per_concept_thresholds), and for each
-    concept that `written` ((m,) boolean: some photo carries it) says none does, above
-    its scores on the photos where it passes, once it passes on UNWRITTEN_MIN_PHOTOS."""
+    concept outside `learned` ((m,) boolean: the version's vocabulary), above its scores
+    on the photos where it passes, once it passes on UNLEARNED_MIN_PHOTOS of them."""
     base = torch.maximum(prior.base_rates, raw.mean(0)) if len(raw) else prior.base_rates
     measured = Calibration(
         base_rates=base, thresholds=prior.thresholds, general=prior.general, covers=prior.covers
@@ -173,19 +174,19 @@ def measured_calibration(
     thresholds = prior.thresholds
     if bool(held_out.any()):
         thresholds = per_concept_thresholds(measured.calibrate(raw[held_out]), positives, min_score=min_score)
-    if written is not None and len(raw):
-        thresholds = _unwritten_thresholds(measured.calibrate(raw), thresholds, ~written, min_score=min_score)
+    if learned is not None and len(raw):
+        thresholds = _unlearned_thresholds(measured.calibrate(raw), thresholds, ~learned, min_score=min_score)
     return Calibration(base_rates=base, thresholds=thresholds, general=prior.general, covers=prior.covers)
 
 
-def _unwritten_thresholds(
-    calibrated: torch.Tensor, thresholds: torch.Tensor, unwritten: torch.Tensor, *, min_score: float
+def _unlearned_thresholds(
+    calibrated: torch.Tensor, thresholds: torch.Tensor, unlearned: torch.Tensor, *, min_score: float
 ) -> torch.Tensor:
-    """`thresholds` with each `unwritten` concept that passes on UNWRITTEN_MIN_PHOTOS or
+    """`thresholds` with each `unlearned` concept that passes on UNLEARNED_MIN_PHOTOS or
     more of the (n, m) `calibrated` photos raised just above its highest score there."""
     floor = torch.where(thresholds.isnan(), min_score, thresholds)
-    passing = (calibrated >= floor) & (calibrated > 0) & unwritten
-    raised = passing.sum(0) >= UNWRITTEN_MIN_PHOTOS
+    passing = (calibrated >= floor) & (calibrated > 0) & unlearned
+    raised = passing.sum(0) >= UNLEARNED_MIN_PHOTOS
     if not bool(raised.any()):
         return thresholds
     highest = calibrated.masked_fill(~passing, 0.0).amax(0)

@@ -8,7 +8,7 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
 from socialapp.uploads import stored_file_read
 from tagging import services
-from tagging.ml.ranking import UNWRITTEN_MIN_PHOTOS
+from tagging.ml.ranking import UNLEARNED_MIN_PHOTOS
 from tagging.selectors import tagger_active
 from tests.factories import UserFactory
 from tests.images import pattern_jpeg
@@ -17,7 +17,7 @@ RED, BLUE = (220, 30, 30), (30, 30, 220)
 
 
 @pytest.mark.django_db
-def test_a_trained_version_leaves_off_what_nobody_wrote_on_its_photos(settings):
+def test_a_trained_version_leaves_off_what_it_did_not_learn_where_its_photos_lack_it(settings):
     for person in [UserFactory(training_consent=True) for _ in range(3)]:
         for i in range(6):
             image = SimpleUploadedFile(
@@ -36,12 +36,12 @@ def test_a_trained_version_leaves_off_what_nobody_wrote_on_its_photos(settings):
     concepts = [c.name for c in tagger.head.concepts]
     scores = tagger.scores(tagger.embed([stored_file_read(p.image) for p in Photo.objects.order_by("pk")]))
     thresholds = tagger.calibration.thresholds
-    unwritten = torch.tensor([name not in {"red", "blue"} for name in concepts])
-    raised = unwritten & ~thresholds.isnan()
+    unlearned = torch.tensor([name not in {"red", "blue"} for name in concepts])
+    raised = unlearned & ~thresholds.isnan()
     # The cold start suggested some concept nobody wrote on these photos, on enough of them...
     cold_columns = [cold.head.concepts.index(c) for c in cold.head.concepts if c.name not in {"red", "blue"}]
-    assert int((before[:, cold_columns] >= settings.TAGGING_MIN_SCORE).sum(0).max()) >= UNWRITTEN_MIN_PHOTOS
+    assert int((before[:, cold_columns] >= settings.TAGGING_MIN_SCORE).sum(0).max()) >= UNLEARNED_MIN_PHOTOS
     # ...and the trained version raised those concepts' thresholds above all its photos.
     assert bool(raised.any())
     assert not bool((scores[:, raised] >= thresholds[raised]).any())
-    assert {concepts[i] for i in range(len(concepts)) if not unwritten[i]} == {"red", "blue"}
+    assert {concepts[i] for i in range(len(concepts)) if not unlearned[i]} == {"red", "blue"}

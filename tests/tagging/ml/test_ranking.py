@@ -115,7 +115,7 @@ def test_per_concept_thresholds_need_held_out_positives():
     assert math.isnan(thresholds[1].item())  # one held-out positive is not enough
 
 
-def test_a_concept_nobody_writes_is_not_suggested_where_it_never_was_written():
+def test_a_concept_not_learned_is_not_suggested_on_photos_like_those_it_was_left_off():
     # 4 platform photos, none carrying concept 1 or 2; concept 1 passes on 3 of them
     # (people see it there and never write it), concept 2 on only 2 (too few to tell).
     prior = Calibration(
@@ -125,7 +125,7 @@ def test_a_concept_nobody_writes_is_not_suggested_where_it_never_was_written():
         covers=torch.zeros(3, 3, dtype=torch.bool),
     )
     raw = torch.tensor([[0.9, 0.9, 0.6], [0.8, 0.8, 0.05], [0.7, 0.7, 0.5], [0.1, 0.0, 0.0]])
-    written = torch.tensor([True, False, False])
+    learned = torch.tensor([True, False, False])
 
     calibration = measured_calibration(
         prior,
@@ -133,7 +133,7 @@ def test_a_concept_nobody_writes_is_not_suggested_where_it_never_was_written():
         torch.zeros(4, dtype=torch.bool),
         torch.zeros(0, 3, dtype=torch.bool),
         min_score=0.1,
-        written=written,
+        learned=learned,
     )
 
     calibrated = calibration.calibrate(raw)
@@ -143,5 +143,5 @@ def test_a_concept_nobody_writes_is_not_suggested_where_it_never_was_written():
     assert (
         calibration.calibrate(torch.tensor([[0.0, 0.99, 0.0]]))[0, 1].item() >= threshold
     )  # surer than ever: kept
-    assert math.isnan(calibration.thresholds[0].item())  # written: held-out F1 decides, if anything
+    assert math.isnan(calibration.thresholds[0].item())  # learned: held-out F1 decides, if anything
     assert math.isnan(calibration.thresholds[2].item())  # passing on 2 photos says too little
