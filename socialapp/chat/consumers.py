@@ -24,7 +24,7 @@ from socialapp.websocket_database import NoDatabaseHopConsumer, kept_connection_
 
 from . import selectors, services
 from .frames import conversation_group, message_frame, read_frame
-from .throttle import RateLimited, throttle_check
+from .throttle import RateLimited, throttle_check, throttle_hold
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +157,9 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
             return
         self.group = conversation_group(self.conversation_id)
         self.typing_at = -TYPING_EVERY
+        # Until when this socket's messages are refused: a refused message is sent again
+        # after its retry_after, and one sent behind it must not be stored before it.
+        self.messages_held_until = 0.0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -206,6 +209,8 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
     async def limited(self, limited: RateLimited, *, client_id: str | None) -> None:
         """Over a limit: when to send again (and, for a message, which one it was)."""
         seconds, retry_after = settings.CHAT_RATE_SECONDS, limited.retry_after
+        if limited.kind == "messages":
+            self.messages_held_until = max(self.messages_held_until, limited.until)
         limit = f"at most {limited.limit} {limited.kind} every {seconds} s"
         await self.error(
             f"Slow down: {limit}; try again in {retry_after} s.",
@@ -219,6 +224,8 @@ class ChatConsumer(NoDatabaseHopConsumer, AsyncJsonWebsocketConsumer):
         Raises RateLimited. Sync: called on the database thread with the frame's work."""
         if kind == "message":
             limit, kind = settings.CHAT_RATE_MESSAGES, "messages"
+            # Refused, whatever the count, until the retry_after of one refused before it.
+            throttle_hold(until=self.messages_held_until, kind=kind, limit=limit)
         else:
             limit, kind = settings.CHAT_RATE_FRAMES, "frames"
         throttle_check(user_id=self.user.pk, kind=kind, limit=limit, seconds=settings.CHAT_RATE_SECONDS)

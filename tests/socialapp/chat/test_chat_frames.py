@@ -6,6 +6,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
 from django.test import override_settings
 
 from socialapp.asgi import application
@@ -291,3 +292,46 @@ async def test_a_resync_returns_one_page_and_says_whether_more_follow():
 def test_the_frame_size_limit_follows_the_message_limit():
     with override_settings(CHAT_MESSAGE_MAX=2000):
         assert consumers.frame_chars_max() == 25024
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+@override_settings(CHAT_RATE_MESSAGES=2, CHAT_RATE_SECONDS=10)
+async def test_a_message_sent_after_a_refused_one_waits_for_it_though_the_window_ended(monkeypatch):
+    # m2 is refused 0.5 s before the window ends; m3, already on its way, lands in the
+    # next window. Stored then, it would come before m2, which chat.js sends again after
+    # retry_after: the messages would be stored out of the order they were typed.
+    now = [1_000_000.0]
+    monkeypatch.setattr(throttle, "_now", lambda: now[0])
+    buyer, _seller, conversation = await sync_to_async(conversation_pair)()
+    socket = await _connected(buyer, conversation.pk)
+
+    async def send(n: int) -> dict:
+        await socket.send_json_to({"type": "message", "text": f"m{n}", "client_id": f"c{n}"})
+        return await socket.receive_json_from(timeout=5)
+
+    assert [(await send(n))["client_id"] for n in (0, 1)] == ["c0", "c1"]
+    now[0] += 9.5
+    refused_m2 = await send(2)
+    now[0] += 0.7  # the window is over: the cache lets its count go
+    await sync_to_async(cache.delete)(f"chat:rate:messages:{buyer.pk}")
+    refused_m3 = await send(3)
+    now[0] += 0.5  # retry_after (1 s) after m2 was refused
+    resent = [(await send(n))["client_id"] for n in (2, 3)]
+
+    assert (refused_m2["code"], refused_m2["retry_after"], refused_m2["client_id"]) == (
+        "rate_limited",
+        1,
+        "c2",
+    )
+    assert (refused_m3["code"], refused_m3["retry_after"], refused_m3["client_id"]) == (
+        "rate_limited",
+        1,
+        "c3",
+    )
+    assert resent == ["c2", "c3"]
+    texts = await sync_to_async(
+        lambda: list(Message.objects.order_by("seq").values_list("text", flat=True))
+    )()
+    assert texts == ["m0", "m1", "m2", "m3"]
+    await socket.disconnect()
