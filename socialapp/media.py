@@ -25,12 +25,13 @@ file_url is the one selector that decides which URL a viewer gets.
 
 import mimetypes
 import time
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
@@ -107,17 +108,29 @@ def plain_url(name: str) -> str:
 
 
 def signed_url(name: str) -> str:
-    """`name`'s URL with an expiry and a signature: the bucket's presigned URL with object
-    storage; else ours, whose expiry lies at most MEDIA_SIGNED_URL_SECONDS ahead on a grid
-    of a fifth of that, so a page rendered twice within that step gives the same URLs and
-    the browser's cache answers."""
+    """`name`'s URL with an expiry and a signature, the same all through a step of a fifth
+    of MEDIA_SIGNED_URL_SECONDS, so a page rendered twice within it gives the same URLs and
+    the browser's cache answers; at least four fifths of its lifetime are still ahead. With
+    object storage, the bucket's presigned URL, signed once per step (in each process);
+    else ours, whose expiry lies on that grid."""
     lifetime = settings.MEDIA_SIGNED_URL_SECONDS
-    if signs_own_urls(default_storage):
-        return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]
     step = max(1, lifetime // 5)
-    expires = (int(time.time()) + lifetime) // step * step
+    if signs_own_urls(default_storage):
+        return _presigned(storages["default"], name, lifetime, int(_now()) // step)
+    expires = (int(_now()) + lifetime) // step * step
     query = urlencode({"expires": expires, "signature": _signature(name, expires, settings.SECRET_KEY)})
     return f"{default_storage.url(name)}?{query}"
+
+
+@lru_cache(maxsize=4096)
+def _presigned(storage: Storage, name: str, lifetime: int, step: int) -> str:
+    """The bucket's URL for `name`, valid `lifetime` s from when it is signed: once for each
+    `step` (a number on the grid), then reused until the step ends."""
+    return storage.url(name, expire=lifetime)  # type: ignore[call-arg]
+
+
+def _now() -> float:
+    return time.time()
 
 
 def _signature(name: str, expires: int, secret: str) -> str:
@@ -131,7 +144,7 @@ def _signed_until(query: QueryDict, name: str) -> int | None:
     except ValueError:
         return None
     signature = query.get("signature", "")
-    if expires < time.time() or not signature:
+    if expires < _now() or not signature:
         return None
     secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     if any(constant_time_compare(signature, _signature(name, expires, secret)) for secret in secrets):
@@ -165,7 +178,7 @@ def media_serve(request: HttpRequest, name: str) -> HttpResponseBase:
         return _not_found()
     expires = _signed_until(request.GET, name)
     if expires is not None:
-        cache_control = f"private, max-age={max(0, expires - int(time.time()))}"
+        cache_control = f"private, max-age={max(0, expires - int(_now()))}"
     elif _public_by_name(name):
         cache_control = f"public, max-age={min(PUBLIC_MAX_AGE, settings.MEDIA_SIGNED_URL_SECONDS)}"
     else:

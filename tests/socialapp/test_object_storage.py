@@ -3,17 +3,20 @@ the bucket and none to MEDIA_ROOT, the tagger and the display image read it from
 URLs are plain for public posts (the view redirects to a presigned URL) and presigned for
 the rest, and deleting a post or an account, or a failed upload, leaves no object."""
 
+import datetime
 import io
 import urllib.error
 import urllib.request
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
+import botocore.auth
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from socialapp import media
 from socialapp.accounts.export import user_data_export
 from socialapp.accounts.services import user_delete, user_update_profile
 from socialapp.media import file_url
@@ -94,6 +97,34 @@ def test_private_photos_get_presigned_urls_and_no_plain_one(s3_bucket):
     assert query["X-Amz-Expires"] == [str(settings.MEDIA_SIGNED_URL_SECONDS)]
     assert _fetch(url) == (200, s3_bucket.read(photo.thumbnail_320.name))
     assert Client().get(f"/media/{photo.thumbnail_320.name}").status_code == 404
+
+
+def test_a_presigned_url_stays_the_same_for_a_fifth_of_its_lifetime_so_browsers_cache_it(
+    s3_bucket, monkeypatch
+):
+    photo = _upload(UserFactory(is_private=True))
+    now = [1_800_000_000.0]  # on the grid: a fifth of MEDIA_SIGNED_URL_SECONDS
+    monkeypatch.setattr(media, "_now", lambda: now[0])
+    start = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)  # S3 checks the skew
+    signed_at = [start]
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: signed_at[0])
+    step = settings.MEDIA_SIGNED_URL_SECONDS // 5
+
+    first = file_url(photo.thumbnail_320)
+    now[0] += step - 1
+    signed_at[0] += datetime.timedelta(seconds=step - 1)  # S3 would sign a new URL by now
+    again = file_url(photo.thumbnail_320)
+    now[0] += 1
+    signed_at[0] += datetime.timedelta(seconds=1)
+    next_step = file_url(photo.thumbnail_320)
+
+    assert again == first  # the page rendered again: the browser's cached copy answers
+    assert next_step != first
+    signed = [parse_qs(urlsplit(url).query)["X-Amz-Date"][0] for url in (first, next_step)]
+    assert signed == [f"{t:%Y%m%dT%H%M%SZ}" for t in (start, start + datetime.timedelta(seconds=step))]
+    assert [_fetch(url) for url in (first, next_step)] == [
+        (200, s3_bucket.read(photo.thumbnail_320.name))
+    ] * 2
 
 
 def test_a_failed_upload_leaves_no_object(s3_bucket, monkeypatch):
