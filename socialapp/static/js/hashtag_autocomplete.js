@@ -7,7 +7,31 @@
 // the list is styled by .hashtag-autocomplete in app.css.
 (function () {
   const API = "/api/hashtags/suggest/";
+  // A caption may hold 2,200 characters, which can be 20 KB once in a query string (a sun
+  // is %E2%98%80), past what servers take in a URL (nginx 8 KB, daphne 16 KB). Over this
+  // many characters encoded, its hashtags go, then as much of its text as fits.
+  const CAPTION_SENT = 6000;
+  const HASHTAG = /#[^\s#]+/g;
+  const utf8 = new TextEncoder();
   let counter = 0;
+
+  function sent(caption) {
+    const cost = (text) => utf8.encode(text).length * 3; // at most %XX per byte
+    if (cost(caption) <= CAPTION_SENT) return caption;
+    let left = CAPTION_SENT, kept = "";
+    for (const hashtag of caption.match(HASHTAG) || []) {
+      if (cost(hashtag) + 3 <= left) {
+        left -= cost(hashtag) + 3;
+        kept += hashtag + " ";
+      }
+    }
+    for (const character of caption.replace(HASHTAG, " ")) { // the text from its start
+      if (cost(character) > left) break;
+      left -= cost(character);
+      kept += character;
+    }
+    return kept;
+  }
 
   function attach(input) {
     const mode = input.dataset.hashtagAutocomplete || "caption";
@@ -83,7 +107,7 @@
       if (!token) return close();
       const params = new URLSearchParams({ q: token.text, limit: "8" });
       if (mode === "caption") {
-        params.set("caption", input.value.slice(0, token.start) + input.value.slice(token.end));
+        params.set("caption", sent(input.value.slice(0, token.start) + input.value.slice(token.end)));
         if (input.dataset.photoId) params.set("photo", input.dataset.photoId);
       }
       const asked = token;
