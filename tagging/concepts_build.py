@@ -26,7 +26,9 @@ Beside the table it writes data/function_words.tsv (--function-words-out): the a
 Apertium's analysers also read as function words ("sobre": envelope, and "on"), which a
 caption's words never name a concept by; and data/flags.tsv (--flags-out): each country's
 ISO 3166 code and its English name, from Debian's iso-codes, so that a flag emoji in a
-caption (🇬🇷) names its country (tagging.caption_suggestions).
+caption (🇬🇷) names its country (tagging.caption_suggestions); and data/colour_names.tsv
+(--colour-names-out): the concepts whose name is also a colour in WordNet (orange, salmon,
+coral), which alt text names only where the tagger saw the thing (tagging.ml.alt_text).
 
 A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
 theirs first, then dictionary aliases in table order. Deterministic: the committed output
@@ -46,7 +48,9 @@ from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
 from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
+from tagging.ml.alt_text import COLOUR_NAMES
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
+from tagging.ml.coldstart_build import ancestors_by_distance, read_hypernyms
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
@@ -432,6 +436,28 @@ def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]
     return sorted(found)
 
 
+# WordNet's colour ("a visual attribute of things that results from the light they emit
+# or transmit or reflect"): every colour sense of a word is below it.
+COLOUR_WNID = "n04956594"
+
+
+def colour_name_rows(rows: list[list[str]], data_noun: Path) -> list[list[str]]:
+    """[concept, the wnid of its colour sense] for each concept of the table whose name is
+    also a colour in WordNet and means something else too (orange: the fruit, the colour),
+    by concept."""
+    hypernyms, synsets = read_hypernyms(data_noun), read_synset_words(data_noun)
+    colours: dict[str, str] = {}
+    things: set[str] = set()
+    for wnid, words in synsets.items():
+        colour = COLOUR_WNID in ancestors_by_distance(wnid, hypernyms)
+        for word in map(hashtag_form, words):
+            if colour:
+                colours.setdefault(word, wnid)
+            else:
+                things.add(word)
+    return [[row[0], colours[row[0]]] for row in sorted(rows) if row[0] in colours and row[0] in things]
+
+
 def apertium_misses(wordnet: Path, apertium: Path) -> list[str]:
     """Everyday concepts whose Spanish display is hand-written because Apertium has none."""
     entries = vocabulary(read_synset_words(wordnet / "data.noun"), read_first_senses(wordnet / "index.noun"))
@@ -457,6 +483,7 @@ def main() -> None:
     parser.add_argument("--function-words-out", type=Path, default=FUNCTION_WORDS)
     parser.add_argument("--iso-3166", type=Path, default=ISO_3166)
     parser.add_argument("--flags-out", type=Path, default=FLAGS)
+    parser.add_argument("--colour-names-out", type=Path, default=COLOUR_NAMES)
     args = parser.parse_args()
     rows = build(args.wordnet, args.apertium)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -471,6 +498,10 @@ def main() -> None:
         writer = csv.writer(file, delimiter="\t", lineterminator="\n")
         writer.writerow(["code", "name"])
         writer.writerows(flag_rows(args.iso_3166))
+    with args.colour_names_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["concept", "colour"])
+        writer.writerows(colour_name_rows(rows, args.wordnet / "data.noun"))
     misses = apertium_misses(args.wordnet, args.apertium)
     print(
         f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"

@@ -23,6 +23,8 @@ from socialapp.hashtags.starter import StarterConcept, starter_concepts  # the t
 MASS_NAMES = Path(__file__).resolve().parent / "data" / "mass_names.tsv"
 UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
 DEFINITE_NAMES = Path(__file__).resolve().parent / "data" / "definite_names.tsv"
+# Concepts whose name is also a colour (orange, salmon), written by tagging.concepts_build.
+COLOUR_NAMES = Path(__file__).resolve().parent / "data" / "colour_names.tsv"
 ALT_TEXT_CONCEPTS = 2  # concepts one alt text names
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
@@ -89,9 +91,12 @@ def alt_text_concepts(
     leave out the post's own hashtags, so on a post whose caption already says #pliers
     the open ones are the tagger's next guesses, not what the photo shows. Colours,
     styles, adjectives and categories name no subject ("a blackandwhite"):
-    data/unnamed_concepts.tsv lists the table's."""
+    data/unnamed_concepts.tsv lists the table's. A hashtag that is also a colour
+    (#orange beside #scissors) is most likely the colour, so a typed one names nothing;
+    the tagger suggests the orange it sees in the photo (colour_names)."""
     unnamed = unnamed_concepts()
     typed, accepted, suggested = ([c for c in n if c not in unnamed] for n in (typed, accepted, suggested))
+    typed = [c for c in typed if c not in colour_names()]
     pool = list(dict.fromkeys([*typed, *accepted, *([] if typed else suggested)]))
     return [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
 
@@ -154,6 +159,13 @@ def table_concepts() -> dict[str, StarterConcept]:
 def unnamed_concepts() -> frozenset[str]:
     """Concepts of the table that alt text never names (colours, styles, categories)."""
     with UNNAMED.open(encoding="utf-8", newline="") as file:
+        return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def colour_names() -> frozenset[str]:
+    """Concepts whose name is also a colour (orange: the fruit, the colour)."""
+    with COLOUR_NAMES.open(encoding="utf-8", newline="") as file:
         return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
 
 

@@ -89,6 +89,40 @@ def test_names_what_the_owner_hashtagged_before_any_guess(pliers):
     assert _reload(pliers).alt_text == f"Photo of pliers and {name}."  # what the owner kept joins
 
 
+def test_a_hashtag_that_is_also_a_colour_is_not_named_as_a_thing(django_capture_on_commit_callbacks):
+    # #orange beside #scissors is their colour, most likely: "Photo of scissors", not
+    # "Photo of scissors and an orange". What the tagger sees in a photo is the thing.
+    owner = UserFactory(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        scissors = photo_create(
+            owner=owner,
+            image=SimpleUploadedFile("s.jpg", (DEMO / "dev_096.jpg").read_bytes()),
+            caption="Best scissors I've ever owned, seriously 🧡 #scissors #orange #crafts",
+        )
+        fruit = photo_create(
+            owner=owner, image=SimpleUploadedFile("f.jpg", (DEMO / "dev_008.jpg").read_bytes())
+        )
+    lemon = _suggestion(fruit, "lemon")
+    services.suggestion_accept(suggestion=lemon)
+
+    assert _reload(scissors).alt_text == "Photo of scissors."
+    assert selectors.photo_alt_text(photo=_reload(scissors), language="es") == "Foto de unas tijeras."
+    assert _reload(fruit).alt_text.startswith("Photo of a lemon and ")  # seen, and kept: the fruit
+
+    # Written before the rule, the tagger's text is written again; an owner's stays.
+    from django.apps import apps
+
+    migration = importlib.import_module("tagging.migrations.0009_alt_texts_leave_colour_words")
+    type(scissors).objects.filter(pk=scissors.pk).update(alt_text="Photo of scissors and an orange.")
+    photo_update(photo=_reload(fruit), alt_text="Photo of an orange.")  # the owner's words
+    migration.Migration.operations[0].code(apps, None)
+
+    assert (_reload(scissors).alt_text, _reload(fruit).alt_text) == (
+        "Photo of scissors.",
+        "Photo of an orange.",
+    )
+
+
 def test_the_owners_own_alt_text_is_never_overwritten(bridge):
     photo_update(photo=_reload(bridge), alt_text="Tower Bridge lit up at night")
 

@@ -9,9 +9,11 @@ import pytest
 
 from socialapp.hashtags.starter import CONCEPTS_CSV, starter_concepts
 from tagging.concepts_build import (
+    COLOUR_NAMES,
     COLUMNS,
     ISO_3166,
     build,
+    colour_name_rows,
     flag_rows,
     function_word_rows,
     gender_by_ending,
@@ -58,6 +60,17 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
     assert header == ["key", "language", "reading"]
     assert function_word_rows(_committed(), sources[1]) == committed
     assert ["sobre", "es", "sobre<pr>"] in committed  # envelope, and the preposition "on"
+
+
+def test_committed_colour_names_are_what_the_generator_finds(sources):
+    with COLOUR_NAMES.open(encoding="utf-8", newline="") as file:
+        header, *committed = list(csv.reader(file, delimiter="\t"))
+
+    assert header == ["concept", "colour"]
+    assert colour_name_rows(_committed(), sources[0] / "data.noun") == committed
+    names = {row[0] for row in committed}
+    assert {"orange", "salmon", "coral", "lemon"} <= names  # a fruit, a fish... and a colour
+    assert not {"dog", "scissors", "yellow"} & names  # no colour; only a colour
 
 
 def test_committed_flags_are_what_the_generator_finds():
