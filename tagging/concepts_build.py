@@ -50,7 +50,7 @@ from socialapp.hashtags.canonical import key_for
 from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
 from tagging.ml.alt_text import COLOUR_NAMES
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
-from tagging.ml.coldstart_build import ancestors_by_distance, read_hypernyms
+from tagging.ml.coldstart_build import ancestors_by_distance, read_first_senses, read_hypernyms
 
 DATA = Path(__file__).resolve().parent / "ml" / "data"
 OUT = Path(__file__).resolve().parents[1] / "socialapp" / "hashtags" / "data" / "concepts.csv"
@@ -105,19 +105,6 @@ def read_synset_words(data_noun: Path) -> dict[str, list[str]]:
             count = int(fields[3], 16)
             words[f"n{fields[0]}"] = [fields[4 + 2 * i] for i in range(count)]
     return words
-
-
-def read_first_senses(index_noun: Path) -> dict[str, str]:
-    """word (lowercase, WordNet spelling) -> the wnid of its commonest noun sense."""
-    first: dict[str, str] = {}
-    with index_noun.open(encoding="utf-8") as file:
-        for line in file:
-            if line.startswith(" "):
-                continue
-            fields = line.split()
-            pointer_count = int(fields[3])
-            first[fields[0]] = f"n{fields[6 + pointer_count]}"
-    return first
 
 
 def synonyms(wnid: str, names: set[str], synsets: dict[str, list[str]], first: dict[str, str]) -> list[str]:

@@ -40,6 +40,19 @@ def read_hypernyms(data_noun: Path) -> dict[str, list[str]]:
     return hypernyms
 
 
+def read_first_senses(index_noun: Path) -> dict[str, str]:
+    """word (lowercase, WordNet spelling) -> the wnid of its commonest noun sense."""
+    first: dict[str, str] = {}
+    with index_noun.open(encoding="utf-8") as file:
+        for line in file:
+            if line.startswith(" "):
+                continue
+            fields = line.split()
+            pointer_count = int(fields[3])
+            first[fields[0]] = f"n{fields[6 + pointer_count]}"
+    return first
+
+
 def ancestors_by_distance(wnid: str, hypernyms: dict[str, list[str]]) -> dict[str, int]:
     """The synset itself (distance 0) and every hypernym, with its shortest distance."""
     distance = {wnid: 0}
@@ -146,6 +159,12 @@ def build_related(data_noun: Path) -> list[list[str]]:
                 if c != concept and c not in found
             ]
     places = {wnid: synset for wnid, synset in synsets.items() if synset[0][0][:1].isupper()}
+    # A common noun is not the place of its name unless a place is what the word means
+    # first: #orange is no hint of the Orange Free State (South Africa), nor #snake of the
+    # Snake River (Idaho); #japan is Japan.
+    common = names | {row["hashtag_en"] for row in _table("imagenet_hashtags.tsv")} | dict(sources).keys()
+    first = read_first_senses(data_noun.parent / "index.noun")
+    parts = {wnid for wnid, (_words, wholes) in places.items() if wholes}  # part of a place
     for words, wholes in places.values():
         nearest: list[str] = []
         frontier = wholes
@@ -153,7 +172,11 @@ def build_related(data_noun: Path) -> list[list[str]]:
             nearest += [_key(places[w][0][0]) for w in frontier if w in places]
             frontier = [up for w in frontier if w in places for up in places[w][1]]
         for word in words:
-            if word[:1].isupper() and nearest:
+            if (
+                word[:1].isupper()
+                and nearest
+                and (_key(word) not in common or first.get(word.lower()) in parts)
+            ):
                 found = related.setdefault(_key(word), [])
                 found += [p for p in dict.fromkeys(nearest) if p != _key(word) and p not in found]
     return [

@@ -105,6 +105,20 @@ def test_committed_related_table_is_what_the_generator_builds():
     assert ["plier", "tool"] in related and ["kolkata", "india asia"] in related
 
 
+def test_a_common_noun_is_not_taken_for_the_place_of_its_name():
+    # Orange (the Free State), Snake (the river), Reef (in the Transvaal), Salmon (the
+    # river): #orange is the fruit or the colour, never a hint of #southafrica.
+    from tagging.ml.coldstart import related_concepts
+
+    related = related_concepts()
+
+    assert related["orange"] == {"citrus", "fruit", "food"}
+    assert related["salmon"] == {"fishing", "fish", "animal"}
+    assert not {"southafrica", "transvaal"} & related["reef"]
+    assert not {"wyoming", "idaho"} & related["snake"]
+    assert {"india", "asia"} <= related["kolkata"]  # a place keeps its places
+
+
 def test_committed_regions_table_is_what_the_generator_builds():
     from tagging.ml.coldstart_build import build_regions
 
