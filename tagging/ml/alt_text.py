@@ -92,11 +92,16 @@ def alt_text_concepts(
     the open ones are the tagger's next guesses, not what the photo shows. Colours,
     styles, adjectives and categories name no subject ("a blackandwhite"):
     data/unnamed_concepts.tsv lists the table's. A hashtag that is also a colour
-    (#orange beside #scissors) is most likely the colour, so a typed one names nothing;
-    the tagger suggests the orange it sees in the photo (colour_names)."""
-    unnamed = unnamed_concepts()
+    (colour_names: #orange, #salmon) names the thing only when the post says so too, by a
+    concept the thing belongs to (coldstart.related_concepts: #citrus or #fruit beside
+    #orange, #fish beside #salmon) among its other hashtags or suggestions; beside
+    #scissors it is their colour. The tagger's own suggestion of it is what it saw."""
+    from .coldstart import related_concepts
+
+    unnamed, colours, related = unnamed_concepts(), colour_names(), related_concepts()
     typed, accepted, suggested = ([c for c in n if c not in unnamed] for n in (typed, accepted, suggested))
-    typed = [c for c in typed if c not in colour_names()]
+    said = {*typed, *accepted, *suggested}
+    typed = [c for c in typed if c not in colours or related.get(c, frozenset()) & said]
     pool = list(dict.fromkeys([*typed, *accepted, *([] if typed else suggested)]))
     return [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
 

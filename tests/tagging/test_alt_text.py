@@ -91,13 +91,19 @@ def test_names_what_the_owner_hashtagged_before_any_guess(pliers):
 
 def test_a_hashtag_that_is_also_a_colour_is_not_named_as_a_thing(django_capture_on_commit_callbacks):
     # #orange beside #scissors is their colour, most likely: "Photo of scissors", not
-    # "Photo of scissors and an orange". What the tagger sees in a photo is the thing.
+    # "Photo of scissors and an orange". Beside #citrus it is the fruit, and what the
+    # tagger sees in a photo is the thing.
     owner = UserFactory(language="en")
     with django_capture_on_commit_callbacks(execute=True):
         scissors = photo_create(
             owner=owner,
             image=SimpleUploadedFile("s.jpg", (DEMO / "dev_096.jpg").read_bytes()),
             caption="Best scissors I've ever owned, seriously 🧡 #scissors #orange #crafts",
+        )
+        slices = photo_create(
+            owner=owner,
+            image=SimpleUploadedFile("c.jpg", (DEMO / "dev_008.jpg").read_bytes()),
+            caption="Slices for today's lemonade #orange #lemon #citrus",
         )
         fruit = photo_create(
             owner=owner, image=SimpleUploadedFile("f.jpg", (DEMO / "dev_008.jpg").read_bytes())
@@ -107,6 +113,7 @@ def test_a_hashtag_that_is_also_a_colour_is_not_named_as_a_thing(django_capture_
 
     assert _reload(scissors).alt_text == "Photo of scissors."
     assert selectors.photo_alt_text(photo=_reload(scissors), language="es") == "Foto de unas tijeras."
+    assert _reload(slices).alt_text == "Photo of an orange and a lemon."
     assert _reload(fruit).alt_text.startswith("Photo of a lemon and ")  # seen, and kept: the fruit
 
     # Written before the rule, the tagger's text is written again; an owner's stays.
