@@ -28,7 +28,9 @@ caption's words never name a concept by; and data/flags.tsv (--flags-out): each 
 ISO 3166 code and its English name, from Debian's iso-codes, so that a flag emoji in a
 caption (🇬🇷) names its country (tagging.caption_suggestions); and data/colour_names.tsv
 (--colour-names-out): the concepts whose name is also a colour in WordNet (orange, salmon,
-coral), which alt text names only where the tagger saw the thing (tagging.ml.alt_text).
+coral), which alt text names only where the post backs the thing; and data/hypernyms.tsv
+(--hypernyms-out): per concept, the table's concepts its WordNet synset is a kind of
+(suspensionbridge: bridge), which alt text does not name beside it (tagging.ml.alt_text).
 
 A key (canonical.key_for) means one concept: hand-written aliases and concept names claim
 theirs first, then dictionary aliases in table order. Deterministic: the committed output
@@ -48,7 +50,7 @@ from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
 from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
-from tagging.ml.alt_text import COLOUR_NAMES
+from tagging.ml.alt_text import COLOUR_NAMES, HYPERNYMS
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
 from tagging.ml.coldstart_build import ancestors_by_distance, read_first_senses, read_hypernyms
 
@@ -445,6 +447,34 @@ def colour_name_rows(rows: list[list[str]], data_noun: Path) -> list[list[str]]:
     return [[row[0], colours[row[0]]] for row in sorted(rows) if row[0] in colours and row[0] in things]
 
 
+def hypernym_rows(data_noun: Path) -> list[list[str]]:
+    """[concept, the table's concepts it is a kind of, space-separated] for each concept
+    with a synset (everyday, general and ImageNet ones) whose WordNet hypernyms include
+    another concept's synset (suspensionbridge: bridge; goldfish: animal fish), by concept."""
+    hypernyms, synsets = read_hypernyms(data_noun), read_synset_words(data_noun)
+    own: dict[str, set[str]] = {}
+    for row in _table("everyday_concepts.tsv"):
+        if row["wnid"]:
+            own.setdefault(row["concept"], set()).add(row["wnid"])
+    for row in _table("general_concepts.tsv"):
+        for name in row["concepts"].split():
+            if name in {hashtag_form(w) for w in synsets.get(row["wnid"], [])}:
+                own.setdefault(name, set()).add(row["wnid"])
+    for row in _table("imagenet_hashtags.tsv"):
+        own.setdefault(row["hashtag_en"], set()).add(row["wnid"])
+    named: dict[str, set[str]] = {}
+    for name, wnids in own.items():
+        for wnid in wnids:
+            named.setdefault(wnid, set()).add(name)
+    rows = []
+    for name, wnids in sorted(own.items()):
+        above = {a for w in wnids for a, distance in ancestors_by_distance(w, hypernyms).items() if distance}
+        kinds = sorted({kind for a in above for kind in named.get(a, ()) if kind != name})
+        if kinds:
+            rows.append([name, " ".join(kinds)])
+    return rows
+
+
 def apertium_misses(wordnet: Path, apertium: Path) -> list[str]:
     """Everyday concepts whose Spanish display is hand-written because Apertium has none."""
     entries = vocabulary(read_synset_words(wordnet / "data.noun"), read_first_senses(wordnet / "index.noun"))
@@ -471,6 +501,7 @@ def main() -> None:
     parser.add_argument("--iso-3166", type=Path, default=ISO_3166)
     parser.add_argument("--flags-out", type=Path, default=FLAGS)
     parser.add_argument("--colour-names-out", type=Path, default=COLOUR_NAMES)
+    parser.add_argument("--hypernyms-out", type=Path, default=HYPERNYMS)
     args = parser.parse_args()
     rows = build(args.wordnet, args.apertium)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -489,6 +520,10 @@ def main() -> None:
         writer = csv.writer(file, delimiter="\t", lineterminator="\n")
         writer.writerow(["concept", "colour"])
         writer.writerows(colour_name_rows(rows, args.wordnet / "data.noun"))
+    with args.hypernyms_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["concept", "kind_of"])
+        writer.writerows(hypernym_rows(args.wordnet / "data.noun"))
     misses = apertium_misses(args.wordnet, args.apertium)
     print(
         f"Wrote {len(rows)} concepts to {args.out}; no Apertium entry for {len(misses)}: {' '.join(misses)}"

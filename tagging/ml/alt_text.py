@@ -25,6 +25,8 @@ UNNAMED = Path(__file__).resolve().parent / "data" / "unnamed_concepts.tsv"
 DEFINITE_NAMES = Path(__file__).resolve().parent / "data" / "definite_names.tsv"
 # Concepts whose name is also a colour (orange, salmon), written by tagging.concepts_build.
 COLOUR_NAMES = Path(__file__).resolve().parent / "data" / "colour_names.tsv"
+# Concept -> the concepts it is a kind of (suspensionbridge: bridge), by tagging.concepts_build.
+HYPERNYMS = Path(__file__).resolve().parent / "data" / "hypernyms.tsv"
 ALT_TEXT_CONCEPTS = 2  # concepts one alt text names
 _TEMPLATES = {"en": ("Photo of {items}.", " and ", "Photo."), "es": ("Foto de {items}.", " y ", "Foto.")}
 _VOWEL_SOUND = tuple("aeiou")
@@ -95,7 +97,9 @@ def alt_text_concepts(
     (colour_names: #orange, #salmon) names the thing only when the post says so too, by a
     concept the thing belongs to (coldstart.related_concepts: #citrus or #fruit beside
     #orange, #fish beside #salmon) among its other hashtags or suggestions; beside
-    #scissors it is their colour. The tagger's own suggestion of it is what it saw."""
+    #scissors it is their colour. The tagger's own suggestion of it is what it saw. Of
+    the concepts chosen, one the other is a kind of is left out ("Photo of a suspension
+    bridge.", not "Photo of a bridge and a suspension bridge."; hypernyms)."""
     from .coldstart import related_concepts
 
     unnamed, colours, related = unnamed_concepts(), colour_names(), related_concepts()
@@ -103,7 +107,9 @@ def alt_text_concepts(
     said = {*typed, *accepted, *suggested}
     typed = [c for c in typed if c not in colours or related.get(c, frozenset()) & said]
     pool = list(dict.fromkeys([*typed, *accepted, *([] if typed else suggested)]))
-    return [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
+    chosen = [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
+    kinds = hypernyms()
+    return [c for c in chosen if not any(c in kinds.get(other, ()) for other in chosen)]
 
 
 def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> str:
@@ -172,6 +178,15 @@ def colour_names() -> frozenset[str]:
     """Concepts whose name is also a colour (orange: the fruit, the colour)."""
     with COLOUR_NAMES.open(encoding="utf-8", newline="") as file:
         return frozenset(row["concept"] for row in csv.DictReader(file, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def hypernyms() -> dict[str, frozenset[str]]:
+    """Concept -> the concepts it is a kind of (HYPERNYMS)."""
+    with HYPERNYMS.open(encoding="utf-8", newline="") as file:
+        return {
+            row["concept"]: frozenset(row["kind_of"].split()) for row in csv.DictReader(file, delimiter="\t")
+        }
 
 
 @lru_cache(maxsize=1)

@@ -18,12 +18,13 @@ from tagging.concepts_build import (
     function_word_rows,
     gender_by_ending,
     hashtag_form,
+    hypernym_rows,
     read_first_senses,
     spanish_genders,
     synonyms,
 )
 from tagging.lttoolbox import known_words
-from tagging.ml.alt_text import unnamed_concepts
+from tagging.ml.alt_text import HYPERNYMS, unnamed_concepts
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
 from tagging.ml.vocabulary import STOP_LIST
 from tests.conftest import unavailable
@@ -71,6 +72,17 @@ def test_committed_colour_names_are_what_the_generator_finds(sources):
     names = {row[0] for row in committed}
     assert {"orange", "salmon", "coral", "lemon"} <= names  # a fruit, a fish... and a colour
     assert not {"dog", "scissors", "yellow"} & names  # no colour; only a colour
+
+
+def test_committed_hypernyms_are_what_the_generator_finds(sources):
+    with HYPERNYMS.open(encoding="utf-8", newline="") as file:
+        header, *committed = list(csv.reader(file, delimiter="\t"))
+
+    assert header == ["concept", "kind_of"]
+    assert hypernym_rows(sources[0] / "data.noun") == committed
+    kinds = dict(committed)
+    assert kinds["suspensionbridge"] == "bridge" and kinds["cathedral"] == "church"
+    assert "bridge" not in kinds.get("pier", "").split()  # beside a bridge, not a kind of one
 
 
 def test_committed_flags_are_what_the_generator_finds():
