@@ -1,5 +1,6 @@
 """Writes for hashtags and concepts."""
 
+import unicodedata
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -21,12 +22,23 @@ def hashtag_get_or_create(*, typed: str) -> Hashtag:
     alias = ConceptAlias.objects.filter(key=key).select_related("concept").first()
     if alias is not None:
         concept = alias.concept
+        name = spelled_as_concept(concept, key) or name
     else:
         concept, _created = Concept.objects.get_or_create(
             name=key, defaults={"display_en": name, "display_es": name}
         )
     hashtag, _created = Hashtag.objects.get_or_create(key=key, defaults={"name": name, "concept": concept})
     return hashtag
+
+
+def spelled_as_concept(concept: Concept, key: str) -> str:
+    """How `concept` spells the hashtag with `key`, where one of its names has that key:
+    #Perros is `perro` (its Spanish name), #Reims is `reims`, not the singular the rules
+    would make of a word they do not know. "" when none of its names has that key."""
+    for display in (concept.display_en, concept.display_es):
+        if display and canonical.key_for(display) == key:
+            return unicodedata.normalize("NFC", display).lower()
+    return ""
 
 
 def concept_changed(*, concept: Concept) -> None:

@@ -34,6 +34,30 @@ def test_unknown_hashtag_gets_a_concept_of_its_own():
     assert (hashtag.name, hashtag.key, hashtag.concept.name) == ("zorblax", "zorblax", "zorblax")
 
 
+def test_a_name_ending_in_s_is_spelled_as_its_concept_is_not_cut_to_a_singular():
+    # Reims is no plural of "reim": the alias table's concept says how it is spelled.
+    reims = Concept.objects.create(name="reims", display_en="reims", display_es="reims")
+    ConceptAlias.objects.create(concept=reims, key=key_for("reims"), language="")
+
+    hashtag = services.hashtag_get_or_create(typed="#Reims")
+
+    assert (hashtag.name, hashtag.key, hashtag.concept.name) == ("reims", "reim", "reims")
+    assert services.hashtag_get_or_create(typed="#reim").pk == hashtag.pk
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("#abrelatas", "abrelatas"),
+        ("#Saltamontes", "saltamontes"),
+        ("#binoculars", "binoculars"),
+        ("#Dogs", "dog"),
+    ],
+)
+def test_a_hashtag_of_the_concept_table_is_spelled_as_the_table_spells_it(typed, name):
+    assert services.hashtag_get_or_create(typed=typed).name == name
+
+
 def test_accented_and_plain_spellings_share_one_hashtag():
     first = services.hashtag_get_or_create(typed="café")
     second = services.hashtag_get_or_create(typed="CAFE")
@@ -171,3 +195,23 @@ def test_the_demo_table_names_its_concepts():
     assert all(c.name_es for c in demo.values())
     assert (demo["moat"].name_es, demo["moat"].gender_es) == ("foso", "m")
     assert (demo["eiffeltower"].name_es, demo["eiffeltower"].gender_es) == ("la torre Eiffel", "")
+
+
+def test_migration_renames_hashtags_cut_to_a_singular_their_concept_does_not_spell():
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "socialapp.hashtags.migrations.0007_hashtag_names_spelled_as_concepts"
+    )
+    reims = Concept.objects.create(name="reims", display_en="reims", display_es="reims")
+    cut = Hashtag.objects.create(key="reim", name="reim", concept=reims)  # as stored before the fix
+    dog = Hashtag.objects.create(key="dog", name="dog", concept=Concept.objects.get(name="dog"))
+    zorblax = services.hashtag_get_or_create(typed="#Zorblaxes")
+
+    migration.rename(apps, None)
+
+    assert [h.name for h in Hashtag.objects.filter(pk__in=[cut.pk, dog.pk, zorblax.pk]).order_by("pk")] == [
+        "reims",
+        "dog",
+        "zorblax",
+    ]

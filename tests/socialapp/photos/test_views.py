@@ -32,8 +32,8 @@ def test_post_page_shows_hashtags_as_typed_and_links_them_to_their_canonical_pag
 
     page = client.get(f"/p/{photo.pk}/").content.decode()
 
-    assert '<a class="chip" href="/tags/electronic/">#electronics</a>' in page
-    assert '<a class="chip" href="/tags/tool/">#Tools</a>' in page
+    assert '<a class="chip" href="/tags/electronics/">#electronics</a>' in page
+    assert '<a class="chip" href="/tags/tools/">#Tools</a>' in page
     assert "#electronic<" not in page
 
 
