@@ -40,17 +40,25 @@ def read_hypernyms(data_noun: Path) -> dict[str, list[str]]:
     return hypernyms
 
 
-def read_first_senses(index_noun: Path) -> dict[str, str]:
-    """word (lowercase, WordNet spelling) -> the wnid of its commonest noun sense."""
-    first: dict[str, str] = {}
+def read_senses(index_noun: Path) -> dict[str, tuple[list[str], int]]:
+    """word (lowercase, WordNet spelling) -> the wnids of its noun senses, and how many of
+    them a tagged corpus (SemCor) counted: those come first, commonest first; the order
+    of the others means nothing."""
+    senses: dict[str, tuple[list[str], int]] = {}
     with index_noun.open(encoding="utf-8") as file:
         for line in file:
             if line.startswith(" "):
                 continue
             fields = line.split()
             pointer_count = int(fields[3])
-            first[fields[0]] = f"n{fields[6 + pointer_count]}"
-    return first
+            wnids = [f"n{offset}" for offset in fields[6 + pointer_count :]]
+            senses[fields[0]] = (wnids, int(fields[5 + pointer_count]))
+    return senses
+
+
+def read_first_senses(index_noun: Path) -> dict[str, str]:
+    """word (lowercase, WordNet spelling) -> the wnid of its first noun sense."""
+    return {word: wnids[0] for word, (wnids, _counted) in read_senses(index_noun).items()}
 
 
 def ancestors_by_distance(wnid: str, hypernyms: dict[str, list[str]]) -> dict[str, int]:
@@ -95,6 +103,7 @@ def build(data_noun: Path) -> list[list[str]]:
 
 PLACE_DEPTH = 2  # Kolkata -> India -> Asia
 PLACE_RELATED = 3
+COUNTRY, NATIONAL_CAPITAL = "n08544813", "n08691669"  # country, state, land; national capital
 # WordNet 3.0's "country, state, land" (Germany, Australia) and "state, province"
 # (California, New South Wales): a place that is an instance of either is a region.
 REGION_WNIDS = frozenset({"n08544813", "n08654360"})
@@ -163,19 +172,22 @@ def build_related(data_noun: Path) -> list[list[str]]:
     # first: #orange is no hint of the Orange Free State (South Africa), nor #snake of the
     # Snake River (Idaho); #japan is Japan.
     common = names | {row["hashtag_en"] for row in _table("imagenet_hashtags.tsv")} | dict(sources).keys()
-    first = read_first_senses(data_noun.parent / "index.noun")
+    senses = read_senses(data_noun.parent / "index.noun")
     parts = {wnid for wnid, (_words, wholes) in places.items() if wholes}  # part of a place
-    for words, wholes in places.values():
+    major = {w for w in parts if {COUNTRY, NATIONAL_CAPITAL} & ancestors_by_distance(w, hypernyms).keys()}
+    for wnid, (words, wholes) in places.items():
         nearest: list[str] = []
         frontier = wholes
         for _depth in range(PLACE_DEPTH):
             nearest += [_key(places[w][0][0]) for w in frontier if w in places]
             frontier = [up for w in frontier if w in places for up in places[w][1]]
         for word in words:
+            meanings = senses.get(word.lower(), ([wnid], 0))
             if (
                 word[:1].isupper()
                 and nearest
-                and (_key(word) not in common or first.get(word.lower()) in parts)
+                and _meant(wnid, meanings, major)
+                and (_key(word) not in common or meanings[0][0] in parts)
             ):
                 found = related.setdefault(_key(word), [])
                 found += [p for p in dict.fromkeys(nearest) if p != _key(word) and p not in found]
@@ -184,6 +196,16 @@ def build_related(data_noun: Path) -> list[list[str]]:
         for key, found in sorted(related.items())
         if found
     ]
+
+
+def _meant(wnid: str, senses: tuple[list[str], int], major: set[str]) -> bool:
+    """Whether a name of the place `wnid` (whose `senses` read_senses gives) means it: a
+    name whose commonest sense, as counted, is a country or a national capital means
+    that, not the towns named after it (Paris is in France, not Texas; Athens in Greece,
+    not Georgia); any other name of several places (Aberdeen: Scotland, Maryland, South
+    Dakota, Washington, none counted) may mean any of them."""
+    wnids, counted = senses
+    return not counted or wnids[0] not in major or wnids[0] == wnid
 
 
 def main() -> None:

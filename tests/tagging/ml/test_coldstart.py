@@ -119,6 +119,17 @@ def test_a_common_noun_is_not_taken_for_the_place_of_its_name():
     assert {"india", "asia"} <= related["kolkata"]  # a place keeps its places
 
 
+def test_a_place_name_is_the_place_it_first_means():
+    # Paris is the capital of France first (WordNet's sense order); the town in Texas is
+    # no hint for a photo of the Louvre. A name of one place keeps all of its places.
+    from tagging.ml.coldstart import related_concepts
+
+    related = related_concepts()
+
+    assert related["paris"] == {"france", "europe"}
+    assert related["sydney"] == {"newsouthwales", "australia"}
+
+
 def test_committed_regions_table_is_what_the_generator_builds():
     from tagging.ml.coldstart_build import build_regions
 
