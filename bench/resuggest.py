@@ -9,7 +9,8 @@ puts the posts back first), and the median round's images/s is the figure, in tw
 backbone: every photo decoded and run through it), which the caller compares with the
 raw backbone's best batch throughput, and `kept`, from the embeddings the uploads kept
 (a retrained head on the same backbone: no forward pass). `raw(batch_size, images)`, the
-forward passes alone over as many photos at the same batch size, timed as one run, is
+forward passes alone over as many photos at the same batch size and in the same layout
+(a one-thread stream per core, as predict_stream runs them), timed as one run, is
 also measured before each round, so that the two are compared on the same machine at the
 same moment: on a shared 2-core VM the forward pass alone drifts by 2x over minutes, and
 short bursts of it run faster than a sustained run of a second or more."""

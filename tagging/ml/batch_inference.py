@@ -1,17 +1,23 @@
 """Many photos through the tagger at the backbone's batch speed.
 
-Three stages overlap: while one batch runs its forward pass (in a thread of its own;
-torch releases the GIL), a thread pool decodes and preprocesses the next one (Pillow
-releases it too), and the caller handles the batch before (stores its rows). Done one
-after the other, decoding a 320 px thumbnail (~3 ms) and storing its rows (a few ms)
-would cost a fifth of the throughput of a forward pass on 2 cores (~30 ms a photo);
-overlapped they use what the forward pass leaves idle.
+Three stages overlap: a thread pool decodes and preprocesses photos (Pillow releases the
+GIL), forward passes run batch by batch in threads of their own (torch releases it),
+and the caller handles the chunk before (stores its rows). Done one after the other,
+decoding a 320 px thumbnail (~2 ms) and storing its rows (a few ms) would cost a fifth
+of the throughput of a forward pass on 2 cores (~20 ms a photo); overlapped they use
+what the forward passes leave idle.
+
+On a CPU the forward passes run as one stream per core, each on one thread: a small
+network's operators split over two threads spend much of their time waiting for each
+other (on this project's 2-core machine, two one-thread streams of batches of 4 run
+1.4-1.7x the photos a second of one two-thread stream). On a GPU one stream feeds it.
 
 With an embedding cache, a photo whose embedding was kept (by its upload, under the
 tagger's embedding version) is not decoded nor run through the backbone at all: a new
 head on the same backbone re-scores it from its embedding. One that was not is run and
 its embedding kept for the next time."""
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +51,12 @@ class Outcome(Generic[K]):
     computed: torch.Tensor | None = None  # its embedding, when this run computed it
 
 
+def cpu_streams(tagger: Tagger) -> int:
+    """How many forward streams `tagger` runs best with: one per torch thread on a CPU,
+    one on a GPU."""
+    return torch.get_num_threads() if tagger.backbone.device.type == "cpu" else 1
+
+
 def predict_stream(
     tagger: Tagger,
     chunks: Iterable[list[Job[K]]],
@@ -52,17 +64,20 @@ def predict_stream(
     batch_size: int,
     decoders: int = DECODERS,
     cache: EmbeddingCache | None = None,
+    streams: int | None = None,
 ) -> Iterator[list[Outcome[K]]]:
-    """Each chunk's outcomes, in order, `batch_size` photos a forward pass. While a chunk
-    runs, the next one is drawn from `chunks` (on the caller's thread) and decoded, and
-    the caller handles the outcomes of the one before: a chunk may be larger than a batch
-    (the batch that runs fastest is small on a CPU) so that the caller's work on it (its
-    writes) is shared by more photos. A photo that cannot be read (OSError) has an outcome
-    with its error; the rest of its chunk goes on. With `cache` (for the tagger's
+    """Each chunk's outcomes, in order, `batch_size` photos a forward pass, `streams`
+    forward passes at a time (cpu_streams when None), each on its share of torch's
+    threads. While a chunk is yielded, the next one has been drawn from `chunks` (on the
+    caller's thread) and is being decoded and run: a chunk may be larger than a batch (the
+    batch that runs fastest is small on a CPU) so that the caller's work on it (its
+    writes) is shared by more photos. A photo that cannot be read (OSError) has an
+    outcome with its error; the rest of its chunk goes on. With `cache` (for the tagger's
     embedding version), a job's `embedding` key is looked up first; the embeddings
     computed come back in their outcomes (`computed`), for the caller to keep."""
     chunks = iter(chunks)
     preprocessing = tagger.backbone.preprocessing
+    streams = streams or cpu_streams(tagger)
 
     def load(job: Job[K]) -> np.ndarray | torch.Tensor:
         if cache is not None and job.embedding is not None:
@@ -71,54 +86,74 @@ def predict_stream(
                 return kept
         return np.asarray(load_image(job.source(), preprocessing))
 
-    def run(jobs: list[Job[K]], loaded: list[Future[np.ndarray | torch.Tensor]]) -> list[Outcome[K]]:
-        outcomes: dict[int, Outcome[K]] = {}
-        pixels: list[tuple[int, Job[K], np.ndarray]] = []
-        embedded: list[tuple[int, Job[K], torch.Tensor, bool]] = []  # True: computed by this run
-
-        def forward_pass() -> None:
-            embeddings = tagger.embed_pixels(to_batch([array for _, _, array in pixels], preprocessing))
-            embedded.extend((at, job, e, True) for (at, job, _), e in zip(pixels, embeddings, strict=True))
-            pixels.clear()
-
-        for index, (job, future) in enumerate(zip(jobs, loaded, strict=True)):
+    def forward(loaded: list[Future[np.ndarray | torch.Tensor]]) -> list[tuple[torch.Tensor, bool] | OSError]:
+        """One batch: (embedding, computed by this run) or the error, per photo."""
+        items: list[np.ndarray | torch.Tensor | OSError] = []
+        for future in loaded:
             try:
-                item = future.result()
+                items.append(future.result())
             except OSError as error:
-                outcomes[index] = Outcome(job, None, error)
-                continue
-            if isinstance(item, torch.Tensor):
-                embedded.append((index, job, item, False))
-            else:
-                pixels.append((index, job, item))
-                if len(pixels) == batch_size:
-                    forward_pass()
-        if pixels:
-            forward_pass()
-        if embedded:
-            predictions = tagger.predictions(
-                torch.stack([embedding for _, _, embedding, _ in embedded]),
-                languages=[job.language for _, job, _, _ in embedded],
-                excludes=[job.exclude for _, job, _, _ in embedded],
+                items.append(error)
+        pixels = [item for item in items if isinstance(item, np.ndarray)]
+        computed: Iterator[torch.Tensor] = iter(
+            tagger.embed_pixels(to_batch(pixels, preprocessing)) if pixels else []
+        )
+        return [
+            item
+            if isinstance(item, OSError)
+            else (next(computed), True)
+            if isinstance(item, np.ndarray)
+            else (item, False)
+            for item in items
+        ]
+
+    def finish(
+        jobs: list[Job[K]], batches: list[Future[list[tuple[torch.Tensor, bool] | OSError]]]
+    ) -> list[Outcome[K]]:
+        results = [result for batch in batches for result in batch.result()]
+        embedded = [
+            (job, result)
+            for job, result in zip(jobs, results, strict=True)
+            if not isinstance(result, OSError)
+        ]
+        predictions = iter(
+            tagger.predictions(
+                torch.stack([embedding for _, (embedding, _) in embedded]),
+                languages=[job.language for job, _ in embedded],
+                excludes=[job.exclude for job, _ in embedded],
             )
-            for (at, job, embedding, computed), prediction in zip(embedded, predictions, strict=True):
-                outcomes[at] = Outcome(job, prediction, computed=embedding if computed else None)
-        return [outcomes[index] for index in sorted(outcomes)]
+            if embedded
+            else []
+        )
+        return [
+            Outcome(job, None, result)
+            if isinstance(result, OSError)
+            else Outcome(job, next(predictions), computed=result[0] if result[1] else None)
+            for job, result in zip(jobs, results, strict=True)
+        ]
 
-    with ThreadPoolExecutor(decoders) as decoding, ThreadPoolExecutor(1) as forward:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads // streams))
+    try:
+        with ThreadPoolExecutor(decoders) as decoding, ThreadPoolExecutor(streams) as forwarding:
 
-        def decode(jobs: list[Job[K]] | None) -> list[Future[np.ndarray | torch.Tensor]]:
-            return [decoding.submit(load, job) for job in jobs or []]
+            def start(
+                jobs: list[Job[K]],
+            ) -> tuple[list[Job[K]], list[Future[list[tuple[torch.Tensor, bool] | OSError]]]]:
+                loaded = [decoding.submit(load, job) for job in jobs]
+                return jobs, [
+                    forwarding.submit(forward, loaded[at : at + batch_size])
+                    for at in range(0, len(jobs), batch_size)
+                ]
 
-        upcoming = next(chunks, None)
-        upcoming_loaded = decode(upcoming)
-        running: Future[list[Outcome[K]]] | None = None
-        while upcoming is not None or running is not None:
-            started = None
-            if upcoming is not None:
-                started = forward.submit(run, upcoming, upcoming_loaded)
-                upcoming = next(chunks, None)
-                upcoming_loaded = decode(upcoming)
-            if running is not None:
-                yield running.result()
-            running = started
+            running: deque[tuple[list[Job[K]], list[Future[list[tuple[torch.Tensor, bool] | OSError]]]]] = (
+                deque()
+            )
+            for jobs in chunks:
+                running.append(start(jobs))
+                if len(running) > 1:
+                    yield finish(*running.popleft())
+            while running:
+                yield finish(*running.popleft())
+    finally:
+        torch.set_num_threads(threads)

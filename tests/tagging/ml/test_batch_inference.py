@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tagging.ml.batch_inference import Job, predict_stream
+from tagging.ml.batch_inference import Job, cpu_streams, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.preprocessing import load_image, to_batch, to_tensor
 from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
@@ -131,3 +131,23 @@ def test_a_kept_embedding_that_cannot_be_read_is_computed_again(cold_start, capl
 
     assert outcome.prediction.hashtags[0].concept == "bee" and outcome.computed is not None
     assert "Could not read the kept embedding of photo 1" in caplog.text
+
+
+def test_streams_of_forward_passes_give_what_one_stream_gives_and_leave_torchs_threads_as_they_were(
+    cold_start,
+):
+    chunks = [[_job(1, BEE), _job(2, CASTLE), _job(3, CUPS)], [_job(4, PLIERS, "es"), _job(5, BEE)]]
+    threads = torch.get_num_threads()
+
+    one = list(predict_stream(cold_start, chunks, batch_size=1, streams=1))
+    several = list(predict_stream(cold_start, chunks, batch_size=1, streams=3))
+
+    assert torch.get_num_threads() == threads
+    assert [[o.job.key for o in outcomes] for outcomes in several] == [[1, 2, 3], [4, 5]]
+    for mine, theirs in zip([o for c in several for o in c], [o for c in one for o in c], strict=True):
+        assert _suggested(mine.prediction) == _suggested(theirs.prediction)
+        assert torch.allclose(mine.computed, theirs.computed, atol=1e-4)
+
+
+def test_a_cpu_runs_a_stream_per_torch_thread(cold_start):
+    assert cpu_streams(cold_start) == torch.get_num_threads()
