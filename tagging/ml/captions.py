@@ -43,7 +43,7 @@ import csv
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -247,24 +247,39 @@ def blend(caption: Mapping[str, float], vision: Mapping[str, float]) -> dict[str
     return {c: 1.0 - (1.0 - caption.get(c, 0.0)) * (1.0 - vision.get(c, 0.0)) for c in {*caption, *vision}}
 
 
-def leave_owner_out(
+@dataclass(frozen=True)
+class HeldOut:
+    """One hashtag hidden from one post: the post's index, the hidden concept, what counts
+    as finding it (the concept, or the hashtag as typed when no reader knows the concept,
+    see held_out), the post's concepts (none of the others is ranked) and the
+    caption model's scores for what is left."""
+
+    index: int
+    concept: str
+    answers: frozenset[str]
+    carried: frozenset[str]
+    scores: dict[str, float]
+
+    def found(self, scores: Mapping[str, float], k: int) -> bool:
+        """Whether `scores` rank an answer among their top `k` concepts the post does not
+        carry (the hidden one aside)."""
+        left = [c for c in scores if c not in self.carried or c == self.concept]
+        return bool(self.answers.intersection(sorted(left, key=lambda c: (-scores[c], c))[:k]))
+
+
+def held_out(
     posts: list[Post],
     owners: list[object],
     *,
-    vision: list[Mapping[str, float]] | None = None,
     general: frozenset[str] = frozenset(),
     related: Mapping[str, Iterable[str]] | None = None,
     regions: frozenset[str] = frozenset(),
-    k: int = 5,
-) -> dict[str, float]:
+) -> Iterator[HeldOut]:
     """Leave-one-hashtag-out, split by owner: for each owner, fit on everyone else's
-    posts, then hide each hashtag of each of their posts in turn and check it is among
-    the top `k` of what is left (blended with `vision` scores per post when given). A
-    caption word names a concept only if other owners used it or it is in `general`
-    (a vocabulary not drawn from these posts); otherwise it is a mention of itself, and
-    the hidden hashtag is what was typed (its keys, `Post.keys`), not a concept.
-    Returns hidden count and hit@k."""
-    hits = hidden = 0
+    posts, then hide each hashtag of each of their posts in turn and score what is left.
+    A caption word names a concept only if other owners used it or it is in `general` (a
+    vocabulary not drawn from these posts); otherwise it is a mention of itself, and the
+    hidden hashtag is what was typed (its keys, `Post.keys`), not a concept."""
     for owner in dict.fromkeys(owners):
         model = fit(
             (p for p, o in zip(posts, owners, strict=True) if o != owner), related=related, regions=regions
@@ -275,16 +290,15 @@ def leave_owner_out(
             for concept in post.concepts:
                 typed = post.concepts - {concept}
                 mentions = held_out_mentions(model, post.mentions, typed, general)
-                scores = model.scores(Post(typed, post.words, mentions))
-                if vision is not None:
-                    scores = blend(scores, vision[i])
-                left = [c for c in scores if c not in post.concepts or c == concept]
-                top = sorted(left, key=lambda c: (-scores[c], c))[:k]
                 known = _knows(model, general, concept)
                 as_typed = set() if known else {key for key, c in post.keys if c == concept}
-                hits += concept in top or bool(as_typed & set(top))
-                hidden += 1
-    return {"hidden": hidden, f"hit@{k}": round(hits / hidden, 4) if hidden else 0.0}
+                yield HeldOut(
+                    i,
+                    concept,
+                    frozenset({concept, *as_typed}),
+                    post.concepts,
+                    model.scores(Post(typed, post.words, mentions)),
+                )
 
 
 def held_out_mentions(
