@@ -16,7 +16,7 @@ inputs give the same file, so the committed output can be checked by running it 
 import argparse
 import csv
 import re
-from collections import deque
+from collections import defaultdict, deque
 from pathlib import Path
 
 from timm.data import ImageNetInfo
@@ -170,8 +170,15 @@ def build_related(data_noun: Path) -> list[list[str]]:
     places = {wnid: synset for wnid, synset in synsets.items() if synset[0][0][:1].isupper()}
     # A common noun is not the place of its name unless a place is what the word means
     # first: #orange is no hint of the Orange Free State (South Africa), nor #snake of the
-    # Snake River (Idaho); #japan is Japan.
-    common = names | {row["hashtag_en"] for row in _table("imagenet_hashtags.tsv")} | dict(sources).keys()
+    # Snake River (Idaho); #japan is Japan. Nor is a thing the tagger sees the place of
+    # its name, whatever the word means first: its synset says what it is (#bikini is
+    # the swimsuit, not the atoll in the Marshall Islands; #sombrero the hat).
+    seen = defaultdict(set)
+    for row in _table("imagenet_hashtags.tsv"):
+        seen[row["hashtag_en"]].add(row["wnid"])
+    for concept, wnid in sources:
+        seen[concept].add(wnid)
+    common = names | seen.keys()
     senses = read_senses(data_noun.parent / "index.noun")
     parts = {wnid for wnid, (_words, wholes) in places.items() if wholes}  # part of a place
     major = {w for w in parts if {COUNTRY, NATIONAL_CAPITAL} & ancestors_by_distance(w, hypernyms).keys()}
@@ -188,6 +195,7 @@ def build_related(data_noun: Path) -> list[list[str]]:
                 and nearest
                 and _meant(wnid, meanings, major)
                 and (_key(word) not in common or meanings[0][0] in parts)
+                and not (seen.get(_key(word), set()) - parts)
             ):
                 found = related.setdefault(_key(word), [])
                 found += [p for p in dict.fromkeys(nearest) if p != _key(word) and p not in found]

@@ -119,6 +119,19 @@ def test_a_common_noun_is_not_taken_for_the_place_of_its_name():
     assert {"india", "asia"} <= related["kolkata"]  # a place keeps its places
 
 
+def test_a_thing_the_tagger_sees_is_not_the_place_of_its_name():
+    # WordNet's first Bikini is the atoll, its first Sombrero an island of the Leeward
+    # Islands; the tagger's #bikini is the swimsuit and its #sombrero the hat.
+    from tagging.ml.coldstart import related_concepts
+
+    related = related_concepts()
+
+    assert not {"marshallislands", "micronesia"} & related.get("bikini", set())
+    assert not {"caribbean", "leewardislands"} & related.get("sombrero", set())
+    assert not {"canada"} & related.get("labrador", set())
+    assert {"asia"} <= related["japan"]  # a place the tagger has no class of keeps its places
+
+
 def test_a_place_name_is_the_place_it_first_means():
     # Paris is the capital of France first (WordNet's sense order); the town in Texas is
     # no hint for a photo of the Louvre. A name of one place keeps all of its places.
