@@ -450,19 +450,24 @@ def colour_name_rows(rows: list[list[str]], data_noun: Path) -> list[list[str]]:
 def hypernym_rows(data_noun: Path) -> list[list[str]]:
     """[concept, the table's concepts it is a kind of, space-separated] for each concept
     with a synset (everyday, general and ImageNet ones) whose WordNet hypernyms include
-    another concept's synset (suspensionbridge: bridge; goldfish: animal fish), by concept."""
+    another concept's synset (suspensionbridge: bridge; goldfish: animal fish), or a
+    synset a general row names by its head word (lemon: fruit, for "edible fruit";
+    chainsaw: tool, for "power tool"), by concept."""
     hypernyms, synsets = read_hypernyms(data_noun), read_synset_words(data_noun)
     own: dict[str, set[str]] = {}
     for row in _table("everyday_concepts.tsv"):
         if row["wnid"]:
             own.setdefault(row["concept"], set()).add(row["wnid"])
+    named: dict[str, set[str]] = {}  # wnid -> the concepts whatever is below it is a kind of
     for row in _table("general_concepts.tsv"):
+        head = hashtag_form(row["lemma"].split()[-1])
         for name in row["concepts"].split():
             if name in {hashtag_form(w) for w in synsets.get(row["wnid"], [])}:
                 own.setdefault(name, set()).add(row["wnid"])
+            elif name == head:  # an "edible fruit" is a fruit, a "power tool" a tool
+                named.setdefault(row["wnid"], set()).add(name)
     for row in _table("imagenet_hashtags.tsv"):
         own.setdefault(row["hashtag_en"], set()).add(row["wnid"])
-    named: dict[str, set[str]] = {}
     for name, wnids in own.items():
         for wnid in wnids:
             named.setdefault(wnid, set()).add(name)

@@ -83,6 +83,9 @@ def test_committed_hypernyms_are_what_the_generator_finds(sources):
     kinds = dict(committed)
     assert kinds["suspensionbridge"] == "bridge" and kinds["cathedral"] == "church"
     assert "bridge" not in kinds.get("pier", "").split()  # beside a bridge, not a kind of one
+    # kinds of what a general row names by its head word: "edible fruit", "power tool"
+    assert "fruit" in kinds["strawberry"].split() and "tool" in kinds["drill"].split()
+    assert "monument" not in kinds.get("arch", "").split()  # a triumphal arch is; an arch is not
 
 
 def test_committed_flags_are_what_the_generator_finds():
