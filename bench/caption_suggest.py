@@ -33,7 +33,7 @@ django.setup()
 from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
-from tagging.caption_suggestions import caption_mentions, caption_words  # noqa: E402
+from tagging.caption_suggestions import caption_post, caption_words  # noqa: E402
 from tagging.ml.captions import HeldOut, Post, blend, held_out  # noqa: E402
 from tagging.ml.coldstart import load_concepts, regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
@@ -41,22 +41,24 @@ from tagging.ml.inference import cold_start_tagger  # noqa: E402
 DEMO = ROOT / "socialapp" / "demo" / "data"
 
 
-def _posts(rows: list[dict[str, str]]) -> list[Post]:
+def _posts(rows: list[dict[str, str]], languages: list[str]) -> list[Post]:
     # As the app maps them after seed_demo: the general table and the demo's place names.
     general = starter_concepts()
     alias = {key: c.name for c in [*general, *starter_concepts(DEMO / "concepts.csv")] for key in c.aliases}
     listed = {key for c in general for key in c.aliases}  # the demo's own table is not vocabulary
     posts = []
-    for row in rows:
+    for row, language in zip(rows, languages, strict=True):
         words = caption_words(row["caption"])
         named = {k: alias[k] for k in words.keys if k in alias}
         typed = [canonical.key_for(t) for t in canonical.parse(row["caption"])]
         posts.append(
-            Post(
+            caption_post(
                 frozenset(alias.get(k, k) for k in typed),
-                frozenset(words.forms),
-                caption_mentions(words, named, listed),
-                frozenset((k, alias.get(k, k)) for k in typed),
+                words,
+                named,
+                listed,
+                language=language,
+                keys=frozenset((k, alias.get(k, k)) for k in typed),
             )
         )
     return posts
@@ -111,7 +113,9 @@ def main() -> None:
     args = parser.parse_args()
     with args.posts.open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
-    posts, owners = _posts(rows), _owners(rows)
+    owners = _owners(rows)
+    language = {user.username: user.language for user in seeding.USERS}
+    posts = _posts(rows, [language[owner] for owner in owners])
     cases = list(
         held_out(
             posts, owners, general=frozenset(load_concepts()), related=related_concepts(), regions=regions()

@@ -153,18 +153,21 @@ def concepts_for_keys(keys: Iterable[str], *, public_only: bool = False) -> dict
 
 
 def caption_mentions(
-    words: CaptionWords, named: Mapping[str, str], listed: Iterable[str]
+    words: CaptionWords, named: Mapping[str, str], listed: Iterable[str], *, language: str
 ) -> frozenset[Mention]:
     """The candidate hashtags a caption's words make (see captions.Mention): each word,
     and each pair that `named` (key -> concept: public hashtags and the alias table)
     names or that reads as a name ("Tower Bridge"). `listed`: the keys the alias table
-    lists. A function word ("sobre": on, about) names no concept, whatever it aliases."""
-    function = function_words()
+    lists. A word that a caption in `language` (its writer's) uses as something else is
+    no mention, whatever it aliases: "sobre" (on, about), or "hay" (there is) in a
+    Spanish caption (captions.function_words)."""
+    function = function_words(language)
     listed = set(listed) - function
     named = {key: concept for key, concept in named.items() if key not in function}
     mentions = {
         Mention(key, named.get(key, ""), PART if form and key in words.parts else form, key in listed)
         for key, form in words.forms.items()
+        if key not in function
     }
     for key, (first, second) in words.pairs.items():
         if key in named or (first and second == NAME):
@@ -176,14 +179,34 @@ def caption_mentions(
     return frozenset(mentions)
 
 
-def caption_evidence(caption: str, words: CaptionWords) -> Post:
-    """What a caption says (`words`: its caption_words): the concepts of its hashtags,
-    its other words, and the mentions those words make."""
+def caption_post(
+    concepts: frozenset[str],
+    words: CaptionWords,
+    named: Mapping[str, str],
+    listed: Iterable[str],
+    *,
+    language: str,
+    keys: frozenset[tuple[str, str]] = frozenset(),
+) -> Post:
+    """A post of a caption in `language` as evidence: its hashtags' `concepts`, its words
+    (a word that language uses as something else, "hay" in Spanish, is not the English
+    one other posts wrote: it is left out) and the mentions they make (caption_mentions)."""
+    return Post(
+        concepts,
+        frozenset(words.forms) - function_words(language),
+        caption_mentions(words, named, listed, language=language),
+        keys,
+    )
+
+
+def caption_evidence(caption: str, words: CaptionWords, *, language: str) -> Post:
+    """What a caption in `language` says (`words`: its caption_words): the concepts of
+    its hashtags, its other words, and the mentions those words make."""
     typed = [canonical.key_for(t) for t in canonical.parse(caption)]
     known = concepts_for_keys(typed)
     named = concepts_for_keys(words.keys, public_only=True)
     concepts = frozenset(known.get(key, key) for key in typed)
-    return Post(concepts, frozenset(words.forms), caption_mentions(words, named, _listed(words.keys)))
+    return caption_post(concepts, words, named, _listed(words.keys), language=language)
 
 
 def photos_evidence(photos: list[Photo]) -> list[Post]:
@@ -197,11 +220,7 @@ def photos_evidence(photos: list[Photo]) -> list[Post]:
     keys = {k for w in words.values() for k in w.keys}
     named, listed = concepts_for_keys(keys, public_only=True), _listed(keys)
     return [
-        Post(
-            frozenset(concepts.get(p.pk, ())),
-            frozenset(words[p.pk].forms),
-            caption_mentions(words[p.pk], named, listed),
-        )
+        caption_post(frozenset(concepts.get(p.pk, ())), words[p.pk], named, listed, language=p.owner.language)
         for p in photos
     ]
 
@@ -263,7 +282,7 @@ def hashtag_suggestions(
     carries, nor a blocked one. Returns them and the caption model's version ("" for
     none). Raises Http404 for a photo `viewer` may not see."""
     words = caption_words(caption)
-    evidence = caption_evidence(caption, words)
+    evidence = caption_evidence(caption, words, language=language)
     model, version = caption_model_active()
     vision = photo_vision_scores(viewer=viewer, photo_id=photo_id) if photo_id is not None else {}
     scores = blend(model.scores(evidence) if model else {}, vision)

@@ -404,25 +404,34 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
 
 # Readings that make a word a function word: prepositions, determiners, pronouns,
 # conjunctions and relatives (Apertium's tags).
-_FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel)>")
+_FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel|vaux|vbser|vbhaver|vbmod|vbdo)>")
+_VERB_READING = re.compile(r"[^<+]*<(vblex|vbser|vbhaver|vbmod|vaux|vbdo)>")
 
 
 def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]:
-    """The table's aliases that are also function words in their language, as rows of
-    (key, language, reading): "sobre" names an envelope, but in a caption it is almost
-    always "on" or "about" (tagging.caption_suggestions reads no concept into them)."""
+    """The table's alias keys that a caption in a language uses as something other than a
+    name, as rows of (key, language, reading): a function word there ("sobre" names an
+    envelope, but in a Spanish caption it is almost always "on" or "about"; "te", the key
+    of "té", is "you"; "after", the key of "afters", is "after"; "sea" is a form of "ser"),
+    or, for a key none of that language's aliases has, only ever a verb there (English
+    #hay: Spanish "hay", "there is"). tagging.caption_suggestions reads no concept into
+    them in a caption of that language."""
     column = {name: COLUMNS.index(name) for name in ("aliases_en", "aliases_es", "aliases_any")}
-    found = []
+    every = {a for row in rows for c in column.values() for a in row[c].split()}
+    found: dict[tuple[str, str], str] = {}
     for language, analyser, columns in (
         ("en", "eng-spa.automorf.bin", ("aliases_en", "aliases_any")),
         ("es", "spa-eng.automorf.bin", ("aliases_es", "aliases_any")),
     ):
-        aliases = {a for row in rows for c in columns for a in row[column[c]].split()}
-        for word, readings in known_words(aliases, apertium / analyser).items():
+        own = {key_for(a) for row in rows for c in columns for a in row[column[c]].split()}
+        for word, readings in known_words(every | {key_for(a) for a in every}, apertium / analyser).items():
+            key = key_for(word)
             reading = next((r for r in readings if _FUNCTION_READING.match(r)), None)
+            if reading is None and key not in own and all(_VERB_READING.match(r) for r in readings):
+                reading = readings[0]
             if reading is not None:
-                found.append([key_for(word), language, reading])
-    return sorted(found)
+                found.setdefault((key, language), reading)
+    return sorted([key, language, reading] for (key, language), reading in found.items())
 
 
 # WordNet's colour ("a visual attribute of things that results from the light they emit

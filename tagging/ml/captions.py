@@ -53,8 +53,9 @@ PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
 RATE_WEIGHT = 2.0  # posts' worth of a kind's rate in a mention's or a candidate's own rate
 FORMAT = 2
-# The concept table's aliases that are also function words ("sobre": envelope, and "on"),
-# written with the table by tagging.concepts_build: a caption's word names no concept by them.
+# The concept table's alias keys that a caption in a language uses as something else
+# ("sobre": envelope, and "on"; English #hay, Spanish "there is"), written with the table
+# by tagging.concepts_build: a word of a caption in that language names no concept by them.
 FUNCTION_WORDS = Path(__file__).resolve().parent / "data" / "function_words.tsv"
 # ISO 3166 code -> a country's English name, written by tagging.concepts_build: a flag
 # emoji names its country.
@@ -325,11 +326,13 @@ def _knows(model: CaptionModel, general: frozenset[str], concept: str) -> bool:
     return concept in model.concept_posts or concept in general
 
 
-@lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
-    """The keys FUNCTION_WORDS lists."""
+@lru_cache(maxsize=4)
+def function_words(language: str) -> frozenset[str]:
+    """The keys FUNCTION_WORDS lists for captions in `language`."""
     with FUNCTION_WORDS.open(encoding="utf-8", newline="") as file:
-        return frozenset(row["key"] for row in csv.DictReader(file, delimiter="\t"))
+        return frozenset(
+            row["key"] for row in csv.DictReader(file, delimiter="\t") if row["language"] == language
+        )
 
 
 def _kind(mention: Mention, ordinary: frozenset[str]) -> str:

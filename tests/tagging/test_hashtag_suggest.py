@@ -202,3 +202,22 @@ def test_an_emoji_in_the_caption_suggests_what_it_shows(tmp_path, settings):
     # The same base rate for both: only the emoji (HONEYBEE, LEMON) tells them apart.
     assert _names(spanish.get(URL, {"caption": "Mi jardín 🐝"}))[:1] == ["abeja"]
     assert _names(spanish.get(URL, {"caption": "Limonada 🍋"}))[:1] == ["limón"]
+
+
+def test_a_word_the_persons_language_uses_as_something_else_suggests_no_concept(tmp_path, settings):
+    # Spanish "hay" is "there is", not English #hay (#heno); "te" is "you", not "té" (tea).
+    author = UserFactory(training_consent=True)
+    for day in range(3):
+        make_photo(author, caption=f"Day {day}: hay bales in the barn #hay #farm")
+        make_photo(author, caption=f"Day {day}: green tea at five #tea")
+    _active_version_with_caption_model(tmp_path, settings)
+    spanish, english = client_for(UserFactory(language="es")), client_for(UserFactory(language="en"))
+
+    def scores(client: APIClient, caption: str) -> dict[str, float]:
+        return {h["name"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
+
+    with_them, without = scores(spanish, "Hoy hay sol, te espero"), scores(spanish, "Hoy sol, espero")
+    hay, no_hay = scores(english, "Hay bales today"), scores(english, "Bales today")
+
+    assert (with_them["heno"], with_them["té"]) == (without["heno"], without["té"])  # no evidence
+    assert hay["hay"] > no_hay["hay"] + 0.2  # in English it is the hay

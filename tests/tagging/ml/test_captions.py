@@ -20,7 +20,9 @@ from tagging.ml.captions import (
 def _post(caption: str, *concepts: str, listed: frozenset[str] = frozenset()) -> Post:
     words = caption_words(caption)
     named = {key: key for key in listed}
-    return Post(frozenset(concepts), frozenset(words.forms), caption_mentions(words, named, listed))
+    return Post(
+        frozenset(concepts), frozenset(words.forms), caption_mentions(words, named, listed, language="en")
+    )
 
 
 def test_caption_forms_tell_names_from_sentence_openings():
@@ -39,7 +41,7 @@ def test_caption_forms_tell_names_from_sentence_openings():
 
 
 def test_two_words_written_as_a_name_are_one_mention():
-    mentions = caption_mentions(caption_words("Tower Bridge after dark"), {}, ())
+    mentions = caption_mentions(caption_words("Tower Bridge after dark"), {}, (), language="en")
 
     assert Mention("towerbridge", "", NAME) in mentions
     assert not any(m.key == "bridgeafter" for m in mentions)  # not a name, not in the vocabulary
@@ -47,7 +49,7 @@ def test_two_words_written_as_a_name_are_one_mention():
 
 def test_only_words_written_side_by_side_make_a_pair():
     caption = "Victoria Memorial, Kolkata. White marble at Notre-Dame."
-    mentions = caption_mentions(caption_words(caption), {}, ())
+    mentions = caption_mentions(caption_words(caption), {}, (), language="en")
     keys = {m.key for m in mentions}
 
     assert {"victoriamemorial", "notredame"} <= keys
@@ -158,11 +160,24 @@ def test_a_model_survives_saving_and_loading(tmp_path):
 
 def test_a_function_word_names_no_concept_even_where_it_is_an_alias():
     named = {"sobre": "envelope", "lago": "lake"}  # "sobre" is Spanish for envelope, and for "on"
-    mentions = caption_mentions(caption_words("Niebla azul sobre el lago"), named, set(named))
+    mentions = caption_mentions(caption_words("Niebla azul sobre el lago"), named, set(named), language="es")
 
     assert Mention("lago", "lake", "", listed=True) in mentions
-    assert Mention("sobre") in mentions  # a word of its own, at the rate plain words become hashtags
+    assert not any(m.key == "sobre" for m in mentions)  # not a hashtag of its own either
     assert not any(m.target == "envelope" for m in mentions)
+
+
+def test_a_word_a_caption_of_its_language_uses_as_something_else_names_no_concept():
+    # English #hay is Spanish "there is"; "te" (the key of "té", tea) is "you"; "sea", a
+    # form of "ser". In an English caption the sea is the sea.
+    named = {"hay": "hay", "te": "tea", "sea": "sea", "niebla": "fog"}
+    spanish = caption_mentions(
+        caption_words("Hoy hay niebla, te espero aunque sea tarde"), named, set(named), language="es"
+    )
+    english = caption_mentions(caption_words("Hay bales by the sea"), named, set(named), language="en")
+
+    assert {m.target for m in spanish} & {"hay", "tea", "te", "sea", "fog"} == {"fog"}
+    assert {"hay", "sea"} <= {m.concept for m in english}
 
 
 def test_held_out_a_word_naming_a_typed_hashtag_is_no_candidate():
@@ -226,7 +241,7 @@ def test_an_emoji_names_what_it_shows_and_a_flag_its_country():
     # WITH RAYS (the sun); a face names nothing; a flag, its country.
     assert words.emoji == (("greece",), ("tropicalfish", "fish"), ("sun",))
     named = {"greece": "greece", "fish": "fish", "sun": "sun"}
-    mentions = caption_mentions(words, named, set(named))
+    mentions = caption_mentions(words, named, set(named), language="en")
     assert {m for m in mentions if m.form == EMOJI} == {
         Mention("greece", "greece", EMOJI),
         Mention("fish", "fish", EMOJI),
