@@ -405,7 +405,7 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
 # Readings that make a word a function word: prepositions, determiners, pronouns,
 # conjunctions and relatives (Apertium's tags).
 _FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel|vaux|vbser|vbhaver|vbmod|vbdo)>")
-_VERB_READING = re.compile(r"[^<+]*<(vblex|vbser|vbhaver|vbmod|vaux|vbdo)>")
+_NOUN_READING = re.compile(r"[^<+]*<n>")
 
 
 def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]:
@@ -413,24 +413,42 @@ def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]
     name, as rows of (key, language, reading): a function word there ("sobre" names an
     envelope, but in a Spanish caption it is almost always "on" or "about"; "te", the key
     of "té", is "you"; "after", the key of "afters", is "after"; "sea" is a form of "ser"),
-    or, for a key none of that language's aliases has, only ever a verb there (English
-    #hay: Spanish "hay", "there is"). tagging.caption_suggestions reads no concept into
-    them in a caption of that language."""
+    or, for a key that only the other language's aliases have, a word of this one that is
+    no noun (English #hay: Spanish "hay", "there is"; Spanish #taller, workshop: English
+    "taller") or a noun that means something else (Spanish #red, "net", is no English
+    #red; Spanish "vale", "OK" or "voucher", no #valley). tagging.caption_suggestions
+    reads no concept into them in a caption of that language."""
     column = {name: COLUMNS.index(name) for name in ("aliases_en", "aliases_es", "aliases_any")}
     every = {a for row in rows for c in column.values() for a in row[c].split()}
+    # key -> the languages it is an alias in -> the keys of its concepts' aliases in that language
+    aliases: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        for name, language in (("aliases_en", "en"), ("aliases_es", "es"), ("aliases_any", "any")):
+            keys = {key_for(a) for c in (name, "aliases_any") for a in row[column[c]].split()}
+            for alias in row[column[name]].split():
+                aliases.setdefault(key_for(alias), {}).setdefault(language, set()).update(keys)
     found: dict[tuple[str, str], str] = {}
-    for language, analyser, columns in (
-        ("en", "eng-spa.automorf.bin", ("aliases_en", "aliases_any")),
-        ("es", "spa-eng.automorf.bin", ("aliases_es", "aliases_any")),
-    ):
-        own = {key_for(a) for row in rows for c in columns for a in row[column[c]].split()}
-        for word, readings in known_words(every | {key_for(a) for a in every}, apertium / analyser).items():
+    for language, other, analyser in (("en", "es", "eng-spa"), ("es", "en", "spa-eng")):
+        known = known_words(every | {key_for(a) for a in every}, apertium / f"{analyser}.automorf.bin")
+        foreign = {}  # reading of a word whose key only the other language's aliases have -> key
+        for word, readings in known.items():
             key = key_for(word)
             reading = next((r for r in readings if _FUNCTION_READING.match(r)), None)
-            if reading is None and key not in own and all(_VERB_READING.match(r) for r in readings):
-                reading = readings[0]
+            if reading is None and set(aliases.get(key, {})) == {other}:
+                nouns = [r for r in readings if _NOUN_READING.match(r)]
+                reading = readings[0] if not nouns else None
+                foreign.update({noun: key for noun in nouns})
             if reading is not None:
                 found.setdefault((key, language), reading)
+        translations = units(
+            lt_proc(["-b"], apertium / f"{analyser}.autobil.bin", "".join(f"^{r}$\n" for r in foreign))
+        )
+        meant: dict[str, set[str]] = {}
+        for unit in translations:
+            meant.setdefault(foreign[unit[0]], set()).update(key_for(t.partition("<")[0]) for t in unit[1:])
+        for key, translated in meant.items():
+            if not translated & aliases[key][other]:
+                found.setdefault((key, language), next(r for r, k in foreign.items() if k == key))
     return sorted([key, language, reading] for (key, language), reading in found.items())
 
 

@@ -61,6 +61,12 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
     assert header == ["key", "language", "reading"]
     assert function_word_rows(_committed(), sources[1]) == committed
     assert ["sobre", "es", "sobre<pr>"] in committed  # envelope, and the preposition "on"
+    flagged = {(key, language) for key, language, _reading in committed}
+    # English #hay is Spanish "there is"; Spanish #red (net) is no English red; English
+    # "taller" is no Spanish taller (workshop); "te", the key of "té", is "you"
+    assert {("hay", "es"), ("red", "es"), ("taller", "en"), ("te", "es"), ("vale", "es")} <= flagged
+    # a word meaning the same in both stays a name: Spanish "auto" is a car, "taxis" taxis
+    assert not {("auto", "es"), ("taxi", "en"), ("sea", "en"), ("red", "en")} & flagged
 
 
 def test_committed_colour_names_are_what_the_generator_finds(sources):

@@ -169,15 +169,21 @@ def test_a_function_word_names_no_concept_even_where_it_is_an_alias():
 
 def test_a_word_a_caption_of_its_language_uses_as_something_else_names_no_concept():
     # English #hay is Spanish "there is"; "te" (the key of "té", tea) is "you"; "sea", a
-    # form of "ser". In an English caption the sea is the sea.
-    named = {"hay": "hay", "te": "tea", "sea": "sea", "niebla": "fog"}
+    # form of "ser"; "red" a net. In an English caption the sea is the sea and red red, and
+    # "taller" is no Spanish taller (workshop).
+    named = {"hay": "hay", "te": "tea", "sea": "sea", "niebla": "fog", "red": "red", "taller": "workshop"}
     spanish = caption_mentions(
-        caption_words("Hoy hay niebla, te espero aunque sea tarde"), named, set(named), language="es"
+        caption_words("Hoy hay niebla, te espero aunque sea tarde con la red"),
+        named,
+        set(named),
+        language="es",
     )
-    english = caption_mentions(caption_words("Hay bales by the sea"), named, set(named), language="en")
+    english = caption_mentions(
+        caption_words("Red hay bales by the sea, taller than me"), named, set(named), language="en"
+    )
 
-    assert {m.target for m in spanish} & {"hay", "tea", "te", "sea", "fog"} == {"fog"}
-    assert {"hay", "sea"} <= {m.concept for m in english}
+    assert {m.target for m in spanish} & {"hay", "tea", "te", "sea", "red", "fog"} == {"fog"}
+    assert {m.concept for m in english} & {"hay", "sea", "red", "workshop"} == {"hay", "sea", "red"}
 
 
 def test_held_out_a_word_naming_a_typed_hashtag_is_no_candidate():
