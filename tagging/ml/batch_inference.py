@@ -10,7 +10,7 @@ what the forward passes leave idle.
 On a CPU the forward passes run as one stream per core, each on one thread: a small
 network's operators split over two threads spend much of their time waiting for each
 other (on this project's 2-core machine, two one-thread streams of batches of 4 run
-1.4-1.7x the photos a second of one two-thread stream). On a GPU one stream feeds it.
+1.4-2x the photos a second of one two-thread stream). On a GPU one stream feeds it.
 
 With an embedding cache, a photo whose embedding was kept (by its upload, under the
 tagger's embedding version) is not decoded nor run through the backbone at all: a new
