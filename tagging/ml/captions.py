@@ -51,6 +51,9 @@ from pathlib import Path
 SMOOTHING = 1.0
 PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
+MIN_LIFT = 2.0  # a known concept is scored only when the post multiplies its odds by this much
+MIN_SCORE = 0.05  # nor any candidate less likely than one post in twenty
+LIFT = math.log(MIN_LIFT)
 RATE_WEIGHT = 2.0  # posts' worth of a kind's rate in a mention's or a candidate's own rate
 FORMAT = 2
 # The concept table's alias keys that a caption in a language uses as something else
@@ -144,14 +147,18 @@ class CaptionModel:
         return _rate(self.related_targets.get(concept, [0, 0]), prior)
 
     def scores(self, post: Post) -> dict[str, float]:
-        """Concept -> score in (0, 1) for the hashtags `post` does not carry yet: every
-        concept the model knows, and those its mentions and related concepts add."""
-        tokens = [t for t in _tokens(post) if t in self.token_posts]
+        """Concept -> score in (0, 1) for the hashtags `post` does not carry yet: those
+        its mentions and related concepts put forward, and each other concept the model
+        knows whose odds what was typed makes at least MIN_LIFT times its odds on an
+        ordinary post (its base rate): a caption that says nothing of the sea gets no
+        #underwater, however many posts carry it. None scoring under MIN_SCORE (a word
+        such as "the" is rarely a hashtag)."""
+        tokens = sorted(t for t in _tokens(post) if t in self.token_posts)  # sums in one order
         scores = {}
         for concept in self.concept_posts:
             if concept in post.concepts:
                 continue
-            base = (self.concept_posts[concept] + 0.5) / (self.posts + 1.0)
+            base = self._prior(concept)
             log_odds = _logit(base)
             for token in tokens:
                 both = self.pairs.get(token, {}).get(concept, 0)
@@ -171,7 +178,19 @@ class CaptionModel:
         for concept, cause in causes.items():
             if concept not in post.concepts:
                 scores[concept] = 1.0 - (1.0 - scores.get(concept, 0.0)) * (1.0 - cause)
-        return scores
+        return {
+            concept: score
+            for concept, score in scores.items()
+            if score >= MIN_SCORE
+            and (
+                concept in causes
+                or concept not in self.concept_posts
+                or _logit(score) >= _logit(self._prior(concept)) + LIFT
+            )
+        }
+
+    def _prior(self, concept: str) -> float:
+        return (self.concept_posts[concept] + 0.5) / (self.posts + 1.0)
 
     def save(self, path: Path) -> None:
         data = {"format": FORMAT, **{f.name: getattr(self, f.name) for f in fields(self)}}
@@ -252,14 +271,16 @@ def blend(caption: Mapping[str, float], vision: Mapping[str, float]) -> dict[str
 class HeldOut:
     """One hashtag hidden from one post: the post's index, the hidden concept, what counts
     as finding it (the concept, or the hashtag as typed when no reader knows the concept,
-    see held_out), the post's concepts (none of the others is ranked) and the
-    caption model's scores for what is left."""
+    see held_out), the post's concepts (none of the others is ranked), the caption
+    model's scores for what is left, and whether the model was fitted on posts carrying
+    the concept."""
 
     index: int
     concept: str
     answers: frozenset[str]
     carried: frozenset[str]
     scores: dict[str, float]
+    seen: bool = False  # whether other owners' posts carry the concept (the model may score it)
 
     def found(self, scores: Mapping[str, float], k: int) -> bool:
         """Whether `scores` rank an answer among their top `k` concepts the post does not
@@ -299,6 +320,7 @@ def held_out(
                     frozenset({concept, *as_typed}),
                     post.concepts,
                     model.scores(Post(typed, post.words, mentions)),
+                    concept in model.concept_posts,
                 )
 
 

@@ -172,9 +172,13 @@ def test_names_in_the_caption_and_the_places_they_are_in_are_suggested(tmp_path,
     found = client_for(UserFactory()).get(URL, {"caption": "Evening light over Kolkata"}).json()["hashtags"]
 
     names = [h["name"] for h in found]
+
+    def rank(name: str) -> int:  # a word too unlikely a hashtag is not offered at all
+        return names.index(name) if name in names else len(names)
+
     assert names[:1] == ["kolkata"]  # a name the caption writes, not a hashtag anyone used yet
-    assert names.index("kolkata") < names.index("evening")  # names become hashtags, words less
-    assert names.index("india") < names.index("light")  # the place WordNet says Kolkata is part of
+    assert rank("kolkata") < rank("evening")  # names become hashtags, words less
+    assert rank("india") < rank("light")  # the place WordNet says Kolkata is part of
 
 
 def test_a_caption_model_of_an_older_format_is_ignored(tmp_path, settings, caplog):
@@ -219,5 +223,6 @@ def test_a_word_the_persons_language_uses_as_something_else_suggests_no_concept(
     with_them, without = scores(spanish, "Hoy hay sol, te espero"), scores(spanish, "Hoy sol, espero")
     hay, no_hay = scores(english, "Hay bales today"), scores(english, "Bales today")
 
-    assert (with_them["heno"], with_them["té"]) == (without["heno"], without["té"])  # no evidence
-    assert hay["hay"] > no_hay["hay"] + 0.2  # in English it is the hay
+    # no evidence: as if the words were not there (unscored, the caption saying nothing of them)
+    assert (with_them.get("heno"), with_them.get("té")) == (without.get("heno"), without.get("té"))
+    assert hay["hay"] > no_hay.get("hay", 0.0) + 0.2  # in English it is the hay

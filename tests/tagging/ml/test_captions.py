@@ -90,7 +90,7 @@ def test_names_people_write_become_hashtags_and_common_words_do_not():
     scores = fit(posts).scores(_post("An evening walk in Kolkata", "travel"))
 
     assert scores["kolkata"] > 0.6  # a name the model never saw, at the rate names become hashtags
-    assert scores["walk"] < 0.2 and scores["in"] < 0.2  # seen four times, never a hashtag
+    assert scores.get("walk", 0.0) < 0.2 and scores.get("in", 0.0) < 0.2  # seen four times, never a hashtag
     assert max(scores, key=scores.get) == "kolkata"
 
 
@@ -103,7 +103,7 @@ def test_a_concept_present_makes_the_general_ones_above_it_likely_at_their_own_r
 
     assert model.related_targets == {"tool": [2, 3], "object": [0, 3]}
     assert scores["tool"] > 0.5 > scores["object"]  # #tool is often written beside a tool, #object never
-    assert scores["tool"] > scores["diy"]
+    assert scores["tool"] > scores.get("diy", 0.0)
 
 
 def test_a_region_never_seen_takes_the_rate_regions_have_not_the_rate_of_every_candidate():
@@ -144,11 +144,25 @@ def test_a_model_saved_before_regions_pools_every_candidate(tmp_path):
 
 
 def test_a_concept_already_typed_is_never_scored():
-    model = fit([_post("Castle walls", "castle", "medieval", listed=frozenset({"castle"}))])
+    castles = [_post("Castle walls", "castle", "medieval", listed=frozenset({"castle"}))] * 3
+    model = fit([*castles, _post("Lunch", "food"), _post("Dinner", "food")])
 
     scores = model.scores(_post("Castle at dawn #castle", "castle", listed=frozenset({"castle"})))
 
     assert "castle" not in scores and scores["medieval"] > 0.5
+
+
+def test_a_known_concept_the_post_says_nothing_of_is_not_scored_however_common():
+    # Eight diving posts and two of castles: a castle caption says nothing of the sea, so
+    # #underwater, on most posts, is no suggestion; #medieval, written beside castles, is.
+    diving = [_post("Down at the reef", "underwater", "fish")] * 8
+    castles = [_post("Castle walls", "castle", "medieval")] * 2
+    model = fit([*diving, *castles])
+
+    scores = model.scores(_post("Castle walls at dawn", "castle"))
+
+    assert "medieval" in scores and not {"underwater", "fish"} & scores.keys()
+    assert model.base_rate("underwater") > model.base_rate("medieval")
 
 
 def test_a_model_survives_saving_and_loading(tmp_path):
