@@ -3,19 +3,17 @@
 
 from django.db import migrations
 
-from socialapp.hashtags.canonical import key_for
+from socialapp.hashtags.services import spelled_as_concept
 
 
 def rename(apps, schema_editor):  # type: ignore[no-untyped-def]
     Hashtag = apps.get_model("hashtags", "Hashtag")
     renamed = []
     for hashtag in Hashtag.objects.select_related("concept").iterator():
-        for display in (hashtag.concept.display_en, hashtag.concept.display_es):
-            if display and key_for(display) == hashtag.key:
-                if display.lower() != hashtag.name:
-                    hashtag.name = display.lower()
-                    renamed.append(hashtag)
-                break
+        name = spelled_as_concept(hashtag.concept, hashtag.key)
+        if name and name != hashtag.name:
+            hashtag.name = name
+            renamed.append(hashtag)
     Hashtag.objects.bulk_update(renamed, ["name"], batch_size=500)
 
 
