@@ -103,10 +103,11 @@ def build(data_noun: Path) -> list[list[str]]:
 
 PLACE_DEPTH = 2  # Kolkata -> India -> Asia
 PLACE_RELATED = 3
-COUNTRY, NATIONAL_CAPITAL = "n08544813", "n08691669"  # country, state, land; national capital
-# WordNet 3.0's "country, state, land" (Germany, Australia) and "state, province"
-# (California, New South Wales): a place that is an instance of either is a region.
-REGION_WNIDS = frozenset({"n08544813", "n08654360"})
+# WordNet 3.0's "country, state, land" (Germany, Australia), "state, province"
+# (California, New South Wales) and "national capital" (Paris, Athens). A place that is
+# an instance of a country or a state is a region.
+COUNTRY, STATE, NATIONAL_CAPITAL = "n08544813", "n08654360", "n08691669"
+REGION_WNIDS = frozenset({COUNTRY, STATE})
 
 
 def read_synsets(data_noun: Path) -> dict[str, tuple[list[str], list[str]]]:
