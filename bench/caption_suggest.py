@@ -85,17 +85,9 @@ def _vision(rows: list[dict[str, str]], images: Path) -> list[dict[str, float]]:
     return scores
 
 
-def _hit_at_5(
-    cases: list[HeldOut],
-    vision: list[dict[str, float]] | None = None,
-    combine: Callable[[dict[str, float], dict[str, float]], dict[str, float]] | None = None,
-) -> dict[str, float]:
-    hits = sum(
-        case.found(
-            case.scores if vision is None or combine is None else combine(case.scores, vision[case.index]), 5
-        )
-        for case in cases
-    )
+def _hit_at_5(cases: list[HeldOut], scores: Callable[[HeldOut], dict[str, float]]) -> dict[str, float]:
+    """How often `scores` of each case rank its hidden hashtag in their top 5."""
+    hits = sum(case.found(scores(case), 5) for case in cases)
     return {"hidden": len(cases), "hit@5": round(hits / len(cases), 4)}
 
 
@@ -123,7 +115,7 @@ def main() -> None:
     )
     results: dict[str, object] = {
         "posts": len(posts),
-        "caption_only": _hit_at_5(cases),
+        "caption_only": _hit_at_5(cases, lambda case: case.scores),
         # hidden hashtags the caption model does not offer: no other owner wrote them, no
         # vocabulary lists them, and the caption does not name them (or only as a word
         # rarely a hashtag, under captions.MIN_SCORE)
@@ -139,8 +131,8 @@ def main() -> None:
         learned = json.loads(args.vision_from.read_text())
         visions["learned_vision"] = [learned[row["filename"]] for row in rows]
     for name, vision in visions.items():
-        results[f"caption_and_{name}"] = _hit_at_5(cases, vision, blend)
-        results[f"{name}_only"] = _hit_at_5(cases, vision, lambda caption, seen: seen)
+        results[f"caption_and_{name}"] = _hit_at_5(cases, lambda c, v=vision: blend(c.scores, v[c.index]))
+        results[f"{name}_only"] = _hit_at_5(cases, lambda c, v=vision: v[c.index])
         # the bound of any blend of the two: found in the top 5 of either model
         either = sum(c.found(c.scores, 5) or c.found(vision[c.index], 5) for c in cases)
         results[f"caption_or_{name}_top5"] = round(either / len(cases), 4)

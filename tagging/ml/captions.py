@@ -280,7 +280,7 @@ class HeldOut:
     answers: frozenset[str]
     carried: frozenset[str]
     scores: dict[str, float]
-    seen: bool = False  # whether other owners' posts carry the concept (the model may score it)
+    seen: bool  # whether other owners' posts carry the concept (the model may score it)
 
     def found(self, scores: Mapping[str, float], k: int) -> bool:
         """Whether `scores` rank an answer among their top `k` concepts the post does not
