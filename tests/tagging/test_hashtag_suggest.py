@@ -220,9 +220,7 @@ def test_a_word_the_persons_language_uses_as_something_else_suggests_no_concept(
     def scores(client: APIClient, caption: str) -> dict[str, float]:
         return {h["name"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
 
-    with_them, without = scores(spanish, "Hoy hay sol, te espero"), scores(spanish, "Hoy sol, espero")
     hay, no_hay = scores(english, "Hay bales today"), scores(english, "Bales today")
 
-    # no evidence: as if the words were not there (unscored, the caption saying nothing of them)
-    assert (with_them.get("heno"), with_them.get("té")) == (without.get("heno"), without.get("té"))
+    assert not {"heno", "té", "hay", "tea"} & scores(spanish, "Hoy hay sol, te espero").keys()
     assert hay["hay"] > no_hay.get("hay", 0.0) + 0.2  # in English it is the hay

@@ -319,16 +319,10 @@ async def test_a_message_sent_after_a_refused_one_waits_for_it_though_the_window
     now[0] += 0.5  # retry_after (1 s) after m2 was refused
     resent = [(await send(n))["client_id"] for n in (2, 3)]
 
-    assert (refused_m2["code"], refused_m2["retry_after"], refused_m2["client_id"]) == (
-        "rate_limited",
-        1,
-        "c2",
-    )
-    assert (refused_m3["code"], refused_m3["retry_after"], refused_m3["client_id"]) == (
-        "rate_limited",
-        1,
-        "c3",
-    )
+    assert [(r["code"], r["retry_after"], r["client_id"]) for r in (refused_m2, refused_m3)] == [
+        ("rate_limited", 1, "c2"),
+        ("rate_limited", 1, "c3"),
+    ]
     assert resent == ["c2", "c3"]
     texts = await sync_to_async(
         lambda: list(Message.objects.order_by("seq").values_list("text", flat=True))
