@@ -188,6 +188,15 @@ def excluded_concepts() -> frozenset[str]:
     return frozenset(ConceptStat.objects.filter(hidden).values_list("concept__name", flat=True))
 
 
+def non_visual_concepts() -> frozenset[str]:
+    """Concepts that are non-visual hashtags: the vocabulary's (computed or set by an
+    admin) and the stop list's, however rare (#tbt written once is still no subject)."""
+    from tagging.ml.vocabulary import STOP_LIST
+
+    marked = ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.NON_VISUAL))
+    return STOP_LIST | frozenset(marked.values_list("concept__name", flat=True))
+
+
 def blocked_concepts() -> QuerySet[ConceptStat]:
     """The blocked concepts' statuses with their concept, by name."""
     blocked = effective_status_q(ConceptStat.Status.BLOCKED)

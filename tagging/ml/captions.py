@@ -33,6 +33,12 @@ kinds of evidence:
   #australia beside #sydney about one time in four) or anything else (an island, a
   continent, a general concept: about one in eight).
 
+A non-visual hashtag (#tbt, #photooftheday, #instagood: what the vocabulary keeps out
+of training) says nothing of the photo or its subject; whether it is written is a habit
+of the writer. Its naive Bayes score reads only the other non-visual hashtags typed
+(people who write #instagood write #photooftheday), never the caption's words nor its
+subject hashtags, which on a few writers' posts would tie #tbt to whatever they photograph.
+
 Mentions and related concepts join the naive Bayes score as independent causes
 (noisy-OR), and so do vision scores (`blend`). Concepts already typed are never scored.
 
@@ -126,10 +132,14 @@ class CaptionModel:
     # (REGION, OTHER); a model saved without them counts every candidate alike
     regions: list[str] = field(default_factory=list)
     related_kinds: dict[str, list[int]] = field(default_factory=dict)
+    # the concepts that are non-visual hashtags (scored from the other non-visual ones
+    # typed only); a model saved without them scores them as any other
+    non_visual: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ordinary = frozenset(self.ordinary)
         self._regions = frozenset(self.regions)
+        self._non_visual = frozenset(self.non_visual)
 
     def base_rate(self, concept: str) -> float:
         return self.concept_posts.get(concept, 0) / (self.posts + SMOOTHING)
@@ -152,15 +162,18 @@ class CaptionModel:
         knows whose odds what was typed makes at least MIN_LIFT times its odds on an
         ordinary post (its base rate): a caption that says nothing of the sea gets no
         #underwater, however many posts carry it. None scoring under MIN_SCORE (a word
-        such as "the" is rarely a hashtag)."""
+        such as "the" is rarely a hashtag). A non-visual concept is scored from the
+        non-visual hashtags typed alone, and needs no lift: what the post shows says
+        nothing of it, so its rate on an ordinary post is what it is worth."""
         tokens = sorted(t for t in _tokens(post) if t in self.token_posts)  # sums in one order
+        habits = [t for t in tokens if t[1:] in self._non_visual]  # "#tbt"
         scores = {}
         for concept in self.concept_posts:
             if concept in post.concepts:
                 continue
             base = self._prior(concept)
             log_odds = _logit(base)
-            for token in tokens:
+            for token in habits if concept in self._non_visual else tokens:
                 both = self.pairs.get(token, {}).get(concept, 0)
                 given = (both + PRIOR_WEIGHT * base) / (self.token_posts[token] + PRIOR_WEIGHT)
                 weight = 1.0 if token.startswith("#") else WORD_WEIGHT
@@ -184,6 +197,7 @@ class CaptionModel:
             if score >= MIN_SCORE
             and (
                 concept in causes
+                or concept in self._non_visual
                 or concept not in self.concept_posts
                 or _logit(score) >= _logit(self._prior(concept)) + LIFT
             )
@@ -210,12 +224,14 @@ def fit(
     *,
     related: Mapping[str, Iterable[str]] | None = None,
     regions: frozenset[str] = frozenset(),
+    non_visual: frozenset[str] = frozenset(),
     min_count: int = 1,
 ) -> CaptionModel:
     """Count the evidence in `posts`. `related`: concept -> the more general concepts it
     implies as candidates (see coldstart.related_concepts); `regions`: those candidates
-    that are a country or a state (coldstart.regions). Tokens held by fewer than
-    `min_count` posts are dropped (they would only repeat one post)."""
+    that are a country or a state (coldstart.regions); `non_visual`: the concepts that
+    are non-visual hashtags (the vocabulary's). Tokens held by fewer than `min_count`
+    posts are dropped (they would only repeat one post)."""
     posts = list(posts)
     links = {c: sorted(set(r) - {c}) for c, r in (related or {}).items() if r}
     concepts: Counter[str] = Counter()
@@ -259,6 +275,7 @@ def fit(
         ordinary=sorted(ordinary),
         regions=sorted(regions & {c for after in links.values() for c in after}),
         related_kinds=related_kinds,
+        non_visual=sorted(non_visual & concepts.keys()),
     )
 
 
@@ -296,6 +313,7 @@ def held_out(
     general: frozenset[str] = frozenset(),
     related: Mapping[str, Iterable[str]] | None = None,
     regions: frozenset[str] = frozenset(),
+    non_visual: frozenset[str] = frozenset(),
 ) -> Iterator[HeldOut]:
     """Leave-one-hashtag-out, split by owner: for each owner, fit on everyone else's
     posts, then hide each hashtag of each of their posts in turn and score what is left.
@@ -304,7 +322,10 @@ def held_out(
     hidden hashtag is what was typed (its keys, `Post.keys`), not a concept."""
     for owner in dict.fromkeys(owners):
         model = fit(
-            (p for p, o in zip(posts, owners, strict=True) if o != owner), related=related, regions=regions
+            (p for p, o in zip(posts, owners, strict=True) if o != owner),
+            related=related,
+            regions=regions,
+            non_visual=non_visual,
         )
         for i, post in enumerate(posts):
             if owners[i] != owner:

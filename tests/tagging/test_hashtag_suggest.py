@@ -162,6 +162,27 @@ def test_suggestions_follow_the_caption_and_never_repeat_it(tmp_path, settings):
     assert [h["name"] for h in by_word["hashtags"]][:1] == ["castillo"]  # named in the caption
 
 
+def test_a_non_visual_hashtag_is_offered_by_habit_not_by_subject(tmp_path, settings):
+    # #goodday, marked non-visual by an admin, was only written under castles, by one
+    # habit; #tbt (on the stop list) beside it. Caption words say nothing of either.
+    author = UserFactory(training_consent=True)
+    for day in range(3):
+        make_photo(author, caption=f"Day {day} on the old castle walls #castle #goodday #tbt")
+        make_photo(author, caption=f"Lunch number {day} #food")
+    goodday = Concept.objects.get(name="goodday")
+    ConceptStat.objects.create(concept=goodday, status=ConceptStat.Status.RARE, override="non_visual")
+    model = _active_version_with_caption_model(tmp_path, settings)
+    client = client_for(UserFactory())
+
+    def score(caption: str, name: str) -> float:
+        found = {h["concept"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
+        return found[name]
+
+    assert score("The old castle walls", "goodday") == score("Lunch at noon", "goodday")
+    assert score("Lunch at noon #tbt", "goodday") > score("Lunch at noon", "goodday")
+    assert model.non_visual == ["goodday", "tbt"]
+
+
 def test_names_in_the_caption_and_the_places_they_are_in_are_suggested(tmp_path, settings):
     author = UserFactory(training_consent=True)
     for town in ("Avignon", "Reims", "Lyon"):

@@ -165,6 +165,27 @@ def test_a_known_concept_the_post_says_nothing_of_is_not_scored_however_common()
     assert model.base_rate("underwater") > model.base_rate("medieval")
 
 
+def test_a_non_visual_hashtag_follows_the_writers_habits_not_the_subject(tmp_path):
+    # #tbt was only ever written beside dives, #photooftheday beside #instagood: a habit
+    # of whoever wrote them, not a fact about the sea. A castle caption gets #tbt at the
+    # rate a dive caption does, and typing #instagood makes #photooftheday likelier.
+    diving = [_post("Down at the reef", "underwater", "tbt")] * 4
+    castles = [_post("Castle walls", "castle")] * 4
+    habits = [_post("Sunny day", "instagood", "photooftheday")] * 2 + [_post("Lunch", "food")] * 2
+    non_visual = frozenset({"tbt", "instagood", "photooftheday"})
+    model = fit([*diving, *castles, *habits], non_visual=non_visual)
+
+    on_castle = model.scores(_post("Castle walls at dawn", "castle"))
+    on_reef = model.scores(_post("Down at the reef", "underwater"))
+    with_instagood = model.scores(_post("Castle walls at dawn", "castle", "instagood"))
+
+    assert on_castle["tbt"] == on_reef["tbt"] == model.scores(_post("Anything"))["tbt"]
+    assert with_instagood["photooftheday"] > on_castle["photooftheday"]
+    model.save(tmp_path / "caption.json")  # what is non-visual is saved with the model
+    loaded = CaptionModel.load(tmp_path / "caption.json")
+    assert loaded.scores(_post("Castle walls at dawn", "castle")) == on_castle
+
+
 def test_a_model_survives_saving_and_loading(tmp_path):
     model = fit([_post("Walk in Avignon", "avignon", "france")], related={"avignon": ["france"]})
     model.save(tmp_path / "caption.json")
