@@ -106,7 +106,9 @@ def _tagger_for_version(
             "train a new version."
         )
     backbone = (
-        load_backbone(backbone_name, finetuned, base.backbone.device) if finetuned.exists() else base.backbone
+        load_backbone(backbone_name, finetuned, base.backbone.device, inference=True)
+        if finetuned.exists()
+        else base.backbone
     )
     head = BlendedHead(
         saved,

@@ -194,5 +194,5 @@ def cold_start_tagger(
     `device` (auto, cpu or cuda: see devices.inference_device).
     Raises ValueError for an unknown tta or device, or cuda without a GPU."""
     tta = tta_checked(tta)  # before the weights load
-    loaded = load_backbone(backbone, checkpoint, inference_device(device))
+    loaded = load_backbone(backbone, checkpoint, inference_device(device), inference=True)
     return Tagger(loaded, ColdStartHead(loaded), thresholds, tta=tta)

@@ -123,3 +123,44 @@ def test_an_unknown_tta_is_refused(backbone):
 
     with pytest.raises(ValueError, match="Unknown test-time augmentation 'rotate'"):
         backbone.embed(torch.zeros(1, 3, 224, 224), "rotate")
+
+
+def test_an_inference_backbone_folds_its_batch_norms_and_embeds_the_same(backbone):
+    # Served photos run through the network with each BatchNorm folded into the
+    # convolution before it (and the activation kept), in channels-last layout: the same
+    # embeddings as the network as trained, with two thirds of its passes over memory gone.
+    served = load_backbone(inference=True)
+    images = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+
+    with torch.inference_mode():
+        expected, found = backbone.features(images), served.features(images)
+
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in served.model.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in backbone.model.modules()) == 49
+    assert torch.allclose(found, expected, atol=1e-4)
+    assert served.version == backbone.version  # the same weights: the same embeddings
+    with torch.inference_mode():  # the ImageNet classifier is untouched
+        assert torch.equal(served.logits(expected), backbone.logits(expected))
+
+
+def test_a_batch_norm_the_network_applies_before_its_convolution_is_not_folded():
+    from tagging.ml.backbones import fold_batch_norms
+
+    class NormFirst(torch.nn.Module):  # children registered conv, bn; applied bn, then conv
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 3, 3)
+            self.bn = torch.nn.BatchNorm2d(3)
+            with torch.no_grad():
+                self.bn.running_mean.uniform_(-1, 1)
+                self.bn.running_var.uniform_(0.5, 2)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.conv(self.bn(x))
+
+    model = NormFirst().eval()
+    probe = torch.randn(2, 3, 16, 16)
+
+    kept = fold_batch_norms(model, probe)
+
+    assert kept is model and isinstance(kept.bn, torch.nn.BatchNorm2d)
