@@ -6,6 +6,9 @@
   one-thread stream per core (what resuggest runs). Every batch size and layout is timed
   SWEEP_REPEATS times, interleaved, and its median kept; best_images_per_second is the
   best of those medians, best_layout its batch size and streams;
+- served_vs_trained: the served network (BatchNorms folded into the convolutions,
+  channels-last) against the same weights as trained, in alternation: batch-1 forward
+  p50 ms on all threads, and images/s of batches of 4 in a one-thread stream per core;
 - training.head_seconds_100k: the hashtag head on 100,000 synthetic cached embeddings
   (target < 60 s on 2 cores);
 - chat.*: 500 WebSocket clients in pairs through two daphne processes, channels_redis
@@ -64,7 +67,7 @@ from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 from training import head_seconds_100k  # noqa: E402  (bench/training.py)
 from upload import upload_to_suggestions_ms  # noqa: E402
 
-from tagging.ml.backbones import Backbone  # noqa: E402
+from tagging.ml.backbones import Backbone, load_backbone  # noqa: E402
 from tagging.ml.batch_inference import cpu_streams  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 from tagging.ml.preprocessing import batch  # noqa: E402
@@ -132,6 +135,29 @@ def _sustained_images_per_second(backbone: Backbone, size: int, images: int, str
     return round(batches * size * streams / seconds, 1)
 
 
+def _served_vs_trained(served: Backbone, streams: int) -> dict[str, object]:
+    """The served network (BatchNorms folded, channels-last: load_backbone(inference=True))
+    beside the same weights as trained, timed in alternation: a forward pass at batch 1 on
+    all of torch's threads (p50 of 10, per round), and batches of 4 in a one-thread stream
+    per core (images/s); the median over rounds of each."""
+    trained = load_backbone(served.name)
+    _warm(trained)
+    crop = served.preprocessing.crop
+    one = torch.randn(1, 3, crop, crop)
+    batch1: dict[str, list[float]] = {"served": [], "trained": []}
+    per_core: dict[str, list[float]] = {"served": [], "trained": []}
+    for _ in range(3 * SWEEP_REPEATS):
+        for name, backbone in (("served", served), ("trained", trained)):
+            batch1[name].append(statistics.median(times_ms(lambda b=backbone: b.features(one), 10)))
+            per_core[name].append(_sustained_images_per_second(backbone, 4, THROUGHPUT_IMAGES, streams))
+    return {
+        "forward_batch1_ms_p50": {name: round(statistics.median(v), 2) for name, v in batch1.items()},
+        "images_per_second_batch4_stream_per_core": {
+            name: round(statistics.median(v), 1) for name, v in per_core.items()
+        },
+    }
+
+
 def main() -> None:
     # Cold start: the same path suggest_tags takes, without needing a database.
     tagger = cold_start_tagger(settings.TAGGING_BACKBONE, None, thresholds())
@@ -162,6 +188,7 @@ def main() -> None:
         best_size, best_streams = max(layouts, key=lambda layout: median[layout])
         results["best_images_per_second"] = median[(best_size, best_streams)]
         results["best_layout"] = {"batch_size": best_size, "streams": best_streams}
+        results["served_vs_trained"] = _served_vs_trained(backbone, streams)
     with tempfile.TemporaryDirectory() as folder:
         photo = _photo_12mp(Path(folder))
 
@@ -227,6 +254,7 @@ def _print(results: dict[str, object], out: Path) -> None:
             f"{results['best_images_per_second']}  {results['images_per_second_by_batch']}, "
             f"a stream per core {results['images_per_second_by_batch_stream_per_core']}",
         ),
+        ("served network vs as trained", json.dumps(results["served_vs_trained"])),
         ("suggest_tags, 12 MP JPEG (p50 / p95 ms)", f"{e2e['p50']} / {e2e['p95']}"),  # type: ignore[index]
         ("draft decode + preprocess + forward (p50 / p95 ms)", f"{ref['p50']} / {ref['p95']}"),  # type: ignore[index]
         ("ratio (target <= 1.3)", results["ratio_end_to_end_to_reference"]),
