@@ -236,18 +236,19 @@ def fold_batch_norms(model: torch.nn.Module, probe: torch.Tensor) -> torch.nn.Mo
     folded = copy.deepcopy(model)
     for parent in list(folded.modules()):
         for (_, conv), (name, norm) in pairwise(parent.named_children()):
-            if not (
-                isinstance(conv, torch.nn.Conv2d)
-                and type(norm) in _FOLDABLE
-                and norm.running_mean is not None
-                and norm.running_var is not None
-                and conv.out_channels == norm.num_features
-            ):
+            if not (isinstance(conv, torch.nn.Conv2d) and isinstance(norm, torch.nn.BatchNorm2d)):
+                continue
+            mean, var = norm.running_mean, norm.running_var
+            if type(norm) not in _FOLDABLE or mean is None or var is None or conv.out_channels != len(mean):
                 continue
             conv.weight, conv.bias = fuse_conv_bn_weights(
-                conv.weight, conv.bias, norm.running_mean, norm.running_var, norm.eps, norm.weight, norm.bias
+                conv.weight, conv.bias, mean, var, norm.eps, norm.weight, norm.bias
             )
-            after = torch.nn.Sequential(norm.drop, norm.act) if hasattr(norm, "act") else torch.nn.Identity()
+            after = (
+                torch.nn.Sequential(norm.drop, norm.act)
+                if isinstance(norm, BatchNormAct2d)
+                else torch.nn.Identity()
+            )
             setattr(parent, name, after)
     with torch.inference_mode():
         same = torch.allclose(folded(probe), model(probe), rtol=1e-3, atol=1e-4)
