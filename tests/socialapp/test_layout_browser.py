@@ -2,6 +2,8 @@
 axe-core violation, nothing wider than the screen, one header line; on a phone a bottom
 tab bar and touch targets of at least 44 x 44 px."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -102,3 +104,40 @@ def test_nothing_scrolls_sideways_on_a_360_px_phone(app_server, phone: Browsing)
         assert_no_horizontal_overflow(page)
         header = page.locator("header.topbar").bounding_box()
         assert header is not None and header["height"] <= HEADER_MAX, (path, header)
+
+
+def test_a_two_digit_badge_stays_on_its_own_icon(app_server, browsing: Browsing):
+    # A dozen unread notifications: the bell's badge reads two digits and must not run into the
+    # header link beside it (on a desktop, "Profile"), nor a tab bar badge into the next tab.
+    alice, photo = _people()
+    for _ in range(10):
+        like_create(user=UserFactory(), photo=photo)
+
+    page = browsing.open(app_server.url("/"), user=alice)
+
+    expect(page.locator(".topbar [data-badge=notifications] [data-count]")).to_have_text(
+        re.compile(r"^\d\d$")
+    )
+    touching = page.evaluate(
+        """(gap) => {
+          const controls = [...document.querySelectorAll('.topbar nav > a, .topbar summary, .tabbar a')]
+            .filter(el => el.checkVisibility());
+          const found = [];
+          for (const badge of document.querySelectorAll('.topbar .badge, .tabbar .badge')) {
+            if (!badge.checkVisibility()) continue;
+            const b = badge.getBoundingClientRect();
+            for (const control of controls) {
+              if (control.contains(badge)) continue;
+              const r = control.getBoundingClientRect();
+              const apart = b.left - gap >= r.right || r.left >= b.right + gap
+                || b.top - gap >= r.bottom || r.top >= b.bottom + gap;
+              if (!apart)
+                found.push(`${badge.dataset.badge} badge touches ${control.textContent.trim()}`);
+            }
+          }
+          return found;
+        }""",
+        2,
+    )
+
+    assert touching == []
