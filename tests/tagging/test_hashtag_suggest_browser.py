@@ -1,18 +1,22 @@
 """Caption-aware suggestions as people meet them: typing a caption on the upload form, at
 desktop and phone size, against a real server and a caption model trained by the app."""
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from socialapp.photos.models import Photo
 from tagging.models import ModelVersion
 from tagging.services.caption_model import caption_model_build
-from tests.browser import Browsing
+from tests.browser import SIZES, Browsing
 from tests.factories import UserFactory, make_photo
 
 pytestmark = pytest.mark.services
+PHOTO = Path(__file__).resolve().parents[2] / "socialapp" / "demo" / "data" / "photos" / "dev_022.jpg"
 
 
 def test_the_upload_form_completes_a_name_the_caption_writes(app_server, browsing: Browsing):
@@ -60,3 +64,31 @@ def test_a_caption_as_long_as_a_post_allows_still_gets_suggestions(app_server, b
     browsing.check(page, "caption-autocomplete-long")
     caption.press_sequentially("fr")
     expect(page.get_by_role("option")).to_have_count(0)  # #france is in the caption already
+
+
+def test_share_works_at_the_first_tap_while_suggestions_are_open(app_server, browsing: Browsing):
+    # The open list pushes Share down; a tap on Share takes the focus off the caption,
+    # which closes the list. Were it closed at once, Share would move up between the
+    # finger going down and coming up, and the tap would land on nothing. (A screen tall
+    # enough that nothing scrolls: scrolling back up would hide the jump.)
+    author = UserFactory(training_consent=True)
+    for town in ("Avignon", "Reims", "Lyon"):
+        make_photo(author, caption=f"A long walk in {town} today #{town.lower()} #france")
+    folder = f"versions/captions-{uuid.uuid4().hex[:8]}"
+    caption_model_build(directory=settings.MODELS_DIR / folder)
+    ModelVersion.objects.create(name="v-captions", backbone="b", folder=folder, is_active=True)
+    tall = {"width": SIZES[browsing.size]["width"], "height": 1600}
+    user = UserFactory()
+
+    page = browsing.open(
+        app_server.url("/p/new/"), context=browsing.context(user, app_server.url(), viewport=tall)
+    )
+    page.get_by_label("Photo").set_input_files(PHOTO)
+    page.get_by_role("combobox", name="Caption").press_sequentially("Evening light over Kolkata #")
+    expect(page.get_by_role("option").first).to_have_text("#kolkata")
+
+    page.get_by_role("button", name="Share").click()
+
+    expect(page).not_to_have_url(re.compile(r"/p/new/$"))
+    expect(page.get_by_role("option")).to_have_count(0)
+    assert Photo.objects.filter(owner=user, caption="Evening light over Kolkata #").exists()

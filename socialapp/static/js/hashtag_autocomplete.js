@@ -14,6 +14,14 @@
   const HASHTAG = /#[^\s#]+/g;
   const utf8 = new TextEncoder();
   let counter = 0;
+  // A mouse press moves the focus at once but clicks only on release. Closing the list
+  // (which pushes what is below it down) as the caption loses the focus would move Share
+  // up between press and release, and the click would land on nothing: while a button
+  // is down, the list closes after the click instead. (A tap on a touch screen moves the
+  // focus after its release, and its click goes where the finger was.)
+  let pressed = false;
+  addEventListener("pointerdown", () => { pressed = true; }, true);
+  addEventListener("pointerup", () => { pressed = false; }, true);
 
   function sent(caption) {
     const cost = (text) => utf8.encode(text).length * 3; // at most %XX per byte
@@ -127,7 +135,16 @@
     }
 
     input.addEventListener("input", (event) => { if (event.isTrusted !== false || !list.hidden) update(); });
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", () => {
+      if (!pressed) return close();
+      const after = () => {
+        removeEventListener("click", after);
+        removeEventListener("pointercancel", after);
+        if (document.activeElement !== input) close();
+      };
+      addEventListener("click", after); // bubbling, on the window: after the click's own work
+      addEventListener("pointercancel", after);
+    });
     input.addEventListener("keydown", (event) => {
       if (list.hidden || !items.length) return;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
