@@ -24,6 +24,7 @@ from tagging.ml.coldstart import ColdStartHead
 from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
 from tagging.ml.learned import BlendedHead, load_saved
 from tagging.ml.neighbours import NeighbourIndex, load_index
+from tagging.ml.vocabulary import STOP_LIST
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
 
@@ -193,8 +194,6 @@ def excluded_concepts() -> frozenset[str]:
 def non_visual_concepts() -> frozenset[str]:
     """Concepts that are non-visual hashtags: the vocabulary's (computed or set by an
     admin) and the stop list's, however rare (#tbt written once is still no subject)."""
-    from tagging.ml.vocabulary import STOP_LIST
-
     marked = ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.NON_VISUAL))
     return STOP_LIST | frozenset(marked.values_list("concept__name", flat=True))
 
@@ -307,8 +306,6 @@ def hashtagged_visual_concepts(
     """Per photo, the concepts of the hashtags its owner typed, in the caption's order,
     neither non-visual nor blocked (`excluded`: excluded_concepts(), where the caller
     has it)."""
-    from tagging.ml.vocabulary import STOP_LIST
-
     links = (
         PhotoHashtag.objects.filter(photo_id__in=photo_ids, source=PhotoHashtag.Source.CAPTION)
         .select_related("hashtag__concept")

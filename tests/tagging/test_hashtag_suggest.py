@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 URL = "/api/hashtags/suggest/"
 
 
+def _scores(client: APIClient, caption: str) -> dict[str, float]:
+    """The hashtags suggested for `caption`, with their scores."""
+    return {h["name"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
+
+
 def _names(response) -> list[str]:
     assert response.status_code == 200, response.json()
     return [h["name"] for h in response.json()["hashtags"]]
@@ -173,13 +178,10 @@ def test_a_non_visual_hashtag_is_offered_by_habit_not_by_subject(tmp_path, setti
     ConceptStat.objects.create(concept=goodday, status=ConceptStat.Status.RARE, override="non_visual")
     model = _active_version_with_caption_model(tmp_path, settings)
     client = client_for(UserFactory())
+    lunch = _scores(client, "Lunch at noon")["goodday"]
 
-    def score(caption: str, name: str) -> float:
-        found = {h["concept"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
-        return found[name]
-
-    assert score("The old castle walls", "goodday") == score("Lunch at noon", "goodday")
-    assert score("Lunch at noon #tbt", "goodday") > score("Lunch at noon", "goodday")
+    assert _scores(client, "The old castle walls")["goodday"] == lunch
+    assert _scores(client, "Lunch at noon #tbt")["goodday"] > lunch
     assert model.non_visual == ["goodday", "tbt"]
 
 
@@ -238,10 +240,7 @@ def test_a_word_the_persons_language_uses_as_something_else_suggests_no_concept(
     _active_version_with_caption_model(tmp_path, settings)
     spanish, english = client_for(UserFactory(language="es")), client_for(UserFactory(language="en"))
 
-    def scores(client: APIClient, caption: str) -> dict[str, float]:
-        return {h["name"]: h["score"] for h in client.get(URL, {"caption": caption}).json()["hashtags"]}
+    hay, no_hay = _scores(english, "Hay bales today"), _scores(english, "Bales today")
 
-    hay, no_hay = scores(english, "Hay bales today"), scores(english, "Bales today")
-
-    assert not {"heno", "té", "hay", "tea"} & scores(spanish, "Hoy hay sol, te espero").keys()
+    assert not {"heno", "té", "hay", "tea"} & _scores(spanish, "Hoy hay sol, te espero").keys()
     assert hay["hay"] > no_hay.get("hay", 0.0) + 0.2  # in English it is the hay

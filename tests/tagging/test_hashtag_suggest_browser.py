@@ -19,14 +19,22 @@ pytestmark = pytest.mark.services
 PHOTO = Path(__file__).resolve().parents[2] / "socialapp" / "demo" / "data" / "photos" / "dev_022.jpg"
 
 
-def test_the_upload_form_completes_a_name_the_caption_writes(app_server, browsing: Browsing):
+def _walks_learned(*, lunches: bool = False) -> None:
+    """Walks in three French towns (and lunches) by a consenting author, and an active
+    version whose caption model learned them, in a folder of its own (the server loads a
+    folder once)."""
     author = UserFactory(training_consent=True)
     for town in ("Avignon", "Reims", "Lyon"):
         make_photo(author, caption=f"A long walk in {town} today #{town.lower()} #france")
-        make_photo(author, caption="Lunch with friends #food")
-    folder = f"versions/captions-{uuid.uuid4().hex[:8]}"  # the server loads a folder once
+        if lunches:
+            make_photo(author, caption="Lunch with friends #food")
+    folder = f"versions/captions-{uuid.uuid4().hex[:8]}"
     caption_model_build(directory=settings.MODELS_DIR / folder)
     ModelVersion.objects.create(name="v-captions", backbone="b", folder=folder, is_active=True)
+
+
+def test_the_upload_form_completes_a_name_the_caption_writes(app_server, browsing: Browsing):
+    _walks_learned(lunches=True)
 
     page = browsing.open(app_server.url("/p/new/"), user=UserFactory())
     caption = page.get_by_role("combobox", name="Caption")
@@ -48,12 +56,7 @@ def test_the_upload_form_completes_a_name_the_caption_writes(app_server, browsin
 def test_a_caption_as_long_as_a_post_allows_still_gets_suggestions(app_server, browsing: Browsing):
     # 2,190 suns are 2,190 characters (a post allows 2,200) but 19,710 once in a query
     # string (%E2%98%80 each): more than daphne (16 KB) or nginx (8 KB) take in a URL.
-    author = UserFactory(training_consent=True)
-    for town in ("Avignon", "Reims", "Lyon"):
-        make_photo(author, caption=f"A long walk in {town} today #{town.lower()} #france")
-    folder = f"versions/captions-{uuid.uuid4().hex[:8]}"
-    caption_model_build(directory=settings.MODELS_DIR / folder)
-    ModelVersion.objects.create(name="v-captions", backbone="b", folder=folder, is_active=True)
+    _walks_learned()
 
     page = browsing.open(app_server.url("/p/new/"), user=UserFactory())
     caption = page.get_by_role("combobox", name="Caption")
@@ -71,12 +74,7 @@ def test_share_works_at_the_first_tap_while_suggestions_are_open(app_server, bro
     # which closes the list. Were it closed at once, Share would move up between the
     # finger going down and coming up, and the tap would land on nothing. (A screen tall
     # enough that nothing scrolls: scrolling back up would hide the jump.)
-    author = UserFactory(training_consent=True)
-    for town in ("Avignon", "Reims", "Lyon"):
-        make_photo(author, caption=f"A long walk in {town} today #{town.lower()} #france")
-    folder = f"versions/captions-{uuid.uuid4().hex[:8]}"
-    caption_model_build(directory=settings.MODELS_DIR / folder)
-    ModelVersion.objects.create(name="v-captions", backbone="b", folder=folder, is_active=True)
+    _walks_learned()
     tall = {"width": SIZES[browsing.size]["width"], "height": 1600}
     user = UserFactory()
 
