@@ -14,14 +14,15 @@
   const HASHTAG = /#[^\s#]+/g;
   const utf8 = new TextEncoder();
   let counter = 0;
-  // A mouse press moves the focus at once but clicks only on release. Closing the list
-  // (which pushes what is below it down) as the caption loses the focus would move Share
-  // up between press and release, and the click would land on nothing: while a button
-  // is down, the list closes after the click instead. (A tap on a touch screen moves the
-  // focus after its release, and its click goes where the finger was.)
+  // A press (mouse or finger) moves the focus on its mousedown, and clicks only after.
+  // Closing the list (which pushes what is below it down) as the caption loses the focus
+  // would move Share up in between, and the click would land on nothing: the list of a
+  // caption that loses the focus to a press closes after that press's click instead. A
+  // press lasts from its pointerdown to its click (a finger's pointerup comes before
+  // its mousedown), or until it is cancelled or a key is pressed.
   let pressed = false;
   addEventListener("pointerdown", () => { pressed = true; }, true);
-  addEventListener("pointerup", () => { pressed = false; }, true);
+  for (const end of ["click", "pointercancel", "keydown"]) addEventListener(end, () => { pressed = false; }, true);
 
   function sent(caption) {
     const cost = (text) => utf8.encode(text).length * 3; // at most %XX per byte
