@@ -39,7 +39,10 @@ def upload_to_suggestions_ms(photo: Path, runs: int, model_only: Callable[[], ob
     response, with a `model_only` call timed between uploads; each upload is checked to
     be tagged and to have its display image."""
     call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench-password-1")  # noqa: S106
+    user = User.objects.filter(username="bench").first() or User.objects.create_user(
+        "bench",
+        password="bench-password-1",  # noqa: S106
+    )
     client = APIClient()
     client.force_authenticate(user)
     data = photo.read_bytes()

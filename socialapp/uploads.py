@@ -40,6 +40,9 @@ pillow_heif.register_heif_opener()
 # is the photo, and is stored re-encoded as a plain JPEG.
 FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
 THUMBNAIL_SIZES = (320, 1080)
+# The grid thumbnail covers a GRID_SIDE square (its shorter side is GRID_SIDE), what a
+# square grid tile shows; the others fit their side (the longest is that long).
+GRID_SIDE = 320
 JPEG_QUALITY = 88
 
 
@@ -68,8 +71,8 @@ class ProcessedImage:
 def image_process(
     *, file: IO[bytes], size: int | None = None, thumbnails: tuple[int, ...] = THUMBNAIL_SIZES
 ) -> ProcessedImage:
-    """Validate and normalise an uploaded image and make the `thumbnails` asked for (by
-    longest side). Raises UploadError / UploadTooLarge."""
+    """Validate and normalise an uploaded image and make the `thumbnails` asked for (see
+    thumbnail_size). Raises UploadError / UploadTooLarge."""
     max_bytes, max_pixels = settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_PIXELS
     if size is None:
         file.seek(0, io.SEEK_END)
@@ -92,19 +95,30 @@ def image_process(
         if lossless:
             # Decoding scaled by 1/2, 1/4 or 1/8 still reads every byte of the scan, so a
             # damaged file is refused all the same; it just skips pixels no thumbnail needs.
-            image.draft("RGB", _fitted(image.size, max(thumbnails)))
+            sizes = [thumbnail_size(image.size, side) for side in thumbnails]
+            image.draft("RGB", (max(w for w, _ in sizes), max(h for _, h in sizes)))
         image.load()
         if lossless:
-            return ProcessedImage(lossless, width, height, _thumbnails(image, thumbnails, icc))
+            made = _thumbnails(image, (width, height), thumbnails, icc)
+            return ProcessedImage(lossless, width, height, made)
         image = _upright_rgb(image)
         jpeg = _jpeg(image, icc)
-        return ProcessedImage(jpeg, image.width, image.height, _thumbnails(image, thumbnails, icc))
+        made = _thumbnails(image, image.size, thumbnails, icc)
+        return ProcessedImage(jpeg, image.width, image.height, made)
 
 
-def _thumbnails(image: Image.Image, sides: tuple[int, ...], icc: bytes | None) -> dict[int, bytes]:
+def _thumbnails(
+    image: Image.Image, size: tuple[int, int], sides: tuple[int, ...], icc: bytes | None
+) -> dict[int, bytes]:
+    """The thumbnails of an image of `size` (its full size: `image` may be decoded at a
+    smaller scale), each from the one made before it where that still covers it (the grid
+    one from the 1080 px one)."""
     thumbnails = {}
     for side in sorted(sides, reverse=True):
-        image = _scaled(image, side)  # 320 from the 1080 when both are made
+        wanted = thumbnail_size(size, side)
+        if image.width >= wanted[0] and image.height >= wanted[1]:
+            source = image
+        image = _scaled(source, wanted)
         thumbnails[side] = _jpeg(image, icc)
     return thumbnails
 
@@ -115,8 +129,9 @@ def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
     if it is unreadable."""
     with Image.open(file) as image:
         icc = _rgb_profile(image)
-        image.draft("RGB", _fitted(image.size, side))
-        return _jpeg(_scaled(image.convert("RGB"), side), icc)
+        wanted = thumbnail_size(image.size, side)
+        image.draft("RGB", wanted)
+        return _jpeg(_scaled(image.convert("RGB"), wanted), icc)
 
 
 def _rgb_profile(image: Image.Image) -> bytes | None:
@@ -129,26 +144,29 @@ def _rgb_profile(image: Image.Image) -> bytes | None:
     return None
 
 
-def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
-    """`size` scaled so its longest side is `side` (rounded up), or as it is if smaller."""
-    longest = max(size)
-    if longest <= side:
+def thumbnail_size(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size of the `side` thumbnail of an image of `size`: scaled (rounded up) so its
+    shorter side is GRID_SIDE for the grid one, its longest side `side` for the others;
+    never upscaled."""
+    reference = min(size) if side == GRID_SIDE else max(size)
+    if reference <= side:
         return size
-    return (-(-size[0] * side // longest), -(-size[1] * side // longest))
+    return (-(-size[0] * side // reference), -(-size[1] * side // reference))
 
 
-def _scaled(image: Image.Image, side: int) -> Image.Image:
-    """Longest side at most `side`: a cheap integer box reduction down to at least 1.5x
-    the target, then bicubic for the rest (Pillow's thumbnail() filter: a 320 px one
-    takes 1.3 ms from a 12 MP photo's 1/8-scale decode, against 1.9 ms with Lanczos);
-    never upscaled. Carries no metadata."""
-    if max(image.size) <= side:
+def _scaled(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` at `size` (never larger than it is): a cheap integer box reduction down to
+    at least 1.5x the target, then bicubic for the rest (Pillow's thumbnail() filter: a
+    320 px one takes 1.3 ms from a 12 MP photo's 1/8-scale decode, against 1.9 ms with
+    Lanczos). Carries no metadata."""
+    size = (min(size[0], image.width), min(size[1], image.height))
+    if image.size == size:
         scaled = image.copy()
     else:
-        factor = max(image.size) * 2 // (3 * side)
+        factor = min(image.width * 2 // (3 * size[0]), image.height * 2 // (3 * size[1]))
         if factor > 1:
             image = image.reduce(factor)
-        scaled = ImageOps.contain(image, (side, side), Image.Resampling.BICUBIC)
+        scaled = image.resize(size, Image.Resampling.BICUBIC)
     scaled.info = {}  # JPEG saving would copy a comment over from here
     return scaled
 
@@ -282,9 +300,29 @@ class StoredImage(models.Model):
         side: a thumbnail where one does, else the image itself."""
         for side in sorted(THUMBNAIL_SIZES):
             field = getattr(self, f"thumbnail_{side}")
-            if field and min(_fitted((self.width, self.height), side)) >= short_side:
+            if field and min(thumbnail_size((self.width, self.height), side)) >= short_side:
                 return field
         return self.image
+
+    def covering_read(self, short_side: int) -> io.BytesIO:
+        """The bytes of smallest_covering(short_side), checked on the file itself: a grid
+        thumbnail stored before it covered its square (longest side 320: 320x180 for a
+        16:9 photo) is passed over for the next file. Raises OSError."""
+        field = self.smallest_covering(short_side)
+        data = stored_file_read(field)
+        if field == self.image:
+            return data
+        with Image.open(data) as header:  # reads the header only
+            covers = min(header.size) >= short_side
+        if covers:
+            data.seek(0)
+            return data
+        size = (self.width, self.height)
+        for side in sorted(THUMBNAIL_SIZES):
+            larger = getattr(self, f"thumbnail_{side}")
+            if side != GRID_SIDE and larger and min(thumbnail_size(size, side)) >= short_side:
+                return stored_file_read(larger)
+        return stored_file_read(self.image)
 
     def image_attach(self, processed: ProcessedImage) -> None:
         """Write the files and point the fields at them (the row is saved by the caller,

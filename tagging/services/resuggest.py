@@ -37,7 +37,6 @@ from django.utils import timezone
 
 from socialapp.notifications.services import notifications_send
 from socialapp.photos.models import Photo, PhotoHashtag
-from socialapp.uploads import stored_file_read
 from tagging import selectors
 from tagging.ml.batch_inference import Job, Outcome, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
@@ -129,7 +128,7 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
             Job(
                 key=photo.pk,
                 # the smallest stored file that has the model's input size, as an upload reads
-                source=partial(stored_file_read, photo.smallest_covering(crop)),
+                source=partial(photo.covering_read, crop),
                 language=photo.owner.language,
                 exclude=excluded | present[photo.pk],
                 embedding=served_embedding_key(photo),

@@ -102,7 +102,7 @@ def test_upright_jpeg_is_stored_as_encoded_with_its_metadata_cut_out():
     assert _reopen(processed.jpeg).tobytes() == _reopen(upload).tobytes()
     assert (processed.width, processed.height) == (2400, 1800)
     assert _reopen(processed.thumbnails[1080]).size == (1080, 810)
-    assert _reopen(processed.thumbnails[320]).size == (320, 240)
+    assert _reopen(processed.thumbnails[320]).size == (427, 320)
     _assert_only_the_colour_profile(processed, icc)
 
 
@@ -176,7 +176,7 @@ def test_only_the_thumbnails_asked_for_are_made():
     )
 
     assert set(processed.thumbnails) == {320}
-    assert _reopen(processed.thumbnails[320]).size == (320, 240)
+    assert _reopen(processed.thumbnails[320]).size == (427, 320)
     assert (processed.width, processed.height) == (4000, 3000)
 
 
@@ -189,13 +189,21 @@ def test_thumbnail_made_later_from_the_stored_image_matches_one_made_at_upload()
     assert later == at_upload.thumbnails[1080]
 
 
-def test_thumbnails_are_320_and_1080_and_never_upscaled():
-    processed = _process(jpeg_bytes((2000, 1000)))
+@pytest.mark.parametrize(
+    ("size", "grid", "display"),
+    [
+        ((2000, 1000), (640, 320), (1080, 540)),
+        ((1000, 2000), (320, 640), (540, 1080)),
+        ((4000, 500), (2560, 320), (1080, 135)),  # the grid one from the photo, not the 1080
+        ((100, 50), (100, 50), (100, 50)),  # never upscaled
+    ],
+)
+def test_the_grid_thumbnail_covers_a_320_square_and_the_display_one_fits_1080(size, grid, display):
+    # A grid tile is square (object-fit: cover): its thumbnail's shorter side is 320.
+    processed = _process(jpeg_bytes(size))
 
-    assert _reopen(processed.thumbnails[320]).size == (320, 160)
-    assert _reopen(processed.thumbnails[1080]).size == (1080, 540)
-    small = _process(jpeg_bytes((100, 50)))
-    assert _reopen(small.thumbnails[1080]).size == (100, 50)
+    assert _reopen(processed.thumbnails[320]).size == grid
+    assert _reopen(processed.thumbnails[1080]).size == display
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,13 @@
+import io
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from rest_framework.test import APIClient
 
+from socialapp import uploads
 from socialapp.asgi import application
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo, PhotoHashtag
@@ -11,6 +15,7 @@ from tagging import services
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
 from tests.factories import UserFactory, client_for
+from tests.images import photo_like
 from tests.tagging.conftest import BEE, CUPS, DEMO
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +266,26 @@ def test_an_admin_can_retry_a_failed_analysis(admin_client, django_capture_on_co
 
     photo.refresh_from_db()
     assert (photo.tagging_status, photo.tagging_reason) == ("ready", "")
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (900, 1600), (2400, 800)], ids=["16:9", "9:16", "3:1"])
+def test_the_analysis_of_an_upload_reads_its_grid_thumbnail_whatever_its_shape(
+    size, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The grid thumbnail covers its square tile, so it has the model's 224 px across for
+    # a landscape or a portrait photo too; before, a 16:9 upload's 320x180 one did not
+    # and its analysis decoded the whole original a second time.
+    read = []
+    real = uploads.stored_file_read
+    monkeypatch.setattr(uploads, "stored_file_read", lambda f: read.append(f.name) or real(f))
+    image = io.BytesIO()
+    photo_like(size).save(image, "JPEG", quality=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(UserFactory()).post(
+            "/api/photos/", {"image": SimpleUploadedFile("wide.jpg", image.getvalue())}, format="multipart"
+        )
+
+    photo = Photo.objects.get(pk=response.json()["id"])
+    assert photo.tagging_status == "ready"
+    assert read == [photo.thumbnail_320.name]
+    assert min(Image.open(photo.thumbnail_320.path).size) == 320

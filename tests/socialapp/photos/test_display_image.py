@@ -109,19 +109,33 @@ def test_an_unreadable_stored_photo_fails_the_task_and_the_post_stays():
 
 
 @pytest.mark.parametrize(
-    ("size", "with_display", "reads"),
+    ("size", "reads"),
     [
-        ((2400, 1800), False, "thumbnail_320"),  # 320x240: covers a 224 px input
-        ((3000, 1000), False, "image"),  # 320x107 does not, and there is no 1080 yet
-        ((3000, 1000), True, "thumbnail_1080"),  # 1080x360 does
+        ((2400, 1800), "thumbnail_320"),  # 427x320
+        ((3000, 1000), "thumbnail_320"),  # 960x320: the grid thumbnail covers its square tile
+        ((300, 200), "image"),  # no file has 224 px across: the photo itself, as it is
     ],
 )
-def test_the_smallest_file_covering_the_models_input(size, with_display, reads):
+def test_the_smallest_file_covering_the_models_input(size, reads):
     photo = Photo.objects.get(pk=_upload(UserFactory(), size)["id"])
-    if with_display:
-        stored_image_thumbnail_add(photo, side=1080)
 
     assert photo.smallest_covering(224) == getattr(photo, reads)
+    assert photo.covering_read(224).getvalue() == Path(getattr(photo, reads).path).read_bytes()
+
+
+@pytest.mark.parametrize("with_display", [False, True], ids=["photo", "display image"])
+def test_a_grid_thumbnail_stored_before_it_covered_its_tile_is_passed_over(with_display):
+    # Grid thumbnails were once 320 px on their longest side: 320x107 for a 3:1 photo,
+    # too small for the model's 224 px input, though its size now says it covers.
+    photo = Photo.objects.get(pk=_upload(UserFactory(), (3000, 1000))["id"])
+    old = io.BytesIO()
+    Image.open(photo.thumbnail_320.path).resize((320, 107)).save(old, "JPEG")
+    Path(photo.thumbnail_320.path).write_bytes(old.getvalue())
+    if with_display:
+        stored_image_thumbnail_add(photo, side=1080)  # 1080x360 covers it
+
+    expected = photo.thumbnail_1080 if with_display else photo.image
+    assert photo.covering_read(224).getvalue() == Path(expected.path).read_bytes()
 
 
 def test_a_display_image_lost_with_its_message_is_queued_again_by_the_sweep():
