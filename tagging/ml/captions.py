@@ -59,6 +59,9 @@ PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
 MIN_LIFT = 2.0  # a known concept is scored only when the post multiplies its odds by this much
 MIN_SCORE = 0.05  # nor any candidate less likely than one post in twenty
+# nor one that only co-occurs with what was typed on fewer posts than this (one is an
+# anecdote: a #china beside #mountain on a single trip lifts a rare concept's odds a lot)
+MIN_SUPPORT = 2
 LIFT = math.log(MIN_LIFT)
 RATE_WEIGHT = 2.0  # posts' worth of a kind's rate in a mention's or a candidate's own rate
 FORMAT = 2
@@ -160,7 +163,8 @@ class CaptionModel:
         """Concept -> score in (0, 1) for the hashtags `post` does not carry yet: those
         its mentions and related concepts put forward, and each other concept the model
         knows whose odds what was typed makes at least MIN_LIFT times its odds on an
-        ordinary post (its base rate): a caption that says nothing of the sea gets no
+        ordinary post (its base rate), where some token typed was seen with it on
+        MIN_SUPPORT posts or more: a caption that says nothing of the sea gets no
         #underwater, however many posts carry it. None scoring under MIN_SCORE (a word
         such as "the" is rarely a hashtag). A non-visual concept is scored from the
         non-visual hashtags typed alone, and needs no lift: what the post shows says
@@ -168,6 +172,7 @@ class CaptionModel:
         tokens = sorted(t for t in _tokens(post) if t in self.token_posts)  # sums in one order
         habits = [t for t in tokens if t[1:] in self._non_visual]  # "#tbt"
         scores = {}
+        support: dict[str, int] = {}  # the most posts any token typed shares with the concept
         for concept in self.concept_posts:
             if concept in post.concepts:
                 continue
@@ -175,6 +180,7 @@ class CaptionModel:
             log_odds = _logit(base)
             for token in habits if concept in self._non_visual else tokens:
                 both = self.pairs.get(token, {}).get(concept, 0)
+                support[concept] = max(support.get(concept, 0), both)
                 given = (both + PRIOR_WEIGHT * base) / (self.token_posts[token] + PRIOR_WEIGHT)
                 weight = 1.0 if token.startswith("#") else WORD_WEIGHT
                 log_odds += weight * (_logit(given) - _logit(base))
@@ -199,7 +205,10 @@ class CaptionModel:
                 concept in causes
                 or concept in self._non_visual
                 or concept not in self.concept_posts
-                or _logit(score) >= _logit(self._prior(concept)) + LIFT
+                or (
+                    _logit(score) >= _logit(self._prior(concept)) + LIFT
+                    and support.get(concept, 0) >= MIN_SUPPORT
+                )
             )
         }
 

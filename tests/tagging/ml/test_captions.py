@@ -165,6 +165,22 @@ def test_a_known_concept_the_post_says_nothing_of_is_not_scored_however_common()
     assert model.base_rate("underwater") > model.base_rate("medieval")
 
 
+def test_a_concept_seen_beside_what_was_typed_on_one_post_only_is_no_suggestion():
+    # #mountain was written beside #lake on two posts, and once beside #china (a trip):
+    # one post is an anecdote, however much it lifts a rare concept's odds.
+    posts = [
+        _post("Morning", "mountain", "lake"),
+        _post("Evening", "mountain", "lake"),
+        _post("Trip", "mountain", "china"),
+        *[_post("Lunch", "food")] * 8,
+    ]
+    model = fit(posts)
+
+    scores = model.scores(_post("Up early", "mountain"))
+
+    assert "lake" in scores and "china" not in scores
+
+
 def test_a_non_visual_hashtag_follows_the_writers_habits_not_the_subject(tmp_path):
     # #tbt was only ever written beside dives, #photooftheday beside #instagood: a habit
     # of whoever wrote them, not a fact about the sea. A castle caption gets #tbt at the
