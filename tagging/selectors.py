@@ -191,10 +191,21 @@ def excluded_concepts() -> frozenset[str]:
     return frozenset(ConceptStat.objects.filter(hidden).values_list("concept__name", flat=True))
 
 
+# The photos a computed "non-visual" verdict needs before the caption model takes the
+# concept for a habit: on the demo's 3 to 5 photos each, the visualness measure called
+# #forest, #nature and #sea non-visual, and as habits they were offered on every caption.
+HABIT_MIN_PHOTOS = 20
+
+
 def non_visual_concepts() -> frozenset[str]:
-    """Concepts that are non-visual hashtags: the vocabulary's (computed or set by an
-    admin) and the stop list's, however rare (#tbt written once is still no subject)."""
-    marked = ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.NON_VISUAL))
+    """Concepts that are non-visual hashtags, written out of habit (the caption model
+    scores them so): the stop list's and an admin's, however rare (#tbt written once is
+    still no subject), and those the vocabulary measured non-visual on HABIT_MIN_PHOTOS
+    photos or more (on fewer the measure cannot tell a scene from a habit)."""
+    marked = ConceptStat.objects.filter(
+        Q(override=ConceptStat.Status.NON_VISUAL)
+        | Q(override="", status=ConceptStat.Status.NON_VISUAL, count__gte=HABIT_MIN_PHOTOS)
+    )
     return STOP_LIST | frozenset(marked.values_list("concept__name", flat=True))
 
 

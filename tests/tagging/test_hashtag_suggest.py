@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from socialapp.accounts.services import user_update_profile
 from socialapp.hashtags.models import Concept
-from tagging import caption_suggestions
+from tagging import caption_suggestions, selectors
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
 from tagging.services.caption_model import caption_model_build
 from tests.factories import UserFactory, client_for, make_photo
@@ -183,6 +183,22 @@ def test_a_non_visual_hashtag_is_offered_by_habit_not_by_subject(tmp_path, setti
     assert _scores(client, "The old castle walls")["goodday"] == lunch
     assert _scores(client, "Lunch at noon #tbt")["goodday"] > lunch
     assert model.non_visual == ["goodday", "tbt"]
+
+
+def test_a_concept_measured_non_visual_on_a_few_photos_is_no_habit():
+    # On the demo's 3 to 5 photos each the visualness measure called #forest and #nature
+    # non-visual: as habits the autocomplete offered them on every caption, #forest under
+    # "New drill for the workshop". A verdict on a few photos is noise; on many it holds,
+    # and an admin's mark or the stop list always does.
+    stats = {"woodland": (3, ""), "goodvibes": (selectors.HABIT_MIN_PHOTOS, ""), "mymood": (2, "non_visual")}
+    for name, (count, override) in stats.items():
+        concept = Concept.objects.create(name=name, display_en=name, display_es=name)
+        status = ConceptStat.Status.NON_VISUAL if not override else ConceptStat.Status.RARE
+        ConceptStat.objects.create(concept=concept, count=count, status=status, override=override)
+
+    habits = selectors.non_visual_concepts()
+
+    assert "woodland" not in habits and {"goodvibes", "mymood", "tbt"} <= habits
 
 
 def test_names_in_the_caption_and_the_places_they_are_in_are_suggested(tmp_path, settings):
