@@ -41,8 +41,11 @@ pillow_heif.register_heif_opener()
 FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
 THUMBNAIL_SIZES = (320, 1080)
 # The grid thumbnail covers a GRID_SIDE square (its shorter side is GRID_SIDE), what a
-# square grid tile shows; the others fit their side (the longest is that long).
+# square grid tile shows; the others fit their side (the longest is that long). A grid
+# thumbnail is at most GRID_MAX_RATIO:1: of a wider panorama it keeps the middle (what
+# a tile shows, and the model's centre crop sees), not a strip 30 tiles long.
 GRID_SIDE = 320
+GRID_MAX_RATIO = 3
 JPEG_QUALITY = 88
 
 
@@ -115,12 +118,32 @@ def _thumbnails(
     one from the 1080 px one)."""
     thumbnails = {}
     for side in sorted(sides, reverse=True):
-        wanted = thumbnail_size(size, side)
-        if image.width >= wanted[0] and image.height >= wanted[1]:
+        wanted = _shown(thumbnail_size(size, side), side)
+        shown = _shown(image.size, side)
+        if shown[2] - shown[0] >= wanted[2] - wanted[0] and shown[3] - shown[1] >= wanted[3] - wanted[1]:
             source = image
-        image = _scaled(source, wanted)
+        image = _thumbnail(source, size, side)
         thumbnails[side] = _jpeg(image, icc)
     return thumbnails
+
+
+def _thumbnail(image: Image.Image, size: tuple[int, int], side: int) -> Image.Image:
+    """The `side` thumbnail of an image of `size`, from `image` (that image at any scale)."""
+    wanted = _shown(thumbnail_size(size, side), side)
+    return _scaled(image.crop(_shown(image.size, side)), (wanted[2] - wanted[0], wanted[3] - wanted[1]))
+
+
+def _shown(size: tuple[int, int], side: int) -> tuple[int, int, int, int]:
+    """The box of an image of `size` that its `side` thumbnail shows: all of it, or the
+    middle GRID_MAX_RATIO:1 of a wider (or taller) one's grid thumbnail."""
+    width, height = size
+    if side == GRID_SIDE and width > GRID_MAX_RATIO * height:
+        left = (width - GRID_MAX_RATIO * height) // 2
+        return (left, 0, left + GRID_MAX_RATIO * height, height)
+    if side == GRID_SIDE and height > GRID_MAX_RATIO * width:
+        top = (height - GRID_MAX_RATIO * width) // 2
+        return (0, top, width, top + GRID_MAX_RATIO * width)
+    return (0, 0, width, height)
 
 
 def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
@@ -129,9 +152,9 @@ def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
     if it is unreadable."""
     with Image.open(file) as image:
         icc = _rgb_profile(image)
-        wanted = thumbnail_size(image.size, side)
-        image.draft("RGB", wanted)
-        return _jpeg(_scaled(image.convert("RGB"), wanted), icc)
+        size = image.size
+        image.draft("RGB", thumbnail_size(size, side))
+        return _jpeg(_thumbnail(image.convert("RGB"), size, side), icc)
 
 
 def _rgb_profile(image: Image.Image) -> bytes | None:
@@ -145,9 +168,9 @@ def _rgb_profile(image: Image.Image) -> bytes | None:
 
 
 def thumbnail_size(size: tuple[int, int], side: int) -> tuple[int, int]:
-    """The size of the `side` thumbnail of an image of `size`: scaled (rounded up) so its
-    shorter side is GRID_SIDE for the grid one, its longest side `side` for the others;
-    never upscaled."""
+    """An image of `size` scaled (rounded up) for its `side` thumbnail: so its shorter side
+    is GRID_SIDE for the grid one, its longest side `side` for the others; never
+    upscaled. (A panorama's grid thumbnail is the middle of that, see _shown.)"""
     reference = min(size) if side == GRID_SIDE else max(size)
     if reference <= side:
         return size

@@ -180,6 +180,20 @@ def test_only_the_thumbnails_asked_for_are_made():
     assert (processed.width, processed.height) == (4000, 3000)
 
 
+def test_a_panoramas_grid_thumbnail_is_its_middle():
+    # Red, green and blue thirds of a 30:1 strip: a grid tile (and the model) shows the
+    # middle square, and the whole strip at 320 px high would be 9600 px wide.
+    bands = Image.new("RGB", (12000, 400), (200, 0, 0))
+    bands.paste((0, 200, 0), (4000, 0, 8000, 400))
+    bands.paste((0, 0, 200), (8000, 0, 12000, 400))
+
+    grid = _reopen(_process(_encoded(bands, quality=95)).thumbnails[320])
+
+    assert grid.size == (960, 320)
+    green = [grid.getpixel((x, 160)) for x in (5, 480, 954)]  # its left edge, middle and right edge
+    assert all(abs(r) < 12 and abs(g - 200) < 12 and abs(b) < 12 for r, g, b in green)
+
+
 def test_thumbnail_made_later_from_the_stored_image_matches_one_made_at_upload():
     upload = jpeg_with_all_metadata(photo_like((2400, 1800)), quality=92)
     at_upload = _process(upload)
@@ -194,7 +208,9 @@ def test_thumbnail_made_later_from_the_stored_image_matches_one_made_at_upload()
     [
         ((2000, 1000), (640, 320), (1080, 540)),
         ((1000, 2000), (320, 640), (540, 1080)),
-        ((4000, 500), (2560, 320), (1080, 135)),  # the grid one from the photo, not the 1080
+        ((2000, 500), (960, 320), (1080, 270)),  # the grid one from the photo, not the 1080
+        ((12000, 400), (960, 320), (1080, 36)),  # wider than 3:1: its middle, 3:1
+        ((400, 12000), (320, 960), (36, 1080)),
         ((100, 50), (100, 50), (100, 50)),  # never upscaled
     ],
 )
