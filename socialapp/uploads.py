@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 import pillow_heif
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -406,6 +407,47 @@ def stored_image_thumbnail_add(instance: StoredImage, *, side: int) -> bool:
     files_delete([(field.storage, field.name)])
     field.name = ""
     return False
+
+
+def grid_thumbnail_rebuild(instance: StoredImage) -> bool:
+    """Make `instance`'s grid thumbnail again from its stored image if the file there is
+    not the size the pipeline makes now (one stored when grid thumbnails were 320 px on
+    their longest side). Safe beside uploads and deletes: the row changes only if it still
+    names the old file, which is then deleted; otherwise the new one is. Returns whether
+    it was rebuilt. Raises OSError for an unreadable file."""
+    field = instance.thumbnail_320
+    if not field:
+        return False
+    wanted = _shown(thumbnail_size((instance.width, instance.height), GRID_SIDE), GRID_SIDE)
+    with Image.open(stored_file_read(field)) as stored:  # the header only
+        if stored.size == (wanted[2] - wanted[0], wanted[3] - wanted[1]):
+            return False
+    with instance.image.open("rb") as image:
+        data = thumbnail_make(file=image, side=GRID_SIDE)
+    old = field.name
+    field.save(f"{PurePosixPath(instance.image.name).stem}_{GRID_SIDE}.jpg", ContentFile(data), save=False)
+    same = type(instance)._default_manager.filter(pk=instance.pk, thumbnail_320=old)
+    if same.update(thumbnail_320=field.name):
+        files_delete([(field.storage, old)])
+        return True
+    files_delete([(field.storage, field.name)])
+    field.name = old
+    return False
+
+
+def grid_thumbnails_rebuild() -> tuple[int, int]:
+    """grid_thumbnail_rebuild over every stored image of every model (posts, listings).
+    Returns how many it rebuilt and how many it could not read (those are left as they
+    are; the rest goes on)."""
+    rebuilt = unreadable = 0
+    for model in apps.get_models():
+        if issubclass(model, StoredImage):
+            for instance in model._default_manager.exclude(thumbnail_320="").order_by("pk").iterator(500):
+                try:
+                    rebuilt += grid_thumbnail_rebuild(instance)
+                except OSError:
+                    unreadable += 1
+    return rebuilt, unreadable
 
 
 def stored_file_read(field: FieldFile) -> io.BytesIO:

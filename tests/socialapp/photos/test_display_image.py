@@ -138,6 +138,30 @@ def test_a_grid_thumbnail_stored_before_it_covered_its_tile_is_passed_over(with_
     assert photo.covering_read(224).getvalue() == Path(expected.path).read_bytes()
 
 
+def test_grid_thumbnails_stored_before_they_covered_their_tile_are_rebuilt_once():
+    from django.core.management import CommandError, call_command
+
+    sizes = ((2000, 1000), (3000, 1000), (900, 1600))
+    lost, wide, tall = (Photo.objects.get(pk=_upload(UserFactory(), size)["id"]) for size in sizes)
+    Path(lost.thumbnail_320.path).unlink()  # unreadable: reported, and the rest goes on
+    Path(wide.thumbnail_320.path).write_bytes(_jpeg((320, 107)))  # as grid thumbnails once were
+    old, current = wide.thumbnail_320.name, tall.thumbnail_320.name
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 stored image could not be read"):
+        call_command("grid_thumbnails_rebuild", stdout=out)
+
+    wide.refresh_from_db()
+    tall.refresh_from_db()
+    assert Image.open(wide.thumbnail_320.path).size == (960, 320)
+    assert wide.thumbnail_320.name != old and not (Path(settings.MEDIA_ROOT) / old).exists()
+    assert tall.thumbnail_320.name == current  # already covering its tile: left as it is
+    assert "1 grid thumbnail rebuilt" in out.getvalue()
+    lost.delete()
+    call_command("grid_thumbnails_rebuild", stdout=out)
+    assert "0 grid thumbnails rebuilt" in out.getvalue()
+
+
 def test_a_display_image_lost_with_its_message_is_queued_again_by_the_sweep():
     from datetime import timedelta
 
