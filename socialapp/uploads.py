@@ -118,13 +118,16 @@ def _thumbnails(
     smaller scale), each from the one made before it where that still covers it (the grid
     one from the 1080 px one)."""
     thumbnails = {}
+    previous: Image.Image | None = None
     for side in sorted(sides, reverse=True):
         wanted = _shown(thumbnail_size(size, side), side)
-        shown = _shown(image.size, side)
-        if shown[2] - shown[0] >= wanted[2] - wanted[0] and shown[3] - shown[1] >= wanted[3] - wanted[1]:
-            source = image
-        image = _thumbnail(source, size, side)
-        thumbnails[side] = _jpeg(image, icc)
+        source = image
+        if previous is not None:
+            shown = _shown(previous.size, side)
+            if shown[2] - shown[0] >= wanted[2] - wanted[0] and shown[3] - shown[1] >= wanted[3] - wanted[1]:
+                source = previous
+        previous = _thumbnail(source, size, side)
+        thumbnails[side] = _jpeg(previous, icc)
     return thumbnails
 
 
