@@ -40,13 +40,13 @@ pillow_heif.register_heif_opener()
 # MPO is a JPEG with more pictures after it (3D and some phone cameras): its first picture
 # is the photo, and is stored re-encoded as a plain JPEG.
 FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
-THUMBNAIL_SIZES = (320, 1080)
 # The grid thumbnail covers a GRID_SIDE square (its shorter side is GRID_SIDE), what a
 # square grid tile shows; the others fit their side (the longest is that long). A grid
 # thumbnail is at most GRID_MAX_RATIO:1: of a wider panorama it keeps the middle (what
 # a tile shows, and the model's centre crop sees), not a strip 30 tiles long.
 GRID_SIDE = 320
 GRID_MAX_RATIO = 3
+THUMBNAIL_SIZES = (GRID_SIDE, 1080)
 JPEG_QUALITY = 88
 
 
@@ -120,11 +120,11 @@ def _thumbnails(
     thumbnails = {}
     previous: Image.Image | None = None
     for side in sorted(sides, reverse=True):
-        wanted = _shown(thumbnail_size(size, side), side)
+        wanted = thumbnail_size(size, side)
         source = image
         if previous is not None:
-            shown = _shown(previous.size, side)
-            if shown[2] - shown[0] >= wanted[2] - wanted[0] and shown[3] - shown[1] >= wanted[3] - wanted[1]:
+            shown = _at_most_grid_ratio(previous.size, side)
+            if shown[0] >= wanted[0] and shown[1] >= wanted[1]:
                 source = previous
         previous = _thumbnail(source, size, side)
         thumbnails[side] = _jpeg(previous, icc)
@@ -133,21 +133,23 @@ def _thumbnails(
 
 def _thumbnail(image: Image.Image, size: tuple[int, int], side: int) -> Image.Image:
     """The `side` thumbnail of an image of `size`, from `image` (that image at any scale)."""
-    wanted = _shown(thumbnail_size(size, side), side)
-    return _scaled(image.crop(_shown(image.size, side)), (wanted[2] - wanted[0], wanted[3] - wanted[1]))
+    return _scaled(image.crop(_shown(image.size, side)), thumbnail_size(size, side))
 
 
 def _shown(size: tuple[int, int], side: int) -> tuple[int, int, int, int]:
     """The box of an image of `size` that its `side` thumbnail shows: all of it, or the
     middle GRID_MAX_RATIO:1 of a wider (or taller) one's grid thumbnail."""
+    shown = _at_most_grid_ratio(size, side)
+    left, top = (size[0] - shown[0]) // 2, (size[1] - shown[1]) // 2
+    return (left, top, left + shown[0], top + shown[1])
+
+
+def _at_most_grid_ratio(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """`size`, its longer side cut to GRID_MAX_RATIO times the shorter for a grid thumbnail."""
     width, height = size
-    if side == GRID_SIDE and width > GRID_MAX_RATIO * height:
-        left = (width - GRID_MAX_RATIO * height) // 2
-        return (left, 0, left + GRID_MAX_RATIO * height, height)
-    if side == GRID_SIDE and height > GRID_MAX_RATIO * width:
-        top = (height - GRID_MAX_RATIO * width) // 2
-        return (0, top, width, top + GRID_MAX_RATIO * width)
-    return (0, 0, width, height)
+    if side != GRID_SIDE:
+        return size
+    return (min(width, GRID_MAX_RATIO * height), min(height, GRID_MAX_RATIO * width))
 
 
 def thumbnail_make(*, file: IO[bytes], side: int) -> bytes:
@@ -172,13 +174,13 @@ def _rgb_profile(image: Image.Image) -> bytes | None:
 
 
 def thumbnail_size(size: tuple[int, int], side: int) -> tuple[int, int]:
-    """An image of `size` scaled (rounded up) for its `side` thumbnail: so its shorter side
-    is GRID_SIDE for the grid one, its longest side `side` for the others; never
-    upscaled. (A panorama's grid thumbnail is the middle of that, see _shown.)"""
+    """The size of the `side` thumbnail of an image of `size`: scaled (rounded up) so its
+    shorter side is GRID_SIDE for the grid one (and at most GRID_MAX_RATIO:1, see
+    _shown), its longest side `side` for the others; never upscaled."""
     reference = min(size) if side == GRID_SIDE else max(size)
-    if reference <= side:
-        return size
-    return (-(-size[0] * side // reference), -(-size[1] * side // reference))
+    if reference > side:
+        size = (-(-size[0] * side // reference), -(-size[1] * side // reference))
+    return _at_most_grid_ratio(size, side)
 
 
 def _scaled(image: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -322,33 +324,19 @@ class StoredImage(models.Model):
         that is still being made."""
         return self.thumbnail_1080 if self.thumbnail_1080 else self.image
 
-    def smallest_covering(self, short_side: int) -> FieldFile:
-        """The smallest stored file with at least `short_side` pixels across its shorter
-        side: a thumbnail where one does, else the image itself."""
+    def covering_read(self, short_side: int) -> io.BytesIO:
+        """The bytes of the smallest stored file with at least `short_side` pixels across
+        its shorter side: a thumbnail where one does, else the image itself. Each
+        thumbnail is checked on the file: a grid thumbnail stored before it covered its
+        square (longest side 320: 320x180 for a 16:9 photo) is passed over. Raises OSError."""
         for side in sorted(THUMBNAIL_SIZES):
             field = getattr(self, f"thumbnail_{side}")
             if field and min(thumbnail_size((self.width, self.height), side)) >= short_side:
-                return field
-        return self.image
-
-    def covering_read(self, short_side: int) -> io.BytesIO:
-        """The bytes of smallest_covering(short_side), checked on the file itself: a grid
-        thumbnail stored before it covered its square (longest side 320: 320x180 for a
-        16:9 photo) is passed over for the next file. Raises OSError."""
-        field = self.smallest_covering(short_side)
-        data = stored_file_read(field)
-        if field == self.image:
-            return data
-        with Image.open(data) as header:  # reads the header only
-            covers = min(header.size) >= short_side
-        if covers:
-            data.seek(0)
-            return data
-        size = (self.width, self.height)
-        for side in sorted(THUMBNAIL_SIZES):
-            larger = getattr(self, f"thumbnail_{side}")
-            if side != GRID_SIDE and larger and min(thumbnail_size(size, side)) >= short_side:
-                return stored_file_read(larger)
+                data = stored_file_read(field)
+                with Image.open(data) as header:  # reads the header only
+                    if min(header.size) >= short_side:
+                        data.seek(0)
+                        return data
         return stored_file_read(self.image)
 
     def image_attach(self, processed: ProcessedImage) -> None:
@@ -398,17 +386,27 @@ def stored_image_thumbnail_add(instance: StoredImage, *, side: int) -> bool:
     to run twice or on a row deleted meanwhile: only the first run that finds it empty
     stores one; any other file is deleted again. Returns whether this run stored it.
     Raises OSError if the image is unreadable."""
-    field = getattr(instance, f"thumbnail_{side}")
-    if field:
+    if getattr(instance, f"thumbnail_{side}"):
         return False
+    return _thumbnail_store(instance, side=side, replacing="")
+
+
+def _thumbnail_store(instance: StoredImage, *, side: int, replacing: str) -> bool:
+    """Make `instance`'s `side` thumbnail from its stored image and store it in the row if
+    the row still names `replacing` there ("" for none), deleting that file; otherwise
+    (another run stored one, or the row is gone) delete the new file. Returns whether it
+    was stored. Raises OSError if the image is unreadable."""
+    field = getattr(instance, f"thumbnail_{side}")
     with instance.image.open("rb") as image:
         data = thumbnail_make(file=image, side=side)
     field.save(f"{PurePosixPath(instance.image.name).stem}_{side}.jpg", ContentFile(data), save=False)
-    empty = type(instance)._default_manager.filter(pk=instance.pk, **{field.field.name: ""})
-    if empty.update(**{field.field.name: field.name}):
+    same = type(instance)._default_manager.filter(pk=instance.pk, **{field.field.name: replacing})
+    if same.update(**{field.field.name: field.name}):
+        if replacing:
+            files_delete([(field.storage, replacing)])
         return True
     files_delete([(field.storage, field.name)])
-    field.name = ""
+    field.name = replacing
     return False
 
 
@@ -421,21 +419,10 @@ def grid_thumbnail_rebuild(instance: StoredImage) -> bool:
     field = instance.thumbnail_320
     if not field:
         return False
-    wanted = _shown(thumbnail_size((instance.width, instance.height), GRID_SIDE), GRID_SIDE)
     with Image.open(stored_file_read(field)) as stored:  # the header only
-        if stored.size == (wanted[2] - wanted[0], wanted[3] - wanted[1]):
+        if stored.size == thumbnail_size((instance.width, instance.height), GRID_SIDE):
             return False
-    with instance.image.open("rb") as image:
-        data = thumbnail_make(file=image, side=GRID_SIDE)
-    old = field.name
-    field.save(f"{PurePosixPath(instance.image.name).stem}_{GRID_SIDE}.jpg", ContentFile(data), save=False)
-    same = type(instance)._default_manager.filter(pk=instance.pk, thumbnail_320=old)
-    if same.update(thumbnail_320=field.name):
-        files_delete([(field.storage, old)])
-        return True
-    files_delete([(field.storage, field.name)])
-    field.name = old
-    return False
+    return _thumbnail_store(instance, side=GRID_SIDE, replacing=field.name)
 
 
 def grid_thumbnails_rebuild() -> tuple[int, int]:
