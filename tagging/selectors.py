@@ -202,9 +202,8 @@ def non_visual_concepts() -> frozenset[str]:
     scores them so): the stop list's and an admin's, however rare (#tbt written once is
     still no subject), and those the vocabulary measured non-visual on HABIT_MIN_PHOTOS
     photos or more (on fewer the measure cannot tell a scene from a habit)."""
-    marked = ConceptStat.objects.filter(
-        Q(override=ConceptStat.Status.NON_VISUAL)
-        | Q(override="", status=ConceptStat.Status.NON_VISUAL, count__gte=HABIT_MIN_PHOTOS)
+    marked = ConceptStat.objects.filter(effective_status_q(ConceptStat.Status.NON_VISUAL)).exclude(
+        override="", count__lt=HABIT_MIN_PHOTOS
     )
     return STOP_LIST | frozenset(marked.values_list("concept__name", flat=True))
 
