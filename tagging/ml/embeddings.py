@@ -117,3 +117,32 @@ def embeddings_delete(store: BlobStore, photo_ids: Sequence[int]) -> int:
                     store.delete(f"{ROOT}/{backbone}/{folder}/{name}")
                     removed += 1
     return removed
+
+
+def embedding_versions(store: BlobStore) -> list[str]:
+    """The backbone versions (embedding kinds) that have a folder of cached embeddings."""
+    versions, _files = store.listdir(ROOT)
+    return sorted(versions)
+
+
+def embeddings_version_delete(store: BlobStore, version: str, *, dry_run: bool = False) -> int:
+    """Remove every cached embedding under one backbone version, then its folders where
+    the store has folders (with `dry_run`, only count them). Returns how many embeddings."""
+    removed = 0
+    folders = [f"{ROOT}/{version}"]
+    walked: list[str] = []
+    while folders:
+        folder = folders.pop()
+        walked.append(folder)
+        subfolders, names = store.listdir(folder)
+        folders.extend(f"{folder}/{sub}" for sub in subfolders)
+        for name in names:
+            if not dry_run:
+                store.delete(f"{folder}/{name}")
+            removed += 1
+    for folder in [] if dry_run else reversed(walked):  # each after the folders inside it
+        try:
+            store.delete(folder)
+        except OSError as error:  # refilled meanwhile by a process still computing them
+            logger.warning("Could not remove %s: %s", folder, error)
+    return removed

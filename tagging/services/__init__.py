@@ -22,7 +22,9 @@ from .suggestions import (
     suggestions_export,
 )
 from .training import (
+    Pruned,
     embeddings_delete,
+    embeddings_prune,
     model_version_evaluate,
     model_version_train,
     neighbour_index_refresh,
@@ -38,6 +40,7 @@ __all__ = [
     "Activation",
     "NotRetryable",
     "OverrideChange",
+    "Pruned",
     "Resuggested",
     "activation_auditors",
     "analyses_requeue_orphaned",
@@ -45,6 +48,7 @@ __all__ = [
     "concept_alt_texts_rewrite",
     "concept_override_set",
     "embeddings_delete",
+    "embeddings_prune",
     "model_version_activate",
     "model_version_evaluate",
     "model_version_gate",
