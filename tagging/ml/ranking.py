@@ -41,6 +41,10 @@ THRESHOLD_MIN_POSITIVES = 2
 # A concept a version did not learn is left off photos like its training photos once it
 # passes on this many of them (dev posts, leave-owner-out: hit@1 0.43 -> 0.47).
 UNLEARNED_MIN_PHOTOS = 3
+# How far above its highest score there such a concept's threshold goes: more than a
+# photo's score moves when its embedding is computed again in another batch or with
+# another thread count (a few float32 steps), which met a threshold one step above it.
+UNLEARNED_MARGIN = 1e-3
 
 
 @dataclass(frozen=True)
@@ -183,12 +187,13 @@ def _unlearned_thresholds(
     calibrated: torch.Tensor, thresholds: torch.Tensor, unlearned: torch.Tensor, *, min_score: float
 ) -> torch.Tensor:
     """`thresholds` with each `unlearned` concept that passes on UNLEARNED_MIN_PHOTOS or
-    more of the (n, m) `calibrated` photos raised just above its highest score there."""
+    more of the (n, m) `calibrated` photos raised UNLEARNED_MARGIN above its highest score
+    there."""
     floor = torch.where(thresholds.isnan(), min_score, thresholds)
     passing = (calibrated >= floor) & (calibrated > 0) & unlearned
     raised = passing.sum(0) >= UNLEARNED_MIN_PHOTOS
     if not bool(raised.any()):
         return thresholds
     highest = calibrated.masked_fill(~passing, 0.0).amax(0)
-    above = torch.nextafter(highest, torch.tensor(2.0))
+    above = highest + UNLEARNED_MARGIN
     return torch.where(raised, above, thresholds)
