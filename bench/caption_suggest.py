@@ -36,7 +36,8 @@ from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
 from tagging.caption_suggestions import caption_post, caption_words  # noqa: E402
 from tagging.ml.captions import HeldOut, Post, blend, held_out  # noqa: E402
-from tagging.ml.coldstart import load_concepts, regions, related_concepts  # noqa: E402
+from tagging.ml.coldstart import load_concepts  # noqa: E402
+from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 from tagging.ml.vocabulary import STOP_LIST  # noqa: E402
 

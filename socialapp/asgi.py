@@ -36,6 +36,14 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
 # models (~0.4 s) now rather than in the first sender's message.
 threading.Thread(target=detector, name="language-detector", daemon=True).start()
 
+from django.conf import settings  # noqa: E402
+
+if settings.CELERY_TASK_ALWAYS_EAGER:
+    # No workers (no REDIS_URL): this process analyses the uploads itself, so it imports
+    # the tagger's code (torch, about 5 s) now rather than in the first upload. With
+    # workers it never does (tests/test_web_process_imports.py).
+    import tagging.ml.inference  # noqa: F401
+
 import gc  # noqa: E402
 
 # What is loaded by now (Django, torch, the apps) lives as long as the process. Move it

@@ -7,7 +7,7 @@ class TaggingConfig(AppConfig):
     verbose_name = _("Tagging")
 
     def ready(self) -> None:
-        from celery.signals import worker_ready
+        from celery.signals import worker_init, worker_ready
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
@@ -46,6 +46,7 @@ class TaggingConfig(AppConfig):
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
         stuck_sweeps["alt texts"] = lambda: alt_texts_requeue_stuck()
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
+        worker_init.connect(_models_code_import, dispatch_uid="tagging-models-code-import")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))
         # The served neighbour index holds training photos' embeddings: they go with them.
         photo_delete_hooks.append(lambda photo_ids: neighbour_index_refresh())
@@ -55,3 +56,10 @@ class TaggingConfig(AppConfig):
             lambda user: embeddings_delete(photo_ids=list(user.photos.values_list("pk", flat=True)))
         )
         training_stopped_hooks.append(lambda user: neighbour_index_refresh())
+
+
+def _models_code_import(**kwargs: object) -> None:
+    """A worker imports the models' code (torch, timm) before it forks its children, which
+    then share it instead of each importing it on its first analysis; processes that only
+    serve requests never do (tests/test_web_process_imports.py)."""
+    import tagging.ml.inference  # noqa: F401

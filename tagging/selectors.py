@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -18,15 +18,13 @@ from socialapp.accounts.models import User
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo, PhotoHashtag
 from tagging.artifacts import version_directory
-from tagging.calibration import version_calibration_read
-from tagging.ml.backbones import load_backbone
-from tagging.ml.coldstart import ColdStartHead
-from tagging.ml.inference import Tagger, Thresholds, cold_start_tagger
-from tagging.ml.learned import BlendedHead, load_saved
-from tagging.ml.neighbours import NeighbourIndex, load_index
-from tagging.ml.vocabulary import STOP_LIST
+from tagging.ml.stop_list import STOP_LIST
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
+
+if TYPE_CHECKING:  # the taggers' modules load torch: imported where a tagger is loaded
+    from tagging.ml.inference import Tagger, Thresholds
+    from tagging.ml.neighbours import NeighbourIndex
 
 # A token in the shared cache that tagging.services.neighbour_index_refresh replaces
 # whenever photos may stop feeding the neighbour index: each process filters its
@@ -35,7 +33,9 @@ NEIGHBOURS_REVISION = "tagging:neighbours:revision"
 ELIGIBLE_BATCH = 900  # ids per query: under SQLite's bound on query parameters
 
 
-def thresholds() -> Thresholds:
+def thresholds() -> "Thresholds":
+    from tagging.ml.inference import Thresholds
+
     return Thresholds(
         max_suggestions=settings.TAGGING_MAX_SUGGESTIONS,
         min_score=settings.TAGGING_MIN_SCORE,
@@ -47,17 +47,21 @@ def _checkpoint() -> Path | None:
     return Path(settings.TAGGING_CHECKPOINT) if settings.TAGGING_CHECKPOINT else None
 
 
-def tagger_cold_start() -> Tagger:
+def tagger_cold_start() -> "Tagger":
     """Cold start alone, with the configured backbone, TTA and device. Loaded once per
     process. Raises ValueError for TAGGING_DEVICE=cuda without a GPU."""
+    from tagging.ml.inference import cold_start_tagger
+
     return cold_start_tagger(
         settings.TAGGING_BACKBONE, _checkpoint(), thresholds(), settings.TAGGING_TTA, settings.TAGGING_DEVICE
     )
 
 
-def tagger_active() -> Tagger:
+def tagger_active() -> "Tagger":
     """The tagger suggestions come from: the active model version blended with cold
     start, or cold start alone while no version is active. Loaded once per process."""
+    import torch
+
     if settings.TORCH_THREADS and torch.get_num_threads() != settings.TORCH_THREADS:
         torch.set_num_threads(settings.TORCH_THREADS)
     active = ModelVersion.objects.filter(is_active=True).values_list("name", "folder").first()
@@ -66,7 +70,7 @@ def tagger_active() -> Tagger:
     return tagger_for_version(*active)
 
 
-def tagger_for_version(name: str, folder: str) -> Tagger:
+def tagger_for_version(name: str, folder: str) -> "Tagger":
     """Raises ImproperlyConfigured when the version was trained on embeddings of another
     kind (backbone weights or TAGGING_TTA) than this process computes."""
     loaded = _tagger_for_version(
@@ -87,12 +91,19 @@ def _tagger_for_version(
     folder: str,
     backbone_name: str,
     checkpoint: Path | None,
-    limits: Thresholds,
+    limits: "Thresholds",
     tta: str,
     device: str,
-) -> Tagger:
+) -> "Tagger":
     """The version as stored, its whole neighbour index included: loaded once per process
     (its files never change once published); served through _tagger_still_training."""
+    from tagging.calibration import version_calibration_read
+    from tagging.ml.backbones import load_backbone
+    from tagging.ml.coldstart import ColdStartHead
+    from tagging.ml.inference import Tagger, cold_start_tagger
+    from tagging.ml.learned import BlendedHead, load_saved
+    from tagging.ml.neighbours import load_index
+
     directory = version_directory(folder=folder)  # from the bucket into a local cache
     saved = load_saved(directory / "head.pt")
     base = cold_start_tagger(backbone_name, checkpoint, limits, tta, device)
@@ -122,10 +133,13 @@ def _tagger_for_version(
 
 
 @lru_cache(maxsize=2)
-def _tagger_still_training(loaded: Tagger, revision: str | None) -> Tagger:
+def _tagger_still_training(loaded: "Tagger", revision: str | None) -> "Tagger":
     """`loaded` with a neighbour index of only the photos that may still train the
     tagger, worked out again for each `revision` (NEIGHBOURS_REVISION): one query, and
     none of the version's files read again."""
+    from tagging.ml.inference import Tagger
+    from tagging.ml.learned import BlendedHead
+
     head = loaded.head
     if not isinstance(head, BlendedHead) or head.neighbours is None:
         return loaded
@@ -134,7 +148,7 @@ def _tagger_still_training(loaded: Tagger, revision: str | None) -> Tagger:
     return Tagger(loaded.backbone, served, loaded.thresholds, tta=loaded.tta)
 
 
-def _still_training(index: NeighbourIndex) -> NeighbourIndex:
+def _still_training(index: "NeighbourIndex") -> "NeighbourIndex":
     """The index without photos that may no longer train the tagger (consent withdrawn,
     account made private or closed, post hidden or deleted since the version was trained)."""
     kept: set[int] = set()

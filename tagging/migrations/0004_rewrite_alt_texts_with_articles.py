@@ -11,7 +11,7 @@ from django.db import migrations
 from django.db.models import Q
 
 from tagging.ml.alt_text import Name, alt_text, mass_names
-from tagging.ml.coldstart import general_concepts, readable_names
+from tagging.ml.coldstart_data import general_concepts, readable_names
 
 CONCEPTS = 2  # tagging.ml.inference.ALT_TEXT_CONCEPTS
 TEMPLATES = {"en": ("Photo of {items}.", " and "), "es": ("Foto de {items}.", " y ")}

@@ -15,7 +15,7 @@ from django.db import migrations
 from django.db.models import Q
 
 from tagging.ml.alt_text import mass_names, post_alt_text
-from tagging.ml.coldstart import readable_names
+from tagging.ml.coldstart_data import readable_names
 from tagging.ml.vocabulary import STOP_LIST
 
 earlier = importlib.import_module("tagging.migrations.0004_rewrite_alt_texts_with_articles")

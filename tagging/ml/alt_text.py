@@ -95,12 +95,12 @@ def alt_text_concepts(
     styles, adjectives and categories name no subject ("a blackandwhite"):
     data/unnamed_concepts.tsv lists the table's. A hashtag that is also a colour
     (colour_names: #orange, #salmon) names the thing only when the post says so too, by a
-    concept the thing belongs to (coldstart.related_concepts: #citrus or #fruit beside
+    concept the thing belongs to (coldstart_data.related_concepts: #citrus or #fruit beside
     #orange, #fish beside #salmon) among its other hashtags or suggestions; beside
     #scissors it is their colour. The tagger's own suggestion of it is what it saw. Of
     the concepts chosen, one the other is a kind of is left out ("Photo of a suspension
     bridge.", not "Photo of a bridge and a suspension bridge."; hypernyms)."""
-    from .coldstart import related_concepts
+    from .coldstart_data import related_concepts
 
     unnamed, colours, related = unnamed_concepts(), colour_names(), related_concepts()
     typed, accepted, suggested = ([c for c in n if c not in unnamed] for n in (typed, accepted, suggested))
@@ -118,7 +118,7 @@ def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> st
     its current ones (with .concept, .state and .rank). Of the typed ones only those of
     the concept table count: a hashtag anyone typed makes a concept of its own
     (#towerbridge, #offgrid) with no name in words. Empty when nothing names a subject."""
-    from .coldstart import general_concepts
+    from .coldstart_data import general_concepts
 
     typed = [c for c in typed if c.name in table_concepts()]
     kept = sorted((s for s in suggestions if s.state != "rejected"), key=lambda s: s.rank)

@@ -237,8 +237,8 @@ def fit(
     min_count: int = 1,
 ) -> CaptionModel:
     """Count the evidence in `posts`. `related`: concept -> the more general concepts it
-    implies as candidates (see coldstart.related_concepts); `regions`: those candidates
-    that are a country or a state (coldstart.regions); `non_visual`: the concepts that
+    implies as candidates (see coldstart_data.related_concepts); `regions`: those candidates
+    that are a country or a state (coldstart_data.regions); `non_visual`: the concepts that
     are non-visual hashtags (the vocabulary's). Tokens held by fewer than `min_count`
     posts are dropped (they would only repeat one post)."""
     posts = list(posts)

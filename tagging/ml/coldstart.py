@@ -9,74 +9,25 @@ score the same way over the classes data/shop_categories.tsv maps to them.
 The class -> concepts table is generated from WordNet by coldstart_build.py and committed,
 so nothing here needs WordNet."""
 
-import csv
-from functools import lru_cache
-from pathlib import Path
-
 import torch
 
 from .backbones import Backbone
+from .coldstart_data import table_rows
 from .heads import SHOP_CATEGORIES, ConceptLabel
-from .ranking import GENERAL_MIN_CLASSES, calibration_from_classes
+from .ranking import calibration_from_classes
 
 VERSION = "coldstart-1"  # the mapping's version; a head's version adds its backbone
-DATA = Path(__file__).resolve().parent / "data"
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file, delimiter="\t"))
 
 
 def load_concepts() -> dict[str, ConceptLabel]:
     """Every cold-start concept: general ones (concept_names.tsv) and one per class."""
     concepts = {
         row["hashtag_en"]: ConceptLabel(row["hashtag_en"], row["hashtag_en"], row["hashtag_es"])
-        for row in _rows("imagenet_hashtags.tsv")
+        for row in table_rows("imagenet_hashtags.tsv")
     }
-    for row in _rows("concept_names.tsv"):
+    for row in table_rows("concept_names.tsv"):
         concepts[row["concept"]] = ConceptLabel(row["concept"], row["display_en"], row["display_es"])
     return concepts
-
-
-@lru_cache(maxsize=1)
-def readable_names() -> dict[str, str]:
-    """Concept -> its name as words, where the ImageNet lemma gives one
-    ("suspensionbridge" -> "suspension bridge")."""
-    return {row["hashtag_en"]: row["lemma"] for row in _rows("imagenet_hashtags.tsv")}
-
-
-@lru_cache(maxsize=1)
-def general_concepts() -> frozenset[str]:
-    """Concepts that cover at least GENERAL_MIN_CLASSES classes (see ranking.py), read
-    from the table alone (no model needed)."""
-    span: dict[str, int] = {}
-    for row in _rows("coldstart.tsv"):
-        for name in row["concepts"].split():
-            span[name] = span.get(name, 0) + 1
-    return frozenset(name for name, count in span.items() if count >= GENERAL_MIN_CLASSES)
-
-
-@lru_cache(maxsize=1)
-def related_concepts() -> dict[str, frozenset[str]]:
-    """Concept or place -> what its presence makes likely: the concepts listed after it
-    for some class, from specific to general (goldfish -> aquarium, pet, fish, animal),
-    the general concepts of its synset's hypernyms (plier -> tool) and the places a place
-    is part of (kolkata -> india, asia); see coldstart_build."""
-    related: dict[str, set[str]] = {}
-    for row in _rows("coldstart.tsv"):
-        names = row["concepts"].split()
-        for i, name in enumerate(names):
-            related.setdefault(name, set()).update(names[i + 1 :])
-    for row in _rows("related.tsv"):
-        related.setdefault(row["key"], set()).update(row["related"].split())
-    return {name: frozenset(after - {name}) for name, after in related.items() if after - {name}}
-
-
-@lru_cache(maxsize=1)
-def regions() -> frozenset[str]:
-    """The places related_concepts names that are a country or a state (regions.tsv)."""
-    return frozenset(row["key"] for row in _rows("regions.tsv"))
 
 
 def cold_start_version(backbone: str) -> str:
@@ -93,7 +44,7 @@ class ColdStartHead:
         self.backbone = backbone
         self.version = cold_start_version(backbone.name)
         by_name = load_concepts()
-        table = _rows("coldstart.tsv")
+        table = table_rows("coldstart.tsv")
         names = sorted({c for row in table for c in row["concepts"].split()})
         self.concepts = [by_name[name] for name in names]
         column = {name: i for i, name in enumerate(names)}
@@ -106,7 +57,7 @@ class ColdStartHead:
             if row["shop_category"]:
                 self.class_categories[index, SHOP_CATEGORIES.index(row["shop_category"])] = 1.0
         # Base rates: the share of classes each concept covers (see ranking.py).
-        own = {row["index"]: row["hashtag_en"] for row in _rows("imagenet_hashtags.tsv")}
+        own = {row["index"]: row["hashtag_en"] for row in table_rows("imagenet_hashtags.tsv")}
         self.calibration = calibration_from_classes(
             self.class_concepts, [column.get(own.get(row["index"], ""), -1) for row in table]
         )

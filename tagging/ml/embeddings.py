@@ -6,14 +6,18 @@ embeddings/<backbone version>/<photo id % 1000>/<photo id>-<token>.npy, float32.
 names the photo's stored file, so a new file (or a reused id) never picks up an old
 embedding."""
 
+from __future__ import annotations
+
 import io
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # imported where a tensor is made: deleting files needs no torch
+    import torch
 
 Key = tuple[int, str]  # (photo id, token of its stored file)
 Source = TypeVar("Source")
@@ -49,6 +53,8 @@ class EmbeddingCache:
     def get(self, key: Key) -> torch.Tensor | None:
         """The kept embedding, or None when there is none, or only one that cannot be read
         (a write cut short: logged, and computed again by whoever asked)."""
+        import torch
+
         data = self.store.read(self.name(key))
         if data is None:
             return None
@@ -59,6 +65,8 @@ class EmbeddingCache:
             return None
 
     def put(self, key: Key, embedding: torch.Tensor) -> None:
+        import torch
+
         buffer = io.BytesIO()
         np.save(buffer, embedding.detach().to(torch.float32).numpy())
         self.store.write(self.name(key), buffer.getvalue())
@@ -84,6 +92,8 @@ class EmbeddingCache:
     ) -> torch.Tensor:
         """Embeddings for every photo, computing (in batches, from `sources`) only those
         not cached yet."""
+        import torch
+
         found: dict[int, torch.Tensor] = {}
         for i, key in enumerate(keys):
             cached = self.get(key)

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 
 import torch
 
-# A concept covering this many classifier classes or more is general (26 of the
-# cold-start map's 1,178 concepts: animal 398 classes, wildlife 141, ..., fish 16).
-GENERAL_MIN_CLASSES = 15
+from .coldstart_data import GENERAL_MIN_CLASSES
+
 # A general concept must score this much above every suggested specific concept it
 # covers to add information.
 GENERAL_MARGIN = 0.1

@@ -18,26 +18,8 @@ import torch
 
 from .metrics import average_precision
 from .sampling import label_pairs
+from .stop_list import STOP_LIST
 
-STOP_LIST: frozenset[str] = frozenset(
-    {
-        "photooftheday",
-        "picoftheday",
-        "tbt",
-        "instagood",
-        "love",
-        "follow",
-        "nofilter",
-        "like4like",
-        "instadaily",
-        "happy",
-        "mood",
-        "motivation",
-        "weekend",
-        "sunday",
-        "fotodeldia",
-    }
-)
 STATUSES = ("active", "non_visual", "rare")
 # Photo x concept scores held at once while scoring visualness (about 4M floats).
 _CHUNK_CELLS = 1 << 22

@@ -5,7 +5,7 @@ from pathlib import Path
 from tagging import selectors
 from tagging.caption_suggestions import CAPTION_MODEL_FILE, photos_evidence
 from tagging.ml.captions import CaptionModel, fit
-from tagging.ml.coldstart import regions, related_concepts
+from tagging.ml.coldstart_data import regions, related_concepts
 
 
 def caption_model_build(*, directory: Path) -> CaptionModel:

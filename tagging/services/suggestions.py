@@ -4,6 +4,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -18,9 +19,11 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from tagging import selectors
 from tagging.artifacts import artifact_blobs
-from tagging.ml.embeddings import EmbeddingCache, Key
-from tagging.ml.inference import Prediction, Suggestion, Tagger
 from tagging.models import AltTextRewrite, ModelVersion, PhotoSuggestion, ShopSuggestion
+
+if TYPE_CHECKING:  # they load torch, which only the analyses need (not the queueing here)
+    from tagging.ml.embeddings import EmbeddingCache, Key
+    from tagging.ml.inference import Prediction, Suggestion, Tagger
 
 Status = Photo.TaggingStatus
 
@@ -197,19 +200,21 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     return photo
 
 
-def served_embeddings(tagger: Tagger) -> EmbeddingCache:
+def served_embeddings(tagger: "Tagger") -> "EmbeddingCache":
     """The embeddings of served photos, as computed for their suggestions."""
+    from tagging.ml.embeddings import EmbeddingCache
+
     return EmbeddingCache(artifact_blobs(), tagger.embedding_version)
 
 
-def served_embedding_key(photo: Photo) -> Key:
+def served_embedding_key(photo: Photo) -> "Key":
     """A photo's key among served_embeddings: its stored image's name, whichever of its
     files the tagger read (the analysis may run before the display image exists), marked
     apart from the keys training gives the embeddings of originals."""
     return (photo.pk, f"{Path(str(photo.image.name)).stem}_served")
 
 
-def _store(photo: Photo, prediction: Prediction, excluded: frozenset[str]) -> None:
+def _store(photo: Photo, prediction: "Prediction", excluded: frozenset[str]) -> None:
     """In a few queries whatever the number of suggestions (one each cost five). The
     caller holds the photo's row and has checked that this version's are not stored yet
     (the unique (photo, concept, version) keeps the first set all the same), so the alt
@@ -323,7 +328,7 @@ def _alt_text_rebuild(photo: Photo) -> None:
 
 
 def suggestion_rows(
-    photo: Photo, suggestions: list[Suggestion], concepts: dict[str, Concept], version: str
+    photo: Photo, suggestions: list["Suggestion"], concepts: dict[str, Concept], version: str
 ) -> list[PhotoSuggestion]:
     """The photo's rows (unsaved, all open) for `suggestions` of `version`, ranked in
     their order; `concepts`: suggested_concepts(suggestions)."""
@@ -340,7 +345,7 @@ def suggestion_rows(
     ]
 
 
-def suggested_concepts(suggestions: list[Suggestion]) -> dict[str, Concept]:
+def suggested_concepts(suggestions: list["Suggestion"]) -> dict[str, Concept]:
     """The suggested concepts by name, creating the ones the database does not have yet."""
     wanted = {s.concept: s for s in suggestions}
     found = {c.name: c for c in Concept.objects.filter(name__in=wanted)}

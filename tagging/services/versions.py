@@ -9,6 +9,7 @@ AppConfig.ready), and activating with no auditor registered is refused rather th
 unaudited."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,10 +17,12 @@ from django.utils import timezone
 from socialapp.accounts.models import User
 from tagging import selectors
 from tagging.extensions import Activation, activation_auditors
-from tagging.ml.dataset import TrainingSet
-from tagging.ml.inference import Tagger
-from tagging.ml.preprocessing import ImageSource
 from tagging.models import ModelVersion
+
+if TYPE_CHECKING:  # they load torch, which the gate needs and activating does not
+    from tagging.ml.dataset import TrainingSet
+    from tagging.ml.inference import Tagger
+    from tagging.ml.preprocessing import ImageSource
 
 SOURCES = ("training", "command", "admin", "moderation")
 GATE_BATCH = 16
@@ -75,7 +78,7 @@ class GateResult:
         )
 
 
-def model_version_gate(*, candidate: Tagger, data: TrainingSet) -> GateResult:
+def model_version_gate(*, candidate: "Tagger", data: "TrainingSet") -> GateResult:
     """Score the candidate and the active version as served (ranked, calibrated,
     thresholded, blocked and non-visual concepts left out) on the same held-out photos of
     `data`. The candidate passes when no version is active, or when it finds the truth for
@@ -88,7 +91,7 @@ def model_version_gate(*, candidate: Tagger, data: TrainingSet) -> GateResult:
     paths: list[ImageSource] = [(data.image_paths or [])[i] for i in held_out]
     excluded = selectors.excluded_concepts()
 
-    def served(tagger: Tagger) -> dict[str, float]:
+    def served(tagger: "Tagger") -> dict[str, float]:
         suggested = []
         for start in range(0, len(paths), GATE_BATCH):
             for prediction in tagger.predict(paths[start : start + GATE_BATCH], exclude=excluded):

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from tagging.ml.coldstart import DATA, ColdStartHead, load_concepts
+from tagging.ml.coldstart import ColdStartHead, load_concepts
 from tagging.ml.coldstart_build import ancestors_by_distance
+from tagging.ml.coldstart_data import DATA
 from tagging.ml.heads import SHOP_CATEGORIES
 
 
@@ -108,7 +109,7 @@ def test_committed_related_table_is_what_the_generator_builds():
 def test_a_common_noun_is_not_taken_for_the_place_of_its_name():
     # Orange (the Free State), Snake (the river), Reef (in the Transvaal), Salmon (the
     # river): #orange is the fruit or the colour, never a hint of #southafrica.
-    from tagging.ml.coldstart import related_concepts
+    from tagging.ml.coldstart_data import related_concepts
 
     related = related_concepts()
 
@@ -122,7 +123,7 @@ def test_a_common_noun_is_not_taken_for_the_place_of_its_name():
 def test_a_thing_the_tagger_sees_is_not_the_place_of_its_name():
     # WordNet's first Bikini is the atoll, its first Sombrero an island of the Leeward
     # Islands; the tagger's #bikini is the swimsuit and its #sombrero the hat.
-    from tagging.ml.coldstart import related_concepts
+    from tagging.ml.coldstart_data import related_concepts
 
     related = related_concepts()
 
@@ -135,7 +136,7 @@ def test_a_thing_the_tagger_sees_is_not_the_place_of_its_name():
 def test_a_place_name_is_the_place_it_first_means():
     # Paris is the capital of France first (WordNet's sense order); the town in Texas is
     # no hint for a photo of the Louvre. A name of one place keeps all of its places.
-    from tagging.ml.coldstart import related_concepts
+    from tagging.ml.coldstart_data import related_concepts
 
     related = related_concepts()
 
