@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from tagging.ml.alt_text import mass_names, post_alt_text
 from tagging.ml.coldstart_data import readable_names
-from tagging.ml.vocabulary import STOP_LIST
+from tagging.ml.stop_list import STOP_LIST
 
 earlier = importlib.import_module("tagging.migrations.0004_rewrite_alt_texts_with_articles")
 NEW_MASS_NAMES = {"moss", "bread", "wool", "hay"}  # added to data/mass_names.tsv with this
