@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,34 +102,35 @@ print(json.dumps({**report, "loaded": loaded}))
 """
 
 
-@pytest.mark.services
-def test_web_processes_and_beat_never_load_the_models(redis_url, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "socialapp.settings.base",
-        "REDIS_URL": redis_url,
-        "VAR_DIR": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-    }
+@pytest.fixture
+def worker_mode_env(redis_url, tmp_path) -> dict[str, str]:
+    """A process's environment with workers (REDIS_URL) and a throwaway SQLite database."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "REDIS_URL": redis_url}
+    env |= {"VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
-    script = f"MODULES = {MODEL_MODULES!r}\n{SCRIPT}"
-    migrate = subprocess.run(
-        [sys.executable, "-c", f"MODULES = {MODEL_MODULES!r}\n{MIGRATE}"],
+    return env
+
+
+def _last_line_json(script: str, env: dict[str, str]) -> Any:
+    """What `script`, run by a fresh interpreter, printed last, as JSON."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"MODULES = {MODEL_MODULES!r}\n{script}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
-    assert json.loads(migrate.stdout.strip().splitlines()[-1]) == []
-
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.services
+def test_web_processes_and_beat_never_load_the_models(worker_mode_env):
+    assert _last_line_json(MIGRATE, worker_mode_env) == []
+
+    report = _last_line_json(SCRIPT, worker_mode_env)
+
     assert all(status in (200, 302) for status in report["statuses"].values()), report["statuses"]
     assert report["statuses"]["upload"] == 302  # stored, and its analysis queued
     assert report["tagging_status"] == "pending"
@@ -149,13 +151,5 @@ print(json.dumps([before, "torch" in sys.modules and "timm" in sys.modules]))
 
 
 @pytest.mark.services
-def test_a_worker_imports_the_models_code_before_it_forks(redis_url, tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "REDIS_URL": redis_url}
-    env |= {"VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
-
-    result = subprocess.run(
-        [sys.executable, "-c", WORKER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, True]
+def test_a_worker_imports_the_models_code_before_it_forks(worker_mode_env):
+    assert _last_line_json(WORKER, worker_mode_env) == [False, True]
