@@ -290,24 +290,30 @@ def hashtag_suggestions(
     uses: dict[str, int] = {}
     if key:
         uses = _prefix_candidates(key)
-        for concept in uses:
-            scores.setdefault(concept, model.base_rate(concept) if model else 0.0)
+        for candidate in uses:
+            scores.setdefault(candidate, model.base_rate(candidate) if model else 0.0)
         scores = {c: s for c, s in scores.items() if c in uses or c.startswith(key)}
     blocked = _blocked() | evidence.concepts
-    order = sorted((c for c in scores if c not in blocked), key=lambda c: (-scores[c], -uses.get(c, 0), c))[
-        : limit * 2
-    ]
+    order = sorted((c for c in scores if c not in blocked), key=lambda c: (-scores[c], -uses.get(c, 0), c))
+    if not key:
+        order = order[: limit * 2]  # with a prefix, all of them: ties are broken by the hashtag shown
     concepts = Concept.objects.in_bulk(order, field_name="name")
     spellings = _spellings([c.pk for c in concepts.values()]) if key else {}
-    suggestions: dict[str, HashtagSuggestion] = {}
+    named: list[tuple[str, str, bool]] = []  # (concept, hashtag, whether it is the concept's own name)
     for name in order:
         concept = concepts.get(name)
         if concept is not None:
             hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
+            named.append((name, hashtag, hashtag in (concept.display_en, concept.display_es)))
         elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet
-            hashtag = words.written.get(name, name)
-        else:
-            continue
+            named.append((name, words.written.get(name, name), True))
+    if key:
+        # Alike in score and use, a completion reads as a person expects: a concept's own
+        # name before another spelling of it (#chainmail's alias #ringarmor), then the
+        # shortest, then alphabetically.
+        named.sort(key=lambda n: (-scores[n[0]], -uses.get(n[0], 0), not n[2], len(n[1]), n[1]))
+    suggestions: dict[str, HashtagSuggestion] = {}
+    for name, hashtag, _own in named:
         suggestions.setdefault(hashtag, HashtagSuggestion(hashtag, name, round(scores[name], 4)))
     return list(suggestions.values())[:limit], version
 

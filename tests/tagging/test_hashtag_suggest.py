@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from socialapp.accounts.services import user_update_profile
-from socialapp.hashtags.models import Concept
+from socialapp.hashtags.models import Concept, ConceptAlias
 from tagging import caption_suggestions, selectors
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
 from tagging.services.caption_model import caption_model_build
@@ -36,6 +36,24 @@ def test_prefix_completes_in_the_persons_language_through_aliases():
     assert _names(english.get(URL, {"q": "perr"}))[:1] == ["perro"]  # completes what was typed
     first = english.get(URL, {"q": "perr"}).json()["hashtags"][0]
     assert first["concept"] == "dog" and 0 <= first["score"] <= 1
+
+
+def test_completions_alike_in_score_and_use_read_in_order_own_names_first_then_shortest():
+    # Nobody has used these and no caption model knows them: before, they came in the
+    # order of their concepts' internal names, which a person never sees ("#ri" gave
+    # #ringbinder #ringarmor #riverhorse #ringtailedlemur #rickshaw #rifle).
+    for name, display, alias in [
+        ("aqzxother", "other", "qzxring"),  # matched only by an alias: its spelling is shown
+        ("bqzxlong", "qzxlongname", "qzxlongname"),
+        ("cqzx", "qzxs", "qzxs"),
+        ("dqzx", "qzxt", "qzxt"),
+    ]:
+        concept = Concept.objects.create(name=name, display_en=display, display_es=display)
+        ConceptAlias.objects.create(concept=concept, key=alias)
+
+    names = _names(client_for(UserFactory()).get(URL, {"q": "#qzx"}))
+
+    assert names == ["qzxs", "qzxt", "qzxlongname", "qzxring"]
 
 
 def test_visitors_get_the_browsers_language():
