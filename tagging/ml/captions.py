@@ -54,7 +54,6 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
-SMOOTHING = 1.0
 PRIOR_WEIGHT = 3.0
 WORD_WEIGHT = 0.2
 MIN_LIFT = 2.0  # a known concept is scored only when the post multiplies its odds by this much
@@ -145,7 +144,10 @@ class CaptionModel:
         self._non_visual = frozenset(self.non_visual)
 
     def base_rate(self, concept: str) -> float:
-        return self.concept_posts.get(concept, 0) / (self.posts + SMOOTHING)
+        """P(`concept` is a hashtag of an ordinary post), smoothed (half a post), where
+        its scores start; 0 for a concept no post carried."""
+        posts = self.concept_posts.get(concept)
+        return 0.0 if posts is None else (posts + 0.5) / (self.posts + 1.0)
 
     def mention_rate(self, mention: Mention) -> float:
         """P(the mention's target is a hashtag of the post | the caption makes it)."""
@@ -176,7 +178,7 @@ class CaptionModel:
         for concept in self.concept_posts:
             if concept in post.concepts:
                 continue
-            base = self._prior(concept)
+            base = self.base_rate(concept)
             log_odds = _logit(base)
             for token in habits if concept in self._non_visual else tokens:
                 both = self.pairs.get(token, {}).get(concept, 0)
@@ -206,14 +208,11 @@ class CaptionModel:
                 or concept in self._non_visual
                 or concept not in self.concept_posts
                 or (
-                    _logit(score) >= _logit(self._prior(concept)) + LIFT
+                    _logit(score) >= _logit(self.base_rate(concept)) + LIFT
                     and support.get(concept, 0) >= MIN_SUPPORT
                 )
             )
         }
-
-    def _prior(self, concept: str) -> float:
-        return (self.concept_posts[concept] + 0.5) / (self.posts + 1.0)
 
     def save(self, path: Path) -> None:
         data = {"format": FORMAT, **{f.name: getattr(self, f.name) for f in fields(self)}}
