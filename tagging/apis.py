@@ -143,6 +143,9 @@ class HashtagSuggestApi(APIView):
             name = serializers.CharField(help_text="The hashtag to insert, without #, in your language")
             concept = serializers.CharField()
             score = serializers.FloatField()
+            posts = serializers.IntegerField(
+                help_text="How many posts you may see carry it (its hashtag page's count); 0 for none yet"
+            )
 
         hashtags = HashtagSerializer(many=True)
         model_version = serializers.CharField(help_text="The caption model's version, empty for none")

@@ -16,7 +16,7 @@ from socialapp.accounts.selectors import Viewer, visible_owner_q
 from socialapp.hashtags import canonical
 from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
-from socialapp.photos.selectors import photo_get_visible
+from socialapp.photos.selectors import concept_post_counts, photo_get_visible
 from tagging.artifacts import version_directory
 from tagging.ml.captions import (
     EMOJI,
@@ -50,6 +50,7 @@ class HashtagSuggestion:
     name: str  # the hashtag to insert, without '#'
     concept: str
     score: float
+    posts: int  # posts the viewer may see that carry the concept, as its hashtag page counts them
 
 
 @dataclass(frozen=True)
@@ -312,10 +313,17 @@ def hashtag_suggestions(
         # name before another spelling of it (#chainmail's alias #ringarmor), then the
         # shortest, then alphabetically.
         named.sort(key=lambda n: (-scores[n[0]], -uses.get(n[0], 0), not n[2], len(n[1]), n[1]))
-    suggestions: dict[str, HashtagSuggestion] = {}
+    chosen: dict[str, str] = {}  # hashtag -> concept
     for name, hashtag, _own in named:
-        suggestions.setdefault(hashtag, HashtagSuggestion(hashtag, name, round(scores[name], 4)))
-    return list(suggestions.values())[:limit], version
+        chosen.setdefault(hashtag, name)
+    chosen = dict(list(chosen.items())[:limit])
+    ids = {name: concepts[name].pk for name in chosen.values() if name in concepts}
+    counts = concept_post_counts(viewer=viewer, concept_ids=list(ids.values()))
+    suggestions = [
+        HashtagSuggestion(hashtag, name, round(scores[name], 4), counts.get(ids.get(name, 0), 0))
+        for hashtag, name in chosen.items()
+    ]
+    return suggestions, version
 
 
 def _prefix_candidates(key: str) -> dict[str, int]:

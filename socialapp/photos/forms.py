@@ -15,6 +15,9 @@ class PhotoForm(forms.Form):
                 "rows": 3,
                 "placeholder": _("Write a caption… #hashtags welcome"),
                 "data-hashtag-autocomplete": "caption",
+                # how the suggestions say how many posts carry a hashtag ({n}: the number)
+                "data-posts-one": _("{n} post"),
+                "data-posts-other": _("{n} posts"),
             }
         ),
     )

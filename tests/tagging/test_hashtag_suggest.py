@@ -3,6 +3,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from socialapp.accounts.models import Follow
 from socialapp.accounts.services import user_update_profile
 from socialapp.hashtags.models import Concept, ConceptAlias
 from tagging import caption_suggestions, selectors
@@ -54,6 +55,26 @@ def test_completions_alike_in_score_and_use_read_in_order_own_names_first_then_s
     names = _names(client_for(UserFactory()).get(URL, {"q": "#qzx"}))
 
     assert names == ["qzxs", "qzxt", "qzxlongname", "qzxring"]
+
+
+def test_each_hashtag_says_how_many_posts_you_may_see_carry_it_as_its_page_does():
+    make_photo(UserFactory(), caption="#beach")
+    make_photo(UserFactory(), caption="Low tide #beaches")  # the same concept
+    private = UserFactory()
+    user_update_profile(user=private, is_private=True)
+    make_photo(private, caption="#beach")
+    follower = UserFactory()
+    Follow.objects.create(follower=follower, followee=private, status=Follow.Status.ACCEPTED)
+
+    def posts(client: APIClient) -> dict[str, int]:
+        response = client.get(URL, {"q": "bea"})
+        assert response.status_code == 200, response.json()
+        return {h["name"]: h["posts"] for h in response.json()["hashtags"]}
+
+    assert posts(client_for(UserFactory()))["beach"] == 2
+    assert posts(client_for(follower))["beach"] == 3  # the hashtag page shows them 3
+    assert posts(APIClient())["beach"] == 2
+    assert posts(client_for(UserFactory()))["beagle"] == 0  # the vocabulary's: no post yet
 
 
 def test_visitors_get_the_browsers_language():
@@ -111,8 +132,8 @@ def test_photo_scores_come_from_its_suggestions_and_never_a_rejected_one():
     response = client_for(owner).get(URL, {"photo": photo.pk, "caption": "Garden visitor"})
 
     assert response.json()["hashtags"] == [
-        {"name": "bee", "concept": "bee", "score": 0.9},
-        {"name": "flower", "concept": "flower", "score": 0.7},
+        {"name": "bee", "concept": "bee", "score": 0.9, "posts": 0},
+        {"name": "flower", "concept": "flower", "score": 0.7, "posts": 0},  # suggested, never written
     ]
 
 

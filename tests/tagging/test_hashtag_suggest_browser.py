@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from socialapp.hashtags.models import Concept, ConceptAlias
 from socialapp.photos.models import Photo
 from tagging.models import ModelVersion
 from tagging.services.caption_model import caption_model_build
@@ -63,7 +64,7 @@ def test_a_caption_as_long_as_a_post_allows_still_gets_suggestions(app_server, b
     caption.fill("Lyon #france " + "☀" * 2180 + " ")
     caption.press_sequentially("#")
 
-    expect(page.get_by_role("option").first).to_have_text("#lyon")  # the caption's words still count
+    expect(page.get_by_role("option").first).to_have_text("#lyon 1 post")  # the caption's words still count
     browsing.check(page, "caption-autocomplete-long")
     caption.press_sequentially("fr")
     expect(page.get_by_role("option")).to_have_count(0)  # #france is in the caption already
@@ -91,3 +92,24 @@ def test_share_works_at_the_first_tap_while_suggestions_are_open(app_server, bro
     expect(page).not_to_have_url(re.compile(r"/p/new/$"))
     expect(page.get_by_role("option")).to_have_count(0)
     assert Photo.objects.filter(owner=user, caption="Evening light over Kolkata #").exists()
+
+
+def test_each_suggestion_says_how_many_posts_carry_it_in_the_persons_language(app_server, browsing: Browsing):
+    author = UserFactory()
+    for caption in ("#beach", "Low tide #beaches", "#beagle"):
+        make_photo(author, caption=caption)
+    bear, _ = Concept.objects.get_or_create(name="bear", defaults={"display_en": "bear", "display_es": "oso"})
+    ConceptAlias.objects.get_or_create(key="bear", defaults={"concept": bear})  # known, never written
+
+    for language, first, second in [
+        ("en", "#beach 2 posts", "#beagle 1 post"),
+        ("es", "#beach 2 publicaciones", "#beagle 1 publicación"),
+    ]:
+        page = browsing.open(app_server.url("/p/new/"), user=UserFactory(language=language))
+        page.get_by_role("combobox").press_sequentially("#bea")
+
+        options = page.get_by_role("option")
+        expect(options.nth(0)).to_have_text(first)
+        expect(options.nth(1)).to_have_text(second)
+        expect(options.nth(2)).to_have_text("#bear")  # no post carries it: no count
+        browsing.check(page, f"caption-autocomplete-posts-{language}")

@@ -3,7 +3,8 @@
 //              (and data-photo-id, when set, as photo), so suggestions follow what is typed;
 //   "query":   the whole value is the query (the search box); completes once it starts with #.
 // Answers come from GET /api/hashtags/suggest/ (see the API schema). An ARIA combobox:
-// Up/Down move, Enter or Tab choose, Escape closes; a click chooses too. No inline styles:
+// Up/Down move, Enter or Tab choose, Escape closes; a click chooses too. Each hashtag says
+// how many posts carry it (data-posts-one and data-posts-other on the input word it). No inline styles:
 // the list is styled by .hashtag-autocomplete in app.css.
 (function () {
   const API = "/api/hashtags/suggest/";
@@ -14,6 +15,9 @@
   const HASHTAG = /#[^\s#]+/g;
   const utf8 = new TextEncoder();
   let counter = 0;
+  const language = document.documentElement.lang || undefined;
+  const plurals = new Intl.PluralRules(language);
+  const counts = new Intl.NumberFormat(language, { notation: "compact" });
   // A press (mouse or finger) moves the focus on its mousedown, and clicks only after.
   // Closing the list (which pushes what is below it down) as the caption loses the focus
   // would move Share up in between, and the click would land on nothing: the list of a
@@ -95,6 +99,14 @@
       input.dispatchEvent(new Event("input", { bubbles: true }));
     }
 
+    // "12 posts", as Instagram says how used a hashtag is: the input's data-posts-one and
+    // data-posts-other ("{n} post", "{n} posts" in the page's language), the number compact
+    // (1.2K) in that language's way.
+    function postsText(n) {
+      const form = input.dataset[plurals.select(n) === "one" ? "postsOne" : "postsOther"] || "";
+      return form.replace("{n}", counts.format(n));
+    }
+
     function draw(hashtags) {
       items = hashtags;
       list.replaceChildren(...hashtags.map((h, i) => {
@@ -102,7 +114,15 @@
         li.id = list.id + "-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.textContent = "#" + h.name;
+        const name = document.createElement("span");
+        name.textContent = "#" + h.name;
+        li.append(name);
+        if (h.posts) {
+          const posts = document.createElement("span");
+          posts.className = "muted";
+          posts.textContent = postsText(h.posts);
+          li.append(" ", posts);
+        }
         li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
         return li;
       }));
