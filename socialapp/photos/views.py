@@ -64,7 +64,9 @@ def photo_detail(request: HttpRequest, photo_id: int) -> HttpResponse:
         "photo": photo,
         "comments": selectors.photo_comments(photo=photo),
         "comment_form": CommentForm(),
-        "caption_form": CaptionForm(initial={"caption": photo.caption, "alt_text": photo.alt_text}),
+        "caption_form": CaptionForm(
+            initial={"caption": photo.caption, "alt_text": photo.alt_text}, photo_id=photo.pk
+        ),
     }
     return render(request, "photos/detail.html", context)
 

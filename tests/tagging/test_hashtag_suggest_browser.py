@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from socialapp.hashtags.models import Concept, ConceptAlias
 from socialapp.photos.models import Photo
-from tagging.models import ModelVersion
+from tagging.models import ModelVersion, PhotoSuggestion
 from tagging.services.caption_model import caption_model_build
 from tests.browser import SIZES, Browsing
 from tests.factories import UserFactory, make_photo
@@ -113,3 +113,36 @@ def test_each_suggestion_says_how_many_posts_carry_it_in_the_persons_language(ap
         expect(options.nth(1)).to_have_text(second)
         expect(options.nth(2)).to_have_text("#bear")  # no post carries it: no count
         browsing.check(page, f"caption-autocomplete-posts-{language}")
+
+
+def test_editing_a_caption_suggests_what_the_photo_shows(app_server, browsing: Browsing):
+    # The caption says nothing of a bee; the tagger saw one. The owner editing the caption
+    # gets the blend of both (the API's photo=), not the caption's words alone.
+    owner = UserFactory()
+    photo = make_photo(owner, caption="Garden visitor")
+    Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1")
+    bee, _ = Concept.objects.get_or_create(name="bee", defaults={"display_en": "bee", "display_es": "abeja"})
+    PhotoSuggestion.objects.create(
+        photo=photo, concept=bee, hashtag="bee", score=0.9, rank=0, model_version="v1"
+    )
+
+    page = browsing.open(app_server.url(photo.get_absolute_url()), user=owner)
+    page.get_by_text("Edit or delete this post").click()
+    caption = page.get_by_role("combobox", name="Caption")
+    caption.press("End")
+    caption.press_sequentially(" #")
+
+    first = page.get_by_role("option").first
+    expect(first).to_have_text("#bee")
+    # The box is at the foot of the page: the list that opens below it comes into view, clear
+    # of the phone's tab bar, where a finger can reach it.
+    box = first.bounding_box()
+    assert box is not None
+    on_top = "([x, y]) => document.elementFromPoint(x, y)?.closest('[role=option]')?.id"
+    assert page.evaluate(
+        on_top, [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+    ) == first.get_attribute("id")
+    browsing.check(page, "edit-caption-autocomplete")
+    caption.press("ArrowDown")
+    caption.press("Enter")
+    expect(caption).to_have_value("Garden visitor #bee ")

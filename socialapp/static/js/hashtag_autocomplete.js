@@ -129,6 +129,9 @@
       list.hidden = hashtags.length === 0;
       input.setAttribute("aria-expanded", String(hashtags.length > 0));
       active = -1;
+      // A box at the foot of the page (a post's caption, edited) opens its list below the
+      // fold: scrolled into view, clear of a phone's tab bar (its scroll-margin in app.css).
+      if (!list.hidden) list.scrollIntoView({ block: "nearest" });
     }
 
     async function update() {
