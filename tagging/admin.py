@@ -69,6 +69,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # versions come from train_tagger
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # A version is the record of what trained it, and deleting the active one would
+        # switch every upload to cold start past the audit log: retire one by activating another.
+        return False
+
 
 class ConceptStatForm(forms.ModelForm):
     """The override with the reason the audit log records (no unaudited inline edits)."""

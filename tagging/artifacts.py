@@ -183,18 +183,3 @@ def artifact_open(name: str) -> IO[bytes]:
     """One stored artefact by its name under the root (a plot in ModelVersion.plots).
     Raises FileNotFoundError."""
     return artifacts_storage().open(name, "rb")
-
-
-def version_files_delete(*, folder: str) -> None:
-    """Delete a version's published files (its local cache is left to the hosts)."""
-    storage = artifacts_storage()
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            folders, files = storage.listdir(current)
-        except FileNotFoundError:
-            continue
-        pending += [f"{current}/{sub}" for sub in folders]
-        for name in files:
-            storage.delete(f"{current}/{name}")

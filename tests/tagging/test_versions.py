@@ -41,6 +41,25 @@ def test_every_activation_path_writes_one_audit_row(client):
     assert ModelVersion.objects.get(is_active=True) == first
 
 
+def test_the_admin_cannot_delete_a_version_and_so_change_the_served_model_unaudited(client):
+    # Deleting the active version made every upload fall back to cold start with no audit
+    # row; deleting any other lost the record of what trained it.
+    active = ModelVersion.objects.create(name="v1", backbone="b", folder="versions/v1", is_active=True)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = client.get(f"/admin/tagging/modelversion/{active.pk}/delete/")
+    client.post(f"/admin/tagging/modelversion/{active.pk}/delete/", {"post": "yes"})
+    client.post(
+        "/admin/tagging/modelversion/",
+        {"action": "delete_selected", "_selected_action": [active.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403
+    assert ModelVersion.objects.filter(pk=active.pk, is_active=True).exists()
+    actions = client.get("/admin/tagging/modelversion/").context["action_form"].fields["action"].choices
+    assert [name for name, _ in actions if name] == ["activate_version"]
+
+
 def test_activation_needs_a_reason_and_changes_nothing_without_one():
     version = ModelVersion.objects.create(name="v1", backbone="b", folder="versions/v1")
 
