@@ -243,11 +243,14 @@ def photo_carries_blocked_concept(*, photo: Photo) -> bool:
 
 
 def photo_suggestions(*, photo: Photo) -> list[PhotoSuggestion]:
-    """The current suggestions of a photo: those of the version that last tagged it."""
+    """The current suggestions of a photo: those of the version that last tagged it, but
+    an open one whose concept the post now carries (its owner wrote it in the caption
+    since: asking about it again would be asking twice)."""
+    carried = PhotoHashtag.objects.filter(photo=photo, hashtag__concept_id=OuterRef("concept_id"))
     return list(
-        PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).order_by(
-            "rank"
-        )
+        PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
+        .exclude(Q(state=PhotoSuggestion.State.OPEN) & Exists(carried))
+        .order_by("rank")
     )
 
 

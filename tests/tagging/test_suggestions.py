@@ -14,7 +14,7 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import services
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
-from tests.factories import UserFactory, client_for
+from tests.factories import UserFactory, client_for, make_photo
 from tests.images import photo_like
 from tests.tagging.conftest import BEE, CUPS, DEMO
 
@@ -289,3 +289,31 @@ def test_the_analysis_of_an_upload_reads_its_grid_thumbnail_whatever_its_shape(
     assert photo.tagging_status == "ready"
     assert read == [photo.thumbnail_320.name]
     assert min(Image.open(photo.thumbnail_320.path).size) == 320
+
+
+def test_a_suggestion_the_owner_has_written_in_the_caption_is_no_longer_offered(client):
+    # Editing the caption (with its autocomplete, which offers the tagger's concepts) is
+    # another way to take a suggestion; its chip asking "#bee? yes / no" went on asking.
+    owner = UserFactory()
+    photo = make_photo(owner, caption="Garden visitor")
+    Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1", tagging_status="ready")
+    for rank, (name, state) in enumerate([("bee", "open"), ("flower", "open"), ("garden", "rejected")]):
+        PhotoSuggestion.objects.create(
+            photo=photo,
+            concept=Concept.objects.get(name=name),
+            hashtag=name,
+            score=0.9,
+            rank=rank,
+            model_version="v1",
+            state=state,
+        )
+    api = client_for(owner)
+
+    api.patch(f"/api/photos/{photo.pk}/", {"caption": "Garden visitor #bees #garden"}, format="json")
+
+    response = api.get(f"/api/photos/{photo.pk}/suggestions/")
+    offered = {h["name"]: h["state"] for h in response.json()["hashtags"]}
+    assert offered == {"flower": "open", "garden": "rejected"}  # a decision stays as it was
+    client.force_login(owner)
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    assert 'aria-label="Add #flower to the post"' in page and 'aria-label="Add #bee to the post"' not in page
