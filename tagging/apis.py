@@ -132,7 +132,7 @@ class HashtagSuggestApi(APIView):
             required=False,
             min_value=1,
             max_value=ID_MAX,
-            help_text="A post you may see, for its tagger scores",
+            help_text="A post of yours, for its tagger scores",
         )
         limit = serializers.IntegerField(
             required=False, min_value=1, max_value=caption_suggestions.MAX_SUGGESTIONS, default=10
@@ -154,7 +154,7 @@ class HashtagSuggestApi(APIView):
         parameters=[InputSerializer],
         responses={
             200: OutputSerializer,
-            404: OpenApiResponse(DetailSerializer, "photo is not a post you may see."),
+            404: OpenApiResponse(DetailSerializer, "photo is not a post of yours."),
         },
     )
     def get(self, request: Request) -> Response:

@@ -11,12 +11,15 @@ from functools import lru_cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from socialapp.accounts.models import User
 from socialapp.accounts.selectors import Viewer, visible_owner_q
 from socialapp.hashtags import canonical
 from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
-from socialapp.photos.selectors import concept_post_counts, photo_get_visible
+from socialapp.photos.selectors import concept_post_counts, photo_get_owned
 from tagging.artifacts import version_directory
 from tagging.ml.captions import (
     EMOJI,
@@ -260,9 +263,11 @@ def _public_use_q(prefix: str) -> Q:
 
 
 def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
-    """The tagger's current scores for a photo `viewer` may see, rejected ones left out.
-    Raises Http404 for a photo they may not see."""
-    photo = photo_get_visible(viewer=viewer, photo_id=photo_id)
+    """The tagger's current scores for one of `viewer`'s own photos, rejected ones left
+    out: like its suggestions, they are its owner's alone. Raises Http404 for any other."""
+    if not isinstance(viewer, User):
+        raise Http404(_("No such post."))
+    photo = photo_get_owned(owner=viewer, photo_id=photo_id)
     rows = PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).exclude(
         state=PhotoSuggestion.State.REJECTED
     )
@@ -281,7 +286,7 @@ def hashtag_suggestions(
     """Hashtags to add to `caption`, strongest first, in `language`: with a prefix, those
     whose hashtag (in either language) starts with it. Never one the caption already
     carries, nor a blocked one. Returns them and the caption model's version ("" for
-    none). Raises Http404 for a photo `viewer` may not see."""
+    none). Raises Http404 for a photo that is not `viewer`'s own."""
     words = caption_words(caption)
     evidence = caption_evidence(caption, words, language=language)
     model, version = caption_model_active()

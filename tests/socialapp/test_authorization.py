@@ -246,12 +246,13 @@ TABLE: list[Row] = [
         {"pub_user": who(200, blocked=404), "priv_user": who(403, priv=200, follower=200, blocked=404)},
     ),
     Row("api-hashtag", "GET", {"tag": who(200)}),
-    # Autocomplete while typing: anyone; a photo's scores only for who may see the photo.
+    # Autocomplete while typing: anyone; a photo's tagger scores, as its suggestions, only
+    # for its owner (a hidden post's too).
     Row("api-hashtag-suggest", "GET", {"-": who(200)}, data={"q": "se"}),
     Row(
         "api-hashtag-suggest",
         "GET",
-        each(("pub_post", "priv_post"), lambda p: seen(p, 200)),
+        each(POSTS, lambda p: owned(p, 200, 404)),
         data=lambda v: {"q": "se", "photo": v["photo_id"]},
     ),
     # -- notifications --------------------------------------------------------------------

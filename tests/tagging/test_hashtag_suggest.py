@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from socialapp.accounts.models import Follow
 from socialapp.accounts.services import user_update_profile
 from socialapp.hashtags.models import Concept, ConceptAlias
+from socialapp.photos.models import Photo
 from tagging import caption_suggestions, selectors
 from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
 from tagging.services.caption_model import caption_model_build
@@ -146,6 +147,24 @@ def test_a_photo_the_viewer_may_not_see_is_not_found():
 
     assert response.status_code == 404
     assert response.json() == {"detail": "No such post."}
+
+
+def test_a_photos_tagger_scores_are_its_owners_alone():
+    # The suggestions API and the chips show them to the owner only; photo= read them for
+    # anyone who could see the post.
+    owner = UserFactory()
+    photo = make_photo(owner, caption="Garden visitor")
+    Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1")
+    bee = Concept.objects.get(name="bee")
+    PhotoSuggestion.objects.create(
+        photo=photo, concept=bee, hashtag="bee", score=0.9, rank=0, model_version="v1"
+    )
+
+    for client in (client_for(UserFactory()), APIClient()):
+        response = client.get(URL, {"photo": photo.pk, "caption": "Garden visitor"})
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such post."}
+    assert _names(client_for(owner).get(URL, {"photo": photo.pk, "caption": "Garden visitor"})) == ["bee"]
 
 
 @pytest.mark.parametrize(
