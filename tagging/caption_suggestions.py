@@ -305,10 +305,24 @@ def hashtag_suggestions(
         order = order[: limit * 2]  # with a prefix, all of them: ties are broken by the hashtag shown
     concepts = Concept.objects.in_bulk(order, field_name="name")
     spellings = _spellings([c.pk for c in concepts.values()]) if key else {}
+    # A concept the caption names is offered as the caption writes it, where that is a
+    # spelling of it in the person's language: "the old jetty" gets #jetty, not the
+    # concept's own name, #breakwater; a Spanish speaker's "castle" still gets #castillo
+    # (an emoji's is its name).
+    mentions = [m for m in evidence.mentions if m.concept and m.form != EMOJI and m.key in words.written]
+    aliases = ConceptAlias.objects.filter(key__in=[m.key for m in mentions]).values_list("key", "language")
+    foreign = {alias for alias, spoken in aliases if spoken and spoken != language}
+    as_written: dict[str, str] = {}
+    for mention in sorted(mentions, key=lambda m: m.key):
+        spelled = words.written[mention.key]
+        if mention.key not in foreign and canonical.fold(spelled).startswith(key):
+            as_written.setdefault(mention.concept, spelled)
     named: list[tuple[str, str, bool]] = []  # (concept, hashtag, whether it is the concept's own name)
     for name in order:
         concept = concepts.get(name)
-        if concept is not None:
+        if concept is not None and name in as_written:
+            named.append((name, as_written[name], True))
+        elif concept is not None:
             hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
             named.append((name, hashtag, hashtag in (concept.display_en, concept.display_es)))
         elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet

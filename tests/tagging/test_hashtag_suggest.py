@@ -278,6 +278,19 @@ def test_names_in_the_caption_and_the_places_they_are_in_are_suggested(tmp_path,
     assert rank("india") < rank("light")  # the place WordNet says Kolkata is part of
 
 
+def test_a_concept_the_caption_names_is_offered_as_the_caption_writes_it(tmp_path, settings):
+    # "jetty" is an alias of the concept breakwater: someone who wrote "jetty" gets #jetty.
+    author = UserFactory(training_consent=True)
+    for caption in ("Fishing off the jetty #jetty #fishing", "Waves over the jetty #jetty", "Lunch #food"):
+        make_photo(author, caption=caption)
+    _active_version_with_caption_model(tmp_path, settings)
+
+    found = client_for(UserFactory()).get(URL, {"caption": "Sunset from the old jetty"}).json()["hashtags"]
+
+    offered = {h["name"]: h["concept"] for h in found}
+    assert offered["jetty"] == "breakwater" and "breakwater" not in offered
+
+
 def test_a_caption_model_of_an_older_format_is_ignored(tmp_path, settings, caplog):
     settings.MODELS_DIR = tmp_path
     caption_suggestions._caption_model.cache_clear()
