@@ -304,7 +304,9 @@ def hashtag_suggestions(
     if not key:
         order = order[: limit * 2]  # with a prefix, all of them: ties are broken by the hashtag shown
     concepts = Concept.objects.in_bulk(order, field_name="name")
-    spellings = _spellings([c.pk for c in concepts.values()]) if key else {}
+    # Other spellings only for those whose own names do not complete the prefix (_name)
+    unnamed = [c.pk for c in concepts.values() if not _completes(c, key)] if key else []
+    spellings = _spellings(unnamed) if unnamed else {}
     # A concept the caption names is offered as the caption writes it, where that is a
     # spelling of it in the person's language: "the old jetty" gets #jetty, not the
     # concept's own name, #breakwater; a Spanish speaker's "castle" still gets #castillo
@@ -382,6 +384,11 @@ def _spellings(concept_ids: list[int]) -> dict[int, list[str]]:
     for concept_id, alias in aliases.values_list("concept_id", "key"):
         spellings.setdefault(concept_id, []).append(alias)
     return spellings
+
+
+def _completes(concept: Concept, key: str) -> bool:
+    """Whether one of the concept's own names (English or Spanish) starts with `key`."""
+    return any(canonical.fold(name).startswith(key) for name in (concept.display_en, concept.display_es))
 
 
 def _name(concept: Concept, language: str, key: str, spellings: list[str]) -> str:
