@@ -19,7 +19,7 @@ from socialapp.accounts.selectors import Viewer, visible_owner_q
 from socialapp.hashtags import canonical
 from socialapp.hashtags.models import Concept, ConceptAlias, Hashtag
 from socialapp.photos.models import Photo, PhotoHashtag
-from socialapp.photos.selectors import concept_post_counts, photo_get_owned
+from socialapp.photos.selectors import concept_post_counts
 from tagging.artifacts import version_directory
 from tagging.ml.captions import (
     EMOJI,
@@ -177,9 +177,9 @@ def caption_mentions(
         if key in named or (first and second == NAME):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
     for keys in words.emoji:  # an emoji names a concept, else nothing
-        key = next((k for k in keys if k in named), None)
-        if key is not None:
-            mentions.add(Mention(key, named[key], EMOJI))
+        shown = next((k for k in keys if k in named), None)
+        if shown is not None:
+            mentions.add(Mention(shown, named[shown], EMOJI))
     return frozenset(mentions)
 
 
@@ -265,10 +265,14 @@ def _public_use_q(prefix: str) -> Q:
 def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
     """The tagger's current scores for one of `viewer`'s own photos, rejected ones left
     out: like its suggestions, they are its owner's alone. Raises Http404 for any other."""
-    if not isinstance(viewer, User):
+    # Only the version is read (photo_get_owned loads counts and hashtags besides): this
+    # runs on every keystroke.
+    owner = viewer if isinstance(viewer, User) else None
+    owned = Photo.objects.filter(pk=photo_id, owner=owner) if owner else Photo.objects.none()
+    version = owned.values_list("tagging_model_version", flat=True).first()
+    if version is None:
         raise Http404(_("No such post."))
-    photo = photo_get_owned(owner=viewer, photo_id=photo_id)
-    rows = PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version).exclude(
+    rows = PhotoSuggestion.objects.filter(photo_id=photo_id, model_version=version).exclude(
         state=PhotoSuggestion.State.REJECTED
     )
     return dict(rows.values_list("concept__name", "score"))
