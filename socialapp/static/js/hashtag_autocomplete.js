@@ -103,8 +103,8 @@
     // data-posts-other ("{n} post", "{n} posts" in the page's language), the number compact
     // (1.2K) in that language's way.
     function postsText(n) {
-      const form = input.dataset[plurals.select(n) === "one" ? "postsOne" : "postsOther"] || "";
-      return form.replace("{n}", counts.format(n));
+      const form = input.dataset[plurals.select(n) === "one" ? "postsOne" : "postsOther"];
+      return form ? form.replace("{n}", counts.format(n)) : "";
     }
 
     function draw(hashtags) {
@@ -117,10 +117,11 @@
         const name = document.createElement("span");
         name.textContent = "#" + h.name;
         li.append(name);
-        if (h.posts) {
+        const count = h.posts ? postsText(h.posts) : "";
+        if (count) {
           const posts = document.createElement("span");
           posts.className = "muted";
-          posts.textContent = postsText(h.posts);
+          posts.textContent = count;
           li.append(" ", posts);
         }
         li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
