@@ -311,18 +311,7 @@ def hashtag_suggestions(
     # Other spellings only for those whose own names do not complete the prefix (_name)
     unnamed = [c.pk for c in concepts.values() if not _completes(c, key)] if key else []
     spellings = _spellings(unnamed) if unnamed else {}
-    # A concept the caption names is offered as the caption writes it, where that is a
-    # spelling of it in the person's language: "the old jetty" gets #jetty, not the
-    # concept's own name, #breakwater; a Spanish speaker's "castle" still gets #castillo
-    # (an emoji's is its name).
-    mentions = [m for m in evidence.mentions if m.concept and m.form != EMOJI and m.key in words.written]
-    aliases = ConceptAlias.objects.filter(key__in=[m.key for m in mentions]).values_list("key", "language")
-    foreign = {alias for alias, spoken in aliases if spoken and spoken != language}
-    as_written: dict[str, str] = {}
-    for mention in sorted(mentions, key=lambda m: m.key):
-        spelled = words.written[mention.key]
-        if mention.key not in foreign and canonical.fold(spelled).startswith(key):
-            as_written.setdefault(mention.concept, spelled)
+    as_written = _as_written(evidence, words, key, language)
     named: list[tuple[str, str, bool]] = []  # (concept, hashtag, whether it is the concept's own name)
     for name in order:
         concept = concepts.get(name)
@@ -344,11 +333,28 @@ def hashtag_suggestions(
     chosen = dict(list(chosen.items())[:limit])
     ids = {name: concepts[name].pk for name in chosen.values() if name in concepts}
     counts = concept_post_counts(viewer=viewer, concept_ids=list(ids.values()))
+    posts = {name: counts.get(concept_id, 0) for name, concept_id in ids.items()}  # a word: none yet
     suggestions = [
-        HashtagSuggestion(hashtag, name, round(scores[name], 4), counts.get(ids.get(name, 0), 0))
+        HashtagSuggestion(hashtag, name, round(scores[name], 4), posts.get(name, 0))
         for hashtag, name in chosen.items()
     ]
     return suggestions, version
+
+
+def _as_written(evidence: Post, words: CaptionWords, key: str, language: str) -> dict[str, str]:
+    """Concept -> how the caption writes it, for the concepts its words name by a spelling
+    in `language` that starts with `key`: "the old jetty" offers #jetty, not the concept's
+    own name, #breakwater; a Spanish speaker's "castle" still gets #castillo (an emoji's
+    is its concept's name)."""
+    mentions = [m for m in evidence.mentions if m.concept and m.form != EMOJI and m.key in words.written]
+    aliases = ConceptAlias.objects.filter(key__in=[m.key for m in mentions]).values_list("key", "language")
+    foreign = {alias for alias, spoken in aliases if spoken and spoken != language}
+    written: dict[str, str] = {}
+    for mention in sorted(mentions, key=lambda m: m.key):
+        spelled = words.written[mention.key]
+        if mention.key not in foreign and canonical.fold(spelled).startswith(key):
+            written.setdefault(mention.concept, spelled)
+    return written
 
 
 def _prefix_candidates(key: str) -> dict[str, int]:
