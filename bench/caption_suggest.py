@@ -39,7 +39,7 @@ from tagging.ml.captions import HeldOut, Post, blend, held_out  # noqa: E402
 from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
-from tagging.ml.vocabulary import STOP_LIST  # noqa: E402
+from tagging.ml.stop_list import STOP_LIST  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
 

@@ -14,7 +14,7 @@ from tagging.ml import metrics
 from tagging.ml.heads import SHOP_CATEGORIES
 from tagging.ml.inference import Prediction, Tagger
 from tagging.ml.preprocessing import ImageSource
-from tagging.ml.vocabulary import STOP_LIST
+from tagging.ml.stop_list import STOP_LIST
 
 COLUMNS = ("filename", "tags", "shop_category")
 SHOP_VALUES = (*SHOP_CATEGORIES, "none")

@@ -26,7 +26,7 @@ from tagging.concepts_build import (
 from tagging.lttoolbox import known_words
 from tagging.ml.alt_text import HYPERNYMS, unnamed_concepts
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
-from tagging.ml.vocabulary import STOP_LIST
+from tagging.ml.stop_list import STOP_LIST
 from tests.conftest import unavailable
 
 WORDNET = Path("/usr/share/wordnet")

@@ -3,7 +3,8 @@ import math
 import pytest
 import torch
 
-from tagging.ml.vocabulary import STOP_LIST, VocabularyEntry, build_vocabulary, visualness_scores
+from tagging.ml.stop_list import STOP_LIST
+from tagging.ml.vocabulary import VocabularyEntry, build_vocabulary, visualness_scores
 
 CONTENT = ["beach", "dog", "cat", "food", "car", "flower", "sunset", "tbt"]
 NOISE = ["blessed", "friends", "goodvibes"]
