@@ -7,8 +7,10 @@
   SWEEP_REPEATS times, interleaved, and its median kept; best_images_per_second is the
   best of those medians, best_layout its batch size and streams;
 - served_vs_trained: the served network (BatchNorms folded into the convolutions,
-  channels-last) against the same weights as trained, in alternation: batch-1 forward
-  p50 ms on all threads, and images/s of batches of 4 in a one-thread stream per core;
+  channels-last, one TorchScript graph) against the same weights as trained, in
+  alternation: batch-1 forward p50 ms on all threads, alone and beside a thread running
+  Python (what an inline server's event loop or resuggest's writes are), and images/s of
+  batches of 4 in a one-thread stream per core;
 - training.head_seconds_100k: the hashtag head on 100,000 synthetic cached embeddings
   (target < 60 s on 2 cores);
 - chat.*: 500 WebSocket clients in pairs through two daphne processes, channels_redis
@@ -41,9 +43,11 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +141,24 @@ def _sustained_images_per_second(backbone: Backbone, size: int, images: int, str
     return round(batches * size * streams / seconds, 1)
 
 
+@contextmanager
+def _python_running() -> Iterator[None]:
+    """A thread running Python bytecode (and holding the GIL as it does) meanwhile."""
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            sum(i * i for i in range(2000))
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _served_vs_trained(served: Backbone, streams: int) -> dict[str, object]:
     """The served network (BatchNorms folded, channels-last: load_backbone(inference=True))
     beside the same weights as trained, timed in alternation: a forward pass at batch 1 on
@@ -147,13 +169,20 @@ def _served_vs_trained(served: Backbone, streams: int) -> dict[str, object]:
     crop = served.preprocessing.crop
     one = torch.randn(1, 3, crop, crop)
     batch1: dict[str, list[float]] = {"served": [], "trained": []}
+    beside_python: dict[str, list[float]] = {"served": [], "trained": []}
     per_core: dict[str, list[float]] = {"served": [], "trained": []}
     for _ in range(3 * SWEEP_REPEATS):
         for name, backbone in (("served", served), ("trained", trained)):
             batch1[name].append(statistics.median(times_ms(lambda b=backbone: b.features(one), 10)))
+            with _python_running():
+                beside = times_ms(lambda b=backbone: b.features(one), 10)
+            beside_python[name].append(statistics.median(beside))
             per_core[name].append(_sustained_images_per_second(backbone, 4, THROUGHPUT_IMAGES, streams))
     return {
         "forward_batch1_ms_p50": {name: round(statistics.median(v), 2) for name, v in batch1.items()},
+        "forward_batch1_ms_p50_beside_python": {
+            name: round(statistics.median(v), 2) for name, v in beside_python.items()
+        },
         "images_per_second_batch4_stream_per_core": {
             name: round(statistics.median(v), 1) for name, v in per_core.items()
         },

@@ -164,3 +164,74 @@ def test_a_batch_norm_the_network_applies_before_its_convolution_is_not_folded()
     kept = fold_batch_norms(model, probe)
 
     assert kept is model and isinstance(kept.bn, torch.nn.BatchNorm2d)
+
+
+def _python_calls(run) -> int:
+    """How many Python functions `run()` enters: each is a step that needs the GIL."""
+    import sys
+
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_a_served_forward_pass_is_one_graph_that_needs_no_python_between_its_operators():
+    # Eagerly, a forward pass of Lite0 enters a Python module call for each of its layers,
+    # and takes the GIL back between each of its ~150 operators: beside a thread running
+    # Python (the chat's event loop, resuggest's writes) every operator waits its turn.
+    # Served, the pass is one TorchScript graph, run in C++ from start to end.
+    served = load_backbone(inference=True)
+    images = torch.randn(2, 3, 224, 224)
+
+    with torch.inference_mode():
+        served.features(images)  # any first-call work out of the count
+        calls = _python_calls(lambda: served.features(images))
+
+    assert calls < 50, calls  # the way into the graph (about 20); eagerly about 1,200
+
+
+def test_the_served_graph_embeds_as_the_network_does_at_any_batch_size(backbone):
+    served = load_backbone(inference=True)
+    generator = torch.Generator().manual_seed(1)
+
+    for size in (1, 3, 8):
+        images = torch.randn(size, 3, 224, 224, generator=generator)
+        with torch.inference_mode():
+            assert torch.allclose(served.features(images), backbone.features(images), atol=1e-4), size
+
+
+def test_a_network_whose_trace_would_differ_is_served_as_it_is():
+    # A trace records one run: a network that branches on its input's shape would be
+    # served that one branch. The graph is checked at other batch sizes and dropped.
+    from tagging.ml.backbones import served_graph
+
+    class ShapeBranch(torch.nn.Module):
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return x * 2 if x.shape[0] == 2 else x
+
+        def forward_head(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+            return x.mean(dim=(2, 3))
+
+    assert served_graph(ShapeBranch().eval(), torch.randn(2, 3, 8, 8)) is None
+
+
+def test_a_network_that_cannot_be_traced_is_served_as_it_is():
+    from tagging.ml.backbones import served_graph
+
+    class PythonOut(torch.nn.Module):  # a trace records tensors, not Python lists
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+        def forward_head(self, x: torch.Tensor, pre_logits: bool = False) -> list[list[float]]:
+            return [x.flatten().tolist()]
+
+    assert served_graph(PythonOut().eval(), torch.randn(2, 3, 4, 4)) is None
