@@ -27,14 +27,13 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
 from tagging.models import PhotoSuggestion, ShopSuggestion
 from tagging.services import embeddings_delete, suggestions_recompute
-from tagging.services.resuggest import DEFAULT_BATCH
 
 OLD = "bench-old"
 DEMO = Path(__file__).resolve().parent.parent / "socialapp" / "demo" / "data" / "photos"
 
 
 def resuggest_bench(
-    *, best_raw: Callable[[int], float], rounds: int = 7, batch_size: int = DEFAULT_BATCH
+    *, best_raw: Callable[[int], float], rounds: int = 7, batch_size: int | None = None
 ) -> dict[str, object]:
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user("bench-resuggest", password="bench-password-1", language="es")  # noqa: S106
@@ -58,7 +57,7 @@ def resuggest_bench(
         kept_per_second.append(result.images_per_second)
     return {
         "photos": len(photos),
-        "batch_size": batch_size,
+        "batch_size": result.batch_size,
         "kept_images_per_second": round(statistics.median(kept_per_second), 1),
         "images_per_second": round(statistics.median(per_second), 1),
         "images_per_second_by_round": [round(value, 1) for value in per_second],

@@ -51,6 +51,19 @@ class Outcome(Generic[K]):
     computed: torch.Tensor | None = None  # its embedding, when this run computed it
 
 
+# Photos per forward pass where the caller names no number: one-thread streams on a CPU
+# run small batches fastest (their activations stay in cache; on 2 cores two streams ran
+# 145 photos/s at batch 2, 131 at 1, 105 at 4 and 92 at 8, make bench's sweep on
+# 2026-12-06), one stream feeding a GPU wants many.
+CPU_BATCH = 2
+GPU_BATCH = 64
+
+
+def batch_size_best(tagger: Tagger) -> int:
+    """The batch size `tagger`'s device runs fastest: CPU_BATCH or GPU_BATCH."""
+    return CPU_BATCH if tagger.backbone.device.type == "cpu" else GPU_BATCH
+
+
 def cpu_streams(tagger: Tagger) -> int:
     """How many forward streams `tagger` runs best with: one per torch thread on a CPU,
     one on a GPU."""

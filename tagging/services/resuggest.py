@@ -38,7 +38,7 @@ from django.utils import timezone
 from socialapp.notifications.services import notifications_send
 from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import selectors
-from tagging.ml.batch_inference import Job, Outcome, predict_stream
+from tagging.ml.batch_inference import Job, Outcome, batch_size_best, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.inference import Prediction
 from tagging.models import PhotoSuggestion, ShopSuggestion
@@ -51,7 +51,6 @@ from tagging.services.suggestions import (
 
 Progress = Callable[[str, int, int], object]  # (stage, done, total)
 STAGE = "resuggest"
-DEFAULT_BATCH = 4  # on 2 cores small batches run fastest (their activations stay in cache)
 STORE_CHUNK = 32  # photos stored in one transaction: its few queries are shared by that many
 
 
@@ -65,6 +64,7 @@ class Resuggested:
     images: int  # photos scored by the model
     kept: int  # of which scored from the embedding kept at upload (no forward pass)
     seconds: float
+    batch_size: int  # photos a forward pass
 
     @property
     def images_per_second(self) -> float:
@@ -76,15 +76,17 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 
 def suggestions_recompute(
-    *, since: datetime | None = None, batch_size: int = DEFAULT_BATCH, progress: Progress = _quiet
+    *, since: datetime | None = None, batch_size: int | None = None, progress: Progress = _quiet
 ) -> Resuggested:
     """Run the active version over the unreviewed posts created at or after `since` (all
-    when None), `batch_size` photos a forward pass, and store their new suggestions.
-    Returns the counts and timing. Raises ValueError for a batch size below 1,
-    FileNotFoundError for a missing model."""
-    if batch_size < 1:
+    when None), `batch_size` photos a forward pass (the fastest for the tagger's device
+    when None, batch_size_best), and store their new suggestions. Returns the counts and
+    timing. Raises ValueError for a batch size below 1, FileNotFoundError for a missing
+    model."""
+    if batch_size is not None and batch_size < 1:
         raise ValueError("The batch size must be at least 1.")
     tagger = selectors.tagger_active()
+    batch_size = batch_size or batch_size_best(tagger)
     version = tagger.version
     reviewed = selectors.photos_to_resuggest(version=version, since=since, reviewed=True).count()
     unreviewed = selectors.photos_to_resuggest(version=version, since=since, reviewed=False)
@@ -111,6 +113,7 @@ def suggestions_recompute(
         images=counts.total() - counts["unreadable"],
         kept=kept,
         seconds=seconds,
+        batch_size=batch_size,
     )
 
 

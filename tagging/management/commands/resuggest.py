@@ -5,8 +5,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tagging.ml.batch_inference import CPU_BATCH, GPU_BATCH
 from tagging.services import suggestions_recompute
-from tagging.services.resuggest import DEFAULT_BATCH
 
 from ._progress import ProgressBars
 
@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", help="only posts created on or after this day, YYYY-MM-DD")
         parser.add_argument(
-            "--batch-size", type=int, default=DEFAULT_BATCH, help=f"photos per forward pass ({DEFAULT_BATCH})"
+            "--batch-size",
+            type=int,
+            help=f"photos per forward pass ({CPU_BATCH} on a CPU, {GPU_BATCH} on a GPU)",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -40,7 +42,7 @@ class Command(BaseCommand):
             f"{result.rescored} posts re-scored with {result.model_version}, "
             f"{result.reviewed} skipped as reviewed, {result.unreadable} unreadable, "
             f"{result.changed} changed meanwhile; {result.kept} from embeddings kept at upload; "
-            f"{result.images_per_second:.1f} images/s"
+            f"{result.images_per_second:.1f} images/s in batches of {result.batch_size}"
         )
 
 
