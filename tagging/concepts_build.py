@@ -44,12 +44,13 @@ import argparse
 import csv
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from socialapp.hashtags.canonical import key_for
-from tagging.lttoolbox import escape, known_words, lt_proc, plural_only, units, word_split
+from tagging.lttoolbox import escape, known_words, lt_proc, paradigm_forms, plural_only, units, word_split
 from tagging.ml.alt_text import COLOUR_NAMES, HYPERNYMS
 from tagging.ml.captions import FLAGS, FUNCTION_WORDS
 from tagging.ml.coldstart_build import ancestors_by_distance, read_first_senses, read_hypernyms
@@ -403,8 +404,25 @@ def build(wordnet: Path, apertium: Path) -> list[list[str]]:
 
 
 # Readings that make a word a function word: prepositions, determiners, pronouns,
-# conjunctions and relatives (Apertium's tags).
-_FUNCTION_READING = re.compile(r"[^<+]*<(pr|det|prn|cnjcoo|cnjsub|cnjadv|rel|vaux|vbser|vbhaver|vbmod|vbdo)>")
+# conjunctions, relatives and auxiliaries (Apertium's tags).
+FUNCTION_TAGS = (
+    "pr",
+    "det",
+    "prn",
+    "cnjcoo",
+    "cnjsub",
+    "cnjadv",
+    "rel",
+    "vaux",
+    "vbser",
+    "vbhaver",
+    "vbmod",
+    "vbdo",
+)
+_FUNCTION_READING = re.compile(rf"[^<+]*<({'|'.join(FUNCTION_TAGS)})>")
+# What a function word's other readings may be and it still never names a hashtag: an
+# adverb ("about", "up") or an adverb before an adjective ("as", "how").
+_CLOSED_READING = re.compile(rf"[^<+]*<({'|'.join(FUNCTION_TAGS)}|adv|preadv)>")
 _NOUN_READING = re.compile(r"[^<+]*<n>")
 
 
@@ -449,7 +467,32 @@ def function_word_rows(rows: list[list[str]], apertium: Path) -> list[list[str]]
         for key, translated in meant.items():
             if not translated & aliases[key][other]:
                 found.setdefault((key, language), next(r for r, k in foreign.items() if k == key))
+        found.update(
+            ((key, language), reading)
+            for key, reading in closed_class_words(apertium / f"{analyser}.automorf.bin").items()
+            if (key, language) not in found
+        )
     return sorted([key, language, reading] for (key, language), reading in found.items())
+
+
+def _letters(word: str) -> bool:
+    """Whether `word` is letters alone: no "yʼall" (a modifier letter), no "a.m."."""
+    return all(unicodedata.category(c) in ("Ll", "Lu") for c in word)
+
+
+def closed_class_words(analyser: Path) -> dict[str, str]:
+    """Key -> a function reading, for each word of the analyser's language that is a
+    function word in every reading ("the", "at", "my"; Spanish "el", "por", "mi"), an
+    adverb aside: listed whole with lt-paradigm, each form analysed again for all its
+    readings, so that one that is also a noun, adjective or verb ("can", "will", "like")
+    stays a word a hashtag may be made of."""
+    forms = paradigm_forms([f"*<{tag}><*>" for tag in FUNCTION_TAGS], analyser)
+    words = {}
+    for word, readings in known_words({f for f in forms if _letters(f)}, analyser).items():
+        if all(_CLOSED_READING.match(r) for r in readings):
+            reading = next(r for r in readings if _FUNCTION_READING.match(r))
+            words.setdefault(key_for(word), reading)
+    return words
 
 
 # WordNet's colour ("a visual attribute of things that results from the light they emit

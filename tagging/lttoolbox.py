@@ -20,6 +20,21 @@ def lt_proc(flags: list[str], binary: Path, text: str) -> str:
     return done.stdout
 
 
+def paradigm_forms(patterns: Iterable[str], analyser: Path) -> set[str]:
+    """The surface forms of every analysis an analyser has that matches one of `patterns`
+    (lt-paradigm's: "*<det><*>" is any lemma with a determiner's tags): how a closed class
+    of words is listed whole from a compiled dictionary. Raises CalledProcessError when
+    lt-paradigm (lttoolbox-dev) fails."""
+    done = subprocess.run(  # noqa: S603 - a fixed program on our own input
+        ["lt-paradigm", "-a", str(analyser)],  # noqa: S607 - lttoolbox's lt-paradigm, found on PATH
+        input="".join(f"{pattern}\n" for pattern in patterns),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {line.rpartition(":")[2] for line in done.stdout.splitlines() if ":" in line}
+
+
 def units(output: str) -> list[list[str]]:
     """`^src/a<n>/b<n>$ ...` -> [[src, a<n>, b<n>], ...] in input order."""
     return [unit.split("/") for unit in re.findall(r"\^(.*?)\$", output)]

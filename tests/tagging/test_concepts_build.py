@@ -40,6 +40,8 @@ def sources() -> tuple[Path, Path]:
         unavailable("WordNet 3.0 is not installed (Debian package wordnet-base)")
     if shutil.which("lt-proc") is None or not (APERTIUM / "eng-spa.autobil.bin").exists():
         unavailable("Apertium with apertium-eng-spa is not installed (.ci/run installs it)")
+    if shutil.which("lt-paradigm") is None:
+        unavailable("lt-paradigm is not installed (Debian package lttoolbox-dev; .ci/run installs it)")
     return WORDNET, APERTIUM
 
 
@@ -67,6 +69,10 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
     assert {("hay", "es"), ("red", "es"), ("taller", "en"), ("te", "es"), ("vale", "es")} <= flagged
     # a word meaning the same in both stays a name: Spanish "auto" is a car, "taxis" taxis
     assert not {("auto", "es"), ("taxi", "en"), ("sea", "en"), ("red", "en")} & flagged
+    # each language's function words, listed whole (lt-paradigm), are never names either
+    assert {("the", "en"), ("at", "en"), ("my", "en"), ("el", "es"), ("por", "es"), ("mi", "es")} <= flagged
+    # but a word that is a noun or a verb too stays one: a can, a will, to like
+    assert not {("can", "en"), ("will", "en"), ("like", "en"), ("bajo", "es"), ("como", "es")} & flagged
 
 
 def test_committed_colour_names_are_what_the_generator_finds(sources):

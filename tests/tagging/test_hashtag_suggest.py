@@ -331,3 +331,25 @@ def test_a_word_the_persons_language_uses_as_something_else_suggests_no_concept(
 
     assert not {"heno", "té", "hay", "tea"} & _scores(spanish, "Hoy hay sol, te espero").keys()
     assert hay["hay"] > no_hay.get("hay", 0.0) + 0.2  # in English it is the hay
+
+
+def test_function_words_are_never_offered_even_on_a_new_platform(tmp_path, settings):
+    # On a platform of a few posts every word of a caption still has the rate of words in
+    # general: "the", "at" and "my" were offered as hashtags until enough posts taught
+    # the model that no one writes them. Apertium's analysers list each language's
+    # function words (prepositions, determiners, pronouns, conjunctions, auxiliaries);
+    # a caption's words never name a hashtag by them.
+    author, autor = UserFactory(training_consent=True), UserFactory(training_consent=True, language="es")
+    make_photo(author, caption="Sunset at the beach with my dog #beach #dog")
+    make_photo(author, caption="A walk in the park #park")
+    make_photo(autor, caption="Un café con mi hermana en la playa #cafe #playa")
+    _active_version_with_caption_model(tmp_path, settings)
+    english, spanish = client_for(UserFactory(language="en")), client_for(UserFactory(language="es"))
+
+    offered = _scores(english, "Morning swim at the lake with my sister")
+    ofrecidos = _scores(spanish, "Un paseo por el lago con mi perro")
+
+    assert not {"at", "the", "with", "my"} & offered.keys(), offered
+    assert not {"un", "por", "el", "con", "mi"} & ofrecidos.keys(), ofrecidos
+    assert {"lake", "swim", "sister"} <= offered.keys()  # the words that can be hashtags still are
+    assert {"paseo", "lago"} <= ofrecidos.keys()
