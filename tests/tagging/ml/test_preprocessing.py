@@ -45,7 +45,7 @@ def test_pixels_are_scaled_to_minus_one_one():
 
 
 @pytest.mark.parametrize("path", [BEE, CASTLE, CUPS, PLIERS], ids=lambda p: p.stem)
-def test_only_the_crop_is_resampled_with_the_pixels_of_resizing_the_whole(path):
+def test_the_input_has_the_pixels_of_pillows_bicubic_resize_then_crop(path):
     decoded = decode(path, PREP)
     width, height = decoded.size
     scale = PREP.resize / min(width, height)
