@@ -252,7 +252,7 @@ def served_graph(model: torch.nn.Module, probe: torch.Tensor) -> Any:
     event loop of an inline server) every operator waits its turn: on 2 cores, a batch-1
     pass with one busy Python thread beside it took 56 ms eagerly and 30 ms as a graph,
     and two one-thread streams of batches of 2 ran 7 and 80 photos a second. Alone, the
-    graph ran 1.15x the photos a second (2 streams) and ~1 ms less a pass, to the same
+    graph ran 1.1-1.2x the photos a second (2 streams) and ~1 ms less a pass, to the same
     embeddings. Tracing costs about 1 s per load. torch marks TorchScript deprecated for
     torch.compile and torch.export, which need a C++ compiler at run time (inductor) or
     run their graph op by op from Python; the pinned torch runs it as it always has.

@@ -54,7 +54,8 @@ class Outcome(Generic[K]):
 # Photos per forward pass where the caller names no number: one-thread streams on a CPU
 # run small batches fastest (their activations stay in cache; on 2 cores two streams ran
 # 145 photos/s at batch 2, 131 at 1, 105 at 4 and 92 at 8, make bench's sweep on
-# 2026-12-06), one stream feeding a GPU wants many.
+# 2026-12-06); one stream feeding a GPU wants many (64 is a common choice, not measured
+# here: no GPU was at hand).
 CPU_BATCH = 2
 GPU_BATCH = 64
 
