@@ -253,9 +253,11 @@ def served_graph(model: torch.nn.Module, probe: torch.Tensor) -> Any:
     pass with one busy Python thread beside it took 56 ms eagerly and 30 ms as a graph,
     and two one-thread streams of batches of 2 ran 7 and 80 photos a second. Alone, the
     graph ran 1.1-1.2x the photos a second (2 streams) and ~1 ms less a pass, to the same
-    embeddings. Tracing costs about 1 s per load. torch marks TorchScript deprecated for
-    torch.compile and torch.export, which need a C++ compiler at run time (inductor) or
-    run their graph op by op from Python; the pinned torch runs it as it always has.
+    embeddings. Tracing costs about 1 s per load, and a worker child that has run an
+    analysis holds about 46 MB more private memory (203 MB against 157). torch marks
+    TorchScript deprecated for torch.compile and torch.export, which need a C++ compiler
+    at run time (inductor) or run their graph op by op from Python; the pinned torch runs
+    it as it always has.
 
     A trace records one run of `probe`: a network that branched on its input (or its
     shape) would be served that one branch, so the graph is compared with the network
