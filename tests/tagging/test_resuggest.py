@@ -16,6 +16,7 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create, photo_delete
 from tagging import selectors, services
 from tagging.ml.backbones import Backbone
+from tagging.ml.inference import Tagger
 from tagging.models import PhotoSuggestion, ShopSuggestion
 from tagging.services import resuggest
 from tagging.services.suggestions import served_embedding_key, served_embeddings
@@ -237,14 +238,25 @@ def test_since_takes_only_posts_created_from_that_day():
     assert Photo.objects.get(pk=newer.pk).tagging_model_version == "coldstart-1-lite0"
 
 
-def test_without_a_batch_size_a_cpu_runs_the_batches_it_runs_fastest():
+def test_without_a_batch_size_a_cpu_runs_the_batches_it_runs_fastest(monkeypatch):
     # On a CPU the forward passes run as one one-thread stream per core, where small
     # batches run fastest (their activations stay in cache): on 2 cores, batches of 2
     # ran 1.4x the photos a second of batches of 4 (make bench's sweep). A GPU wants many.
-    _as_if_old(_post(CUPS))
+    owner = UserFactory()
+    passes: list[int] = []
+    embed_pixels = Tagger.embed_pixels
+    monkeypatch.setattr(
+        Tagger, "embed_pixels", lambda self, pixels: passes.append(len(pixels)) or embed_pixels(self, pixels)
+    )
 
-    assert services.suggestions_recompute().batch_size == 2
-    assert services.suggestions_recompute(batch_size=3).batch_size == 3
+    def run(**arguments: int) -> int:
+        photos = [_as_if_old(_post(path, owner)) for path in (CUPS, BEE, BRIDGE)]
+        services.embeddings_delete(photo_ids=[photo.pk for photo in photos])  # through the backbone
+        passes.clear()
+        return services.suggestions_recompute(**arguments).batch_size
+
+    assert run() == 2 and sorted(passes) == [1, 2]  # the forward passes, as they ran
+    assert run(batch_size=3) == 3 and passes == [3]
 
 
 def test_a_second_run_changes_nothing():
