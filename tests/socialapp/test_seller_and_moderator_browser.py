@@ -102,6 +102,10 @@ def test_search_completes_a_hashtag_and_finds_it_by_its_plural(app_server, brows
     option = page.get_by_role("option", name=re.compile(r"^#tools? 1 post$")).first
     expect(option).to_be_visible()
     browsing.check(page, "autocomplete")
+    # The list opens under the box, as a search's does, not squeezed between it and its button.
+    below, under = box.bounding_box(), option.bounding_box()
+    assert below is not None and under is not None
+    assert under["y"] >= below["y"] + below["height"]
     chosen = option.locator("span").first.inner_text()
     option.click()
     expect(box).to_have_value(chosen)
