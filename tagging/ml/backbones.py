@@ -69,7 +69,7 @@ class Backbone:
             images = images.contiguous(memory_format=torch.channels_last)
         if self.graph is not None:
             return self.graph(images)
-        return self.model.forward_head(self.model.forward_features(images), pre_logits=True)
+        return pooled_features(self.model, images)
 
     def embed(self, images: torch.Tensor, tta: str = "none") -> torch.Tensor:
         """Pooled embeddings on the CPU; with tta="flip" the mean of each image's and its
@@ -232,15 +232,20 @@ def load_backbone(
     )
 
 
+def pooled_features(model: Any, images: torch.Tensor) -> torch.Tensor:
+    """A timm network's pooled embeddings of `images`, (batch, num_features)."""
+    return model.forward_head(model.forward_features(images), pre_logits=True)
+
+
 class _Pooled(torch.nn.Module):
-    """What Backbone.features runs, as one module to trace."""
+    """pooled_features as one module, to trace."""
 
     def __init__(self, model: torch.nn.Module) -> None:
         super().__init__()
         self.model = model
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.model.forward_head(self.model.forward_features(images), pre_logits=True)  # type: ignore[operator]
+        return pooled_features(self.model, images)
 
 
 def served_graph(model: torch.nn.Module, probe: torch.Tensor) -> Any:

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from .backbones import load_backbone
+from .backbones import load_backbone, pooled_features
 from .dataset import TrainingSet
 from .preprocessing import batch as image_batch
 from .run_setup import TrainConfig, World, soft_targets
@@ -28,8 +28,7 @@ class _Tagging(nn.Module):
         self.classifier = nn.Linear(features, concepts)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        pooled = self.backbone.forward_head(self.backbone.forward_features(images), pre_logits=True)
-        return self.classifier(pooled)
+        return self.classifier(pooled_features(self.backbone, images))
 
 
 def finetune(data: TrainingSet, config: TrainConfig, world: World, out: Path) -> TrainingSet:
