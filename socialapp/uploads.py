@@ -73,10 +73,17 @@ class ProcessedImage:
 
 
 def image_process(
-    *, file: IO[bytes], size: int | None = None, thumbnails: tuple[int, ...] = THUMBNAIL_SIZES
+    *,
+    file: IO[bytes],
+    size: int | None = None,
+    thumbnails: tuple[int, ...] = THUMBNAIL_SIZES,
+    decoded: Callable[[Image.Image], object] | None = None,
 ) -> ProcessedImage:
     """Validate and normalise an uploaded image and make the `thumbnails` asked for (see
-    thumbnail_size). Raises UploadError / UploadTooLarge."""
+    thumbnail_size). `decoded`, if given, is called with the image as decoded (upright
+    RGB, at the smallest scale the thumbnails need) before anything is encoded, for work
+    that can start from the pixels meanwhile; it must not raise, nor change the image.
+    Raises UploadError / UploadTooLarge."""
     max_bytes, max_pixels = settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_PIXELS
     if size is None:
         file.seek(0, io.SEEK_END)
@@ -103,9 +110,13 @@ def image_process(
             image.draft("RGB", (max(w for w, _ in sizes), max(h for _, h in sizes)))
         image.load()
         if lossless:
+            if decoded is not None:
+                decoded(image)
             made = _thumbnails(image, (width, height), thumbnails, icc)
             return ProcessedImage(lossless, width, height, made)
         image = _upright_rgb(image)
+        if decoded is not None:
+            decoded(image)
         jpeg = _jpeg(image, icc)
         made = _thumbnails(image, image.size, thumbnails, icc)
         return ProcessedImage(jpeg, image.width, image.height, made)

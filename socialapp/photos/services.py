@@ -10,6 +10,7 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from socialapp.accounts.models import User
 from socialapp.hashtags import canonical
@@ -44,17 +45,24 @@ def photo_create(*, owner: User, image: IO[bytes], caption: str = "") -> Photo:
     """Publish a photo. Raises ValidationError (caption) or UploadError (image); either
     way nothing is stored."""
     _caption_hashtags(caption)
+    stored: list[Callable[[Photo], object]] = []  # what photo_decoded_hooks' listeners return
+
+    def decoded(pixels: Image.Image) -> None:
+        stored.extend(then for hook in extensions.photo_decoded_hooks if (then := hook(pixels)) is not None)
+
     # Only the grid thumbnail now: it needs a 1/8-scale decode of a 12 MP photo, where the
     # 1080 px one needs 1/2 and a resize that cost more than the tagger's forward pass.
-    processed = image_process(file=image, thumbnails=(320,))
+    processed = image_process(file=image, thumbnails=(320,), decoded=decoded)
     photo = Photo(owner=owner, caption=caption)
-    stored_image_save(photo, processed, then=lambda: _after_create(photo))
+    stored_image_save(photo, processed, then=lambda: _after_create(photo, stored))
     return photo
 
 
-def _after_create(photo: Photo) -> None:
+def _after_create(photo: Photo, stored: list[Callable[[Photo], object]]) -> None:
     _link_caption_hashtags(photo, new=True)
     mentions_notify(author=photo.owner, photo=photo, text=photo.caption)
+    for then in stored:
+        then(photo)
     for hook in extensions.photo_created_hooks:
         hook(photo)
     # Queued after the hooks, so inline (no worker) the suggestions are stored first.

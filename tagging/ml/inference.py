@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 from socialapp.hashtags.starter import StarterConcept
 
@@ -15,7 +16,7 @@ from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
-from .preprocessing import ImageSource, batch
+from .preprocessing import ImageSource, batch, cropped, to_tensor
 from .ranking import Calibration, rank
 
 
@@ -80,6 +81,12 @@ class Tagger:
         """Pooled embeddings for a batch of photos, (n, embedding_dim), on the CPU; with
         flip TTA the mean over each photo and its mirror image (one batch of 2n)."""
         return self.embed_pixels(batch(sources, self.backbone.preprocessing))
+
+    def embed_decoded(self, images: list[Image.Image]) -> torch.Tensor:
+        """`embed` for photos already decoded (upright RGB, at a scale that covers the
+        backbone's `resize`, as preprocessing.decode or preprocessing.covering leaves them)."""
+        prep = self.backbone.preprocessing
+        return self.embed_pixels(torch.stack([to_tensor(cropped(image, prep), prep) for image in images]))
 
     def embed_pixels(self, pixels: torch.Tensor) -> torch.Tensor:
         """`embed` for photos already decoded and preprocessed into (n, 3, crop, crop)."""
