@@ -64,8 +64,8 @@ class CaptionWords:
     # captions.OPENING (capitalised, opening a sentence) or "" (lowercase)
     forms: dict[str, str]
     # two words written side by side (only a space, a hyphen or an apostrophe between)
-    # run together ("Tower Bridge" -> towerbridge) -> the forms of its two words
-    pairs: dict[str, tuple[str, str]]
+    # run together ("Tower Bridge" -> towerbridge) -> (key, form) of each of its two words
+    pairs: dict[str, tuple[tuple[str, str], tuple[str, str]]]
     # key of a word or pair -> as first written, in lowercase (`Reims` -> reims, key reim)
     written: dict[str, str]
     # capitalised words written side by side with another ("San Diego": san, diego)
@@ -84,7 +84,7 @@ class CaptionWords:
 def caption_words(caption: str) -> CaptionWords:
     text = _NOT_WORDS.sub("\0", unicodedata.normalize("NFC", caption))
     forms: dict[str, str] = {}
-    pairs: dict[str, tuple[str, str]] = {}
+    pairs: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {}
     written: dict[str, str] = {}
     previous: tuple[str, str, str] | None = None  # the last word's key, form and spelling
     parts: set[str] = set()
@@ -99,7 +99,7 @@ def caption_words(caption: str) -> CaptionWords:
         written.setdefault(key, word.lower())
         if previous is not None and _SIDE_BY_SIDE.fullmatch(gap):
             pair = previous[0] + key
-            pairs.setdefault(pair, (previous[1], form))
+            pairs.setdefault(pair, ((previous[0], previous[1]), (key, form)))
             written.setdefault(pair, previous[2] + word.lower())
             if previous[1] and form:
                 parts.update((previous[0], key))
@@ -173,8 +173,12 @@ def caption_mentions(
         for key, form in words.forms.items()
         if key not in function
     }
-    for key, (first, second) in words.pairs.items():
-        if key in named or (first and second == NAME):
+    for key, ((first, first_form), (_second, second_form)) in words.pairs.items():
+        # A function word opening a sentence is capitalised for that alone: "The Ajanta
+        # caves" or "La Torre Eiffel" is no name #theajanta or #latorre; "to Los Angeles"
+        # or "in The Hague", capitalised inside a sentence, may be one.
+        opening_function_word = first_form == OPENING and first in function
+        if key in named or (first_form and second_form == NAME and not opening_function_word):
             mentions.add(Mention(key, named.get(key, ""), NAME, key in listed))
     for keys in words.emoji:  # an emoji names a concept, else nothing
         shown = next((k for k in keys if k in named), None)

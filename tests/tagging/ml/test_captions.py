@@ -47,6 +47,21 @@ def test_two_words_written_as_a_name_are_one_mention():
     assert not any(m.key == "bridgeafter" for m in mentions)  # not a name, not in the vocabulary
 
 
+def test_a_function_word_opening_a_sentence_starts_no_name():
+    # Capitalised only because it opens the sentence: "The Ajanta caves" offered
+    # #theajanta, "La Torre Eiffel" #latorre. Capitalised inside one, it may start a name.
+    def keys(caption: str, language: str) -> set[str]:
+        return {m.key for m in caption_mentions(caption_words(caption), {}, (), language=language)}
+
+    english = keys("The Ajanta caves carved into the cliff. A weekend in The Hague.", "en")
+    spanish = keys("La Torre Eiffel desde el Campo de Marte. Un finde en Los Ángeles.", "es")
+
+    assert "theajanta" not in english and "ajanta" in english
+    assert "thehague" in english
+    assert "latorre" not in spanish and "torreeiffel" in spanish
+    assert "losangeles" in spanish
+
+
 def test_only_words_written_side_by_side_make_a_pair():
     caption = "Victoria Memorial, Kolkata. White marble at Notre-Dame."
     mentions = caption_mentions(caption_words(caption), {}, (), language="en")
