@@ -76,9 +76,10 @@ def photo_tagging_start(*, photo: Photo) -> None:
 # that: it starts from the pixels the upload decoded, on a thread of its own, while the
 # grid thumbnail is encoded and the files and rows are written (a 12 MP upload had its
 # suggestions stored in 61 ms instead of 77 on 2 cores, README), and
-# photo_suggestions_compute takes its embedding from here: photo id -> (embedding
-# version, the embedding to come).
-_early: dict[int, tuple[str, "Future[torch.Tensor]"]] = {}
+# photo_suggestions_compute takes its embedding from here: photo id -> (its stored image's
+# name, the embedding version, the embedding to come). The name makes sure of the photo:
+# a rolled-back id can come again (SQLite's tests), a stored image's name never does.
+_early: dict[int, tuple[str, str, "Future[torch.Tensor]"]] = {}
 # Posts whose analysis did not take its embedding (it failed before) are forgotten once
 # this many more are kept.
 EARLY_KEPT = 16
@@ -107,29 +108,29 @@ def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | No
     version = tagger.embedding_version
 
     def keep(photo: Photo) -> None:
-        transaction.on_commit(partial(_early_keep, photo.pk, version, embedding))
+        transaction.on_commit(partial(_early_keep, photo.pk, photo.image.name, version, embedding))
 
     return keep
 
 
-def _early_keep(photo_id: int, version: str, embedding: "Future[torch.Tensor]") -> None:
-    _early[photo_id] = (version, embedding)
+def _early_keep(photo_id: int, image: str, version: str, embedding: "Future[torch.Tensor]") -> None:
+    _early[photo_id] = (image, version, embedding)
     while len(_early) > EARLY_KEPT:
         _early.pop(next(iter(_early)), None)
 
 
 def _early_embeddings(
-    photo_id: int, early: tuple[str, "Future[torch.Tensor]"] | None, tagger: "Tagger"
+    photo: Photo, early: tuple[str, str, "Future[torch.Tensor]"] | None, tagger: "Tagger"
 ) -> "torch.Tensor | None":
     """The embeddings (1, dim) analysis_begin_early computed for the post (`early`, taken from
-    _early), if it did for this tagger's embeddings; None otherwise, or if it failed (the
-    analysis computes it again, and fails, if it does, where that is reported)."""
-    if early is None or early[0] != tagger.embedding_version:
+    _early), if it did, for this photo and this tagger's embeddings; None otherwise, or if
+    it failed (the analysis computes it again, and fails, if it does, where that is reported)."""
+    if early is None or early[:2] != (photo.image.name, tagger.embedding_version):
         return None
     try:
-        return early[1].result()
+        return early[2].result()
     except Exception:  # computed again by the caller, where an error is reported
-        logger.warning("The early forward pass of photo %s failed; running it again", photo_id, exc_info=True)
+        logger.warning("The early forward pass of photo %s failed; running it again", photo.pk, exc_info=True)
         return None
 
 
@@ -245,7 +246,7 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     # covered, whatever the photo's shape) has that many across and decodes in a
     # millisecond, against ~20 ms for a 12 MP original even at 1/8 scale.
     # Inline, the upload's own pixels were already on their way (analysis_begin_early).
-    embeddings = _early_embeddings(photo_id, early, tagger)
+    embeddings = _early_embeddings(photo, early, tagger)
     if embeddings is None:
         embeddings = tagger.embed([photo.covering_read(tagger.backbone.preprocessing.crop)])
     [prediction] = tagger.predictions(

@@ -1,7 +1,9 @@
 import io
 import threading
+from concurrent.futures import Future
 
 import pytest
+import torch
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -423,3 +425,26 @@ def test_inline_an_early_forward_pass_that_fails_is_run_again_from_the_thumbnail
     photo = Photo.objects.get(pk=response.json()["id"])
     assert photo.tagging_status == "ready" and photo.suggestions.count() > 0
     assert "running it again" in caplog.text
+
+
+def test_inline_an_early_embedding_kept_under_the_same_id_for_another_photo_is_not_used(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # An id can come again after a rollback (SQLite); a stored image's name never does.
+    with django_capture_on_commit_callbacks(execute=False):  # queued, not run
+        photo_id = _upload(client_for(UserFactory()), CUPS).json()["id"]
+    tagger = services.suggestions.selectors.tagger_active()
+    stale = Future()
+    stale.set_result(torch.zeros(1, tagger.backbone.embedding_dim))
+    monkeypatch.setitem(
+        services.suggestions._early, photo_id, ("another.jpg", tagger.embedding_version, stale)
+    )
+    embedded = []
+    embed = Tagger.embed
+    monkeypatch.setattr(Tagger, "embed", lambda self, images: embedded.append(images) or embed(self, images))
+
+    assert photo_suggest.apply(args=[photo_id]).get() == "ready"
+
+    assert len(embedded) == 1  # from its grid thumbnail
+    assert photo_id not in services.suggestions._early
+    assert ShopSuggestion.objects.get(photo_id=photo_id).category == "home"  # the cups, not zeros
