@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def lt_proc(flags: list[str], binary: Path, text: str) -> str:
-    """lt-proc's output for `text` with `flags` (none: analyse, -b: translate, -g:
-    generate) on a compiled dictionary. Raises CalledProcessError when it fails."""
+def _run(command: list[str], text: str) -> str:
+    """An lttoolbox program's output for `text` on its standard input. Raises
+    CalledProcessError when it fails."""
     done = subprocess.run(  # noqa: S603 - a fixed program on our own input
-        ["lt-proc", *flags, str(binary)],  # noqa: S607 - lttoolbox's lt-proc, found on PATH
+        command,  # lttoolbox's lt-proc or lt-paradigm, found on PATH
         input=text,
         capture_output=True,
         text=True,
@@ -20,19 +20,19 @@ def lt_proc(flags: list[str], binary: Path, text: str) -> str:
     return done.stdout
 
 
+def lt_proc(flags: list[str], binary: Path, text: str) -> str:
+    """lt-proc's output for `text` with `flags` (none: analyse, -b: translate, -g:
+    generate) on a compiled dictionary. Raises CalledProcessError when it fails."""
+    return _run(["lt-proc", *flags, str(binary)], text)
+
+
 def paradigm_forms(patterns: Iterable[str], analyser: Path) -> set[str]:
     """The surface forms of every analysis an analyser has that matches one of `patterns`
     (lt-paradigm's: "*<det><*>" is any lemma with a determiner's tags): how a closed class
     of words is listed whole from a compiled dictionary. Raises CalledProcessError when
     lt-paradigm (lttoolbox-dev) fails."""
-    done = subprocess.run(  # noqa: S603 - a fixed program on our own input
-        ["lt-paradigm", "-a", str(analyser)],  # noqa: S607 - lttoolbox's lt-paradigm, found on PATH
-        input="".join(f"{pattern}\n" for pattern in patterns),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {line.rpartition(":")[2] for line in done.stdout.splitlines() if ":" in line}
+    output = _run(["lt-paradigm", "-a", str(analyser)], "".join(f"{pattern}\n" for pattern in patterns))
+    return {line.rpartition(":")[2] for line in output.splitlines() if ":" in line}
 
 
 def units(output: str) -> list[list[str]]:

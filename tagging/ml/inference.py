@@ -16,7 +16,7 @@ from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
-from .preprocessing import ImageSource, batch, cropped, to_tensor
+from .preprocessing import ImageSource, batch, decoded_batch
 from .ranking import Calibration, rank
 
 
@@ -85,8 +85,7 @@ class Tagger:
     def embed_decoded(self, images: list[Image.Image]) -> torch.Tensor:
         """`embed` for photos already decoded (upright RGB, at a scale that covers the
         backbone's `resize`, as preprocessing.decode or preprocessing.covering leaves them)."""
-        prep = self.backbone.preprocessing
-        return self.embed_pixels(torch.stack([to_tensor(cropped(image, prep), prep) for image in images]))
+        return self.embed_pixels(decoded_batch(images, self.backbone.preprocessing))
 
     def embed_pixels(self, pixels: torch.Tensor) -> torch.Tensor:
         """`embed` for photos already decoded and preprocessed into (n, 3, crop, crop)."""

@@ -76,4 +76,10 @@ def to_batch(images: list[np.ndarray], preprocessing: Preprocessing) -> torch.Te
 
 def batch(sources: list[ImageSource], preprocessing: Preprocessing) -> torch.Tensor:
     """Stack photos into one (n, 3, crop, crop) batch."""
-    return torch.stack([to_tensor(load_image(s, preprocessing), preprocessing) for s in sources])
+    return decoded_batch([decode(s, preprocessing) for s in sources], preprocessing)
+
+
+def decoded_batch(images: list[Image.Image], preprocessing: Preprocessing) -> torch.Tensor:
+    """`batch` for photos already decoded (upright RGB, at a scale that covers `resize`,
+    as decode or covering leaves them)."""
+    return torch.stack([to_tensor(cropped(image, preprocessing), preprocessing) for image in images])

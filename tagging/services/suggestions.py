@@ -83,7 +83,7 @@ _early: dict[int, tuple[str, str, "Future[torch.Tensor]"]] = {}
 # Posts whose analysis did not take its embedding (it failed before) are forgotten once
 # this many more are kept.
 EARLY_KEPT = 16
-_early_thread: ThreadPoolExecutor | None = None
+_early_thread = ThreadPoolExecutor(1, thread_name_prefix="analysis")  # its thread starts on a first use
 
 
 def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | None:
@@ -93,7 +93,6 @@ def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | No
     a worker analyses the post from its grid thumbnail, and a web process never loads the
     models (tests/test_web_process_imports.py). Never raises: a tagger that cannot load
     leaves the analysis to report it."""
-    global _early_thread
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         return None
     from tagging.ml.preprocessing import covering
@@ -102,8 +101,6 @@ def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | No
         tagger = selectors.tagger_active()
     except (OSError, ImproperlyConfigured):
         return None
-    if _early_thread is None:
-        _early_thread = ThreadPoolExecutor(1, thread_name_prefix="analysis")
     embedding = _early_thread.submit(tagger.embed_decoded, [covering(image, tagger.backbone.preprocessing)])
     version = tagger.embedding_version
 
