@@ -28,9 +28,12 @@ import torch
 
 from .embeddings import EmbeddingCache, Key
 from .inference import Prediction, Tagger
-from .preprocessing import ImageSource, load_image, to_batch
+from .preprocessing import ImageSource, load_image, monochrome, monochrome_source, to_batch
 
 K = TypeVar("K")
+# A photo through the backbone: its embedding, whether this run computed it (else it was
+# kept), and whether the photo is black and white.
+Embedded = tuple[torch.Tensor, bool, bool]
 DECODERS = 2
 
 
@@ -93,37 +96,38 @@ def predict_stream(
     preprocessing = tagger.backbone.preprocessing
     streams = streams or cpu_streams(tagger)
 
-    def load(job: Job[K]) -> np.ndarray | torch.Tensor:
+    def load(job: Job[K]) -> tuple[np.ndarray | torch.Tensor, bool]:
+        """The photo's input pixels, or its kept embedding, and whether it is black and white."""
         if cache is not None and job.embedding is not None:
             kept = cache.get(job.embedding)
             if kept is not None:
-                return kept
-        return np.asarray(load_image(job.source(), preprocessing))
+                return kept, monochrome_source(job.source(), preprocessing)
+        pixels = np.asarray(load_image(job.source(), preprocessing))
+        return pixels, monochrome(pixels)
 
-    def forward(loaded: list[Future[np.ndarray | torch.Tensor]]) -> list[tuple[torch.Tensor, bool] | OSError]:
-        """One batch: (embedding, computed by this run) or the error, per photo."""
-        items: list[np.ndarray | torch.Tensor | OSError] = []
+    def forward(loaded: list[Future[tuple[np.ndarray | torch.Tensor, bool]]]) -> list[Embedded | OSError]:
+        """One batch: (embedding, computed by this run, black and white) or the error, per photo."""
+        items: list[tuple[np.ndarray | torch.Tensor, bool] | OSError] = []
         for future in loaded:
             try:
                 items.append(future.result())
             except OSError as error:
                 items.append(error)
-        pixels = [item for item in items if isinstance(item, np.ndarray)]
+        loaded_ok = [item[0] for item in items if not isinstance(item, OSError)]
+        pixels = [item for item in loaded_ok if isinstance(item, np.ndarray)]
         computed: Iterator[torch.Tensor] = iter(
             tagger.embed_pixels(to_batch(pixels, preprocessing)) if pixels else []
         )
         return [
             item
             if isinstance(item, OSError)
-            else (next(computed), True)
-            if isinstance(item, np.ndarray)
-            else (item, False)
+            else (next(computed), True, item[1])
+            if isinstance(item[0], np.ndarray)
+            else (item[0], False, item[1])
             for item in items
         ]
 
-    def finish(
-        jobs: list[Job[K]], batches: list[Future[list[tuple[torch.Tensor, bool] | OSError]]]
-    ) -> list[Outcome[K]]:
+    def finish(jobs: list[Job[K]], batches: list[Future[list[Embedded | OSError]]]) -> list[Outcome[K]]:
         results = [result for batch in batches for result in batch.result()]
         embedded = [
             (job, result)
@@ -132,9 +136,10 @@ def predict_stream(
         ]
         predictions = iter(
             tagger.predictions(
-                torch.stack([embedding for _, (embedding, _) in embedded]),
+                torch.stack([embedding for _, (embedding, _, _) in embedded]),
                 languages=[job.language for job, _ in embedded],
                 excludes=[job.exclude for job, _ in embedded],
+                monochrome=[seen for _, (_, _, seen) in embedded],
             )
             if embedded
             else []
@@ -153,16 +158,14 @@ def predict_stream(
 
             def start(
                 jobs: list[Job[K]],
-            ) -> tuple[list[Job[K]], list[Future[list[tuple[torch.Tensor, bool] | OSError]]]]:
+            ) -> tuple[list[Job[K]], list[Future[list[Embedded | OSError]]]]:
                 loaded = [decoding.submit(load, job) for job in jobs]
                 return jobs, [
                     forwarding.submit(forward, loaded[at : at + batch_size])
                     for at in range(0, len(jobs), batch_size)
                 ]
 
-            running: deque[tuple[list[Job[K]], list[Future[list[tuple[torch.Tensor, bool] | OSError]]]]] = (
-                deque()
-            )
+            running: deque[tuple[list[Job[K]], list[Future[list[Embedded | OSError]]]]] = deque()
             for jobs in chunks:
                 running.append(start(jobs))
                 if len(running) > 1:

@@ -16,7 +16,7 @@ from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
-from .preprocessing import ImageSource, batch, decoded_batch
+from .preprocessing import ImageSource, batch, crops, decode, monochrome, to_batch
 from .ranking import Calibration, rank
 
 
@@ -42,6 +42,20 @@ class Prediction:
     shop_category: ShopGuess | None
     alt_text: str
     model_version: str
+
+
+@dataclass(frozen=True)
+class Looked:
+    """What the tagger saw of photos: their embeddings (n, dim), and whether each is black
+    and white (preprocessing.monochrome of its input pixels)."""
+
+    embeddings: torch.Tensor
+    monochrome: list[bool]
+
+
+# The concept a black-and-white photo is suggested first, and a colour one never: a fact
+# of its pixels, not a head's guess.
+MONOCHROME_CONCEPT = "blackandwhite"
 
 
 @dataclass(frozen=True)
@@ -82,10 +96,14 @@ class Tagger:
         flip TTA the mean over each photo and its mirror image (one batch of 2n)."""
         return self.embed_pixels(batch(sources, self.backbone.preprocessing))
 
-    def embed_decoded(self, images: list[Image.Image]) -> torch.Tensor:
+    def look(self, images: list[Image.Image]) -> Looked:
         """`embed` for photos already decoded (upright RGB, at a scale that covers the
-        backbone's `resize`, as preprocessing.decode or preprocessing.covering leaves them)."""
-        return self.embed_pixels(decoded_batch(images, self.backbone.preprocessing))
+        backbone's `resize`, as preprocessing.decode or preprocessing.covering leaves them),
+        and whether each is black and white."""
+        pixels = crops(images, self.backbone.preprocessing)
+        return Looked(
+            self.embed_pixels(to_batch(pixels, self.backbone.preprocessing)), [monochrome(p) for p in pixels]
+        )
 
     def embed_pixels(self, pixels: torch.Tensor) -> torch.Tensor:
         """`embed` for photos already decoded and preprocessed into (n, 3, crop, crop)."""
@@ -100,8 +118,12 @@ class Tagger:
         if not sources:
             return []
         excluded = frozenset(exclude)
+        looked = self.look([decode(source, self.backbone.preprocessing) for source in sources])
         return self.predictions(
-            self.embed(sources), languages=[language] * len(sources), excludes=[excluded] * len(sources)
+            looked.embeddings,
+            languages=[language] * len(sources),
+            excludes=[excluded] * len(sources),
+            monochrome=looked.monochrome,
         )
 
     def predictions(
@@ -110,9 +132,12 @@ class Tagger:
         *,
         languages: Sequence[str],
         excludes: Sequence[frozenset[str]],
+        monochrome: Sequence[bool | None] | None = None,
     ) -> list[Prediction]:
         """`predict` for embeddings from `embed` / `embed_pixels`, each photo in its own
-        language and never suggesting one of its own `excludes`."""
+        language and never suggesting one of its own `excludes`. `monochrome`: whether each
+        photo is black and white (Looked.monochrome): #blackandwhite comes first on one that
+        is and never on one that is not; None, for all or one, leaves it to the head."""
         with torch.inference_mode():
             concept_scores = self.scores(embeddings)
             category_scores = self.head.category_scores(embeddings)
@@ -121,10 +146,11 @@ class Tagger:
             if excluded not in masks:
                 flags = [c.name in excluded for c in self.head.concepts]
                 masks[excluded] = torch.tensor(flags, dtype=torch.bool)
+        seen = [None] * len(embeddings) if monochrome is None else monochrome
         return [
-            self._prediction(e, c, s, language, masks[excluded])
-            for e, c, s, language, excluded in zip(
-                embeddings, concept_scores, category_scores, languages, excludes, strict=True
+            self._prediction(e, c, s, language, masks[excluded], MONOCHROME_CONCEPT not in excluded and m)
+            for e, c, s, language, excluded, m in zip(
+                embeddings, concept_scores, category_scores, languages, excludes, seen, strict=True
             )
         ]
 
@@ -151,11 +177,18 @@ class Tagger:
         categories: torch.Tensor,
         language: str,
         excluded: torch.Tensor,
+        monochrome: bool | None,
     ) -> Prediction:
+        """`monochrome`: True for a black-and-white photo whose #blackandwhite is not
+        excluded, False for a colour one (or an excluded #blackandwhite), None: unknown."""
         limits = self.thresholds
         suggestions = []
+        if monochrome:
+            suggestions.append(self._monochrome_suggestion(language))
         for index in self.ranked(scores, excluded):
             concept = self.head.concepts[index]
+            if concept.name == MONOCHROME_CONCEPT and monochrome is not None:
+                continue  # the pixels said, above
             suggestions.append(
                 Suggestion(
                     concept.name,
@@ -165,6 +198,7 @@ class Tagger:
                     concept.display_es,
                 )
             )
+        del suggestions[limits.max_suggestions :]
         best = int(categories.argmax())
         shop = (
             ShopGuess(SHOP_CATEGORIES[best], round(float(categories[best]), 4))
@@ -174,6 +208,14 @@ class Tagger:
         return Prediction(
             embedding.tolist(), suggestions, shop, self._alt_text(suggestions, language), self.version
         )
+
+    def _monochrome_suggestion(self, language: str) -> Suggestion:
+        """#blackandwhite for a black-and-white photo, certain: named as the head names it,
+        else as the concept table does (the cold-start head has no class for it)."""
+        named = next((c for c in self.head.concepts if c.name == MONOCHROME_CONCEPT), None)
+        row = table_concepts()[MONOCHROME_CONCEPT]
+        english, spanish = (named.display_en, named.display_es) if named else (row.display_en, row.display_es)
+        return Suggestion(MONOCHROME_CONCEPT, spanish if language == "es" else english, 1.0, english, spanish)
 
     def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:
         """Names the most confident specific concepts (a general one only when no specific

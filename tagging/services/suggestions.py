@@ -27,11 +27,10 @@ from tagging.artifacts import artifact_blobs
 from tagging.models import AltTextRewrite, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 if TYPE_CHECKING:  # they load torch, which only the analyses need (not the queueing here)
-    import torch
     from PIL import Image
 
     from tagging.ml.embeddings import EmbeddingCache, Key
-    from tagging.ml.inference import Prediction, Suggestion, Tagger
+    from tagging.ml.inference import Looked, Prediction, Suggestion, Tagger
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +76,9 @@ def photo_tagging_start(*, photo: Photo) -> None:
 # grid thumbnail is encoded and the files and rows are written (a 12 MP upload had its
 # suggestions stored in 61 ms instead of 77 on 2 cores, README), and
 # photo_suggestions_compute takes its embedding from here: photo id -> (its stored image's
-# name, the embedding version, the embedding to come). The name makes sure of the photo:
+# name, the embedding version, what the tagger saw of it, to come). The name makes sure of the photo:
 # a rolled-back id can come again (SQLite's tests), a stored image's name never does.
-_early: dict[int, tuple[str, str, "Future[torch.Tensor]"]] = {}
+_early: dict[int, tuple[str, str, "Future[Looked]"]] = {}
 # Posts whose analysis did not take its embedding (it failed before) are forgotten once
 # this many more are kept.
 EARLY_KEPT = 16
@@ -101,7 +100,7 @@ def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | No
         tagger = selectors.tagger_active()
     except (OSError, ImproperlyConfigured):
         return None
-    embedding = _early_thread.submit(tagger.embed_decoded, [covering(image, tagger.backbone.preprocessing)])
+    embedding = _early_thread.submit(tagger.look, [covering(image, tagger.backbone.preprocessing)])
     version = tagger.embedding_version
 
     def keep(photo: Photo) -> None:
@@ -110,18 +109,18 @@ def analysis_begin_early(image: "Image.Image") -> Callable[[Photo], object] | No
     return keep
 
 
-def _early_keep(photo_id: int, image: str, version: str, embedding: "Future[torch.Tensor]") -> None:
+def _early_keep(photo_id: int, image: str, version: str, embedding: "Future[Looked]") -> None:
     _early[photo_id] = (image, version, embedding)
     while len(_early) > EARLY_KEPT:
         _early.pop(next(iter(_early)), None)
 
 
-def _early_embeddings(
-    photo: Photo, early: tuple[str, str, "Future[torch.Tensor]"] | None, tagger: "Tagger"
-) -> "torch.Tensor | None":
-    """The embeddings (1, dim) analysis_begin_early computed for the post (`early`, taken from
-    _early), if it did, for this photo and this tagger's embeddings; None otherwise, or if
-    it failed (the analysis computes it again, and fails, if it does, where that is reported)."""
+def _early_look(
+    photo: Photo, early: tuple[str, str, "Future[Looked]"] | None, tagger: "Tagger"
+) -> "Looked | None":
+    """What analysis_begin_early saw of the post (`early`, taken from _early), if it did,
+    for this photo and this tagger's embeddings; None otherwise, or if it failed (the
+    analysis computes it again, and fails, if it does, where that is reported)."""
     if early is None or early[:2] != (photo.image.name, tagger.embedding_version):
         return None
     try:
@@ -243,11 +242,17 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
     # covered, whatever the photo's shape) has that many across and decodes in a
     # millisecond, against ~20 ms for a 12 MP original even at 1/8 scale.
     # Inline, the upload's own pixels were already on their way (analysis_begin_early).
-    embeddings = _early_embeddings(photo, early, tagger)
-    if embeddings is None:
-        embeddings = tagger.embed([photo.covering_read(tagger.backbone.preprocessing.crop)])
+    looked = _early_look(photo, early, tagger)
+    if looked is None:
+        from tagging.ml.preprocessing import decode
+
+        preprocessing = tagger.backbone.preprocessing
+        looked = tagger.look([decode(photo.covering_read(preprocessing.crop), preprocessing)])
     [prediction] = tagger.predictions(
-        embeddings, languages=[photo.owner.language], excludes=[excluded | present]
+        looked.embeddings,
+        languages=[photo.owner.language],
+        excludes=[excluded | present],
+        monochrome=looked.monochrome,
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
@@ -270,7 +275,7 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         # Kept so that a later version with the same backbone (a retrained head) re-suggests
         # from it without running the backbone (resuggest); under the row lock, so a delete
         # of the photo (whose hook removes its embeddings) comes after it.
-        served_embeddings(tagger).keep(served_embedding_key(photo), embeddings[0])
+        served_embeddings(tagger).keep(served_embedding_key(photo), looked.embeddings[0])
     return photo
 
 

@@ -18,7 +18,7 @@ from tagging import selectors, services
 from tagging.ml.backbones import Backbone
 from tagging.ml.inference import Tagger
 from tagging.models import PhotoSuggestion, ShopSuggestion
-from tagging.services import resuggest
+from tagging.services import resuggest, suggestions
 from tagging.services.suggestions import served_embedding_key, served_embeddings
 from tests.factories import UserFactory
 from tests.tagging.conftest import BEE, CUPS, DEMO
@@ -86,6 +86,10 @@ def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would
 
 def _forward_passes(monkeypatch) -> list[int]:
     """The batch size of every forward pass the backbone makes from now on."""
+    # Inline, each upload _post made also began a forward pass of its own on the early-
+    # analysis thread (its commit, which would hand it over, never comes in a test's
+    # transaction): wait for those, which are not resuggest's.
+    suggestions._early_thread.submit(lambda: None).result()
     passes: list[int] = []
     features = Backbone.features
 
@@ -294,3 +298,16 @@ def test_bad_arguments_say_what_to_give_and_change_nothing(arguments, message):
 
     assert str(raised.value) == message
     assert _rows(photo) == before
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_black_and_white_post_is_rescored_blackandwhite_first_from_a_kept_embedding_or_not(kept):
+    photo = _as_if_old(_post(DEMO / "dev_013.jpg"))  # a lighthouse on a breakwater, black and white
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    if not kept:
+        services.embeddings_delete(photo_ids=[photo.pk])
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.kept) == (1, int(kept))
+    assert _suggested(photo)[0] == ("blackandwhite", "blackandwhite", 0)

@@ -15,7 +15,7 @@ from socialapp.asgi import application
 from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import services
-from tagging.ml.inference import Tagger
+from tagging.ml.inference import Looked, Tagger
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
 from tests.factories import UserFactory, client_for, make_photo
@@ -413,10 +413,15 @@ def test_with_workers_an_upload_runs_no_forward_pass_in_the_web_process(
 def test_inline_an_early_forward_pass_that_fails_is_run_again_from_the_thumbnail(
     django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    def fails(self, images):
-        raise RuntimeError("out of memory")
+    look, calls = Tagger.look, []
 
-    monkeypatch.setattr(Tagger, "embed_decoded", fails)
+    def fails_first(self, images):  # the early pass fails; the analysis's own runs
+        calls.append(images)
+        if len(calls) == 1:
+            raise RuntimeError("out of memory")
+        return look(self, images)
+
+    monkeypatch.setattr(Tagger, "look", fails_first)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(UserFactory()).post(
             "/api/photos/", {"image": SimpleUploadedFile("castle.jpg", _jpeg_2000x1500())}, format="multipart"
@@ -424,7 +429,7 @@ def test_inline_an_early_forward_pass_that_fails_is_run_again_from_the_thumbnail
 
     photo = Photo.objects.get(pk=response.json()["id"])
     assert photo.tagging_status == "ready" and photo.suggestions.count() > 0
-    assert "running it again" in caplog.text
+    assert "running it again" in caplog.text and len(calls) == 2
 
 
 def test_inline_an_early_embedding_kept_under_the_same_id_for_another_photo_is_not_used(
@@ -435,16 +440,46 @@ def test_inline_an_early_embedding_kept_under_the_same_id_for_another_photo_is_n
         photo_id = _upload(client_for(UserFactory()), CUPS).json()["id"]
     tagger = services.suggestions.selectors.tagger_active()
     stale = Future()
-    stale.set_result(torch.zeros(1, tagger.backbone.embedding_dim))
+    stale.set_result(Looked(torch.zeros(1, tagger.backbone.embedding_dim), [False]))
     monkeypatch.setitem(
         services.suggestions._early, photo_id, ("another.jpg", tagger.embedding_version, stale)
     )
     embedded = []
-    embed = Tagger.embed
-    monkeypatch.setattr(Tagger, "embed", lambda self, images: embedded.append(images) or embed(self, images))
+    look = Tagger.look
+    monkeypatch.setattr(Tagger, "look", lambda self, images: embedded.append(images) or look(self, images))
 
     assert photo_suggest.apply(args=[photo_id]).get() == "ready"
 
     assert len(embedded) == 1  # from its grid thumbnail
     assert photo_id not in services.suggestions._early
     assert ShopSuggestion.objects.get(photo_id=photo_id).category == "home"  # the cups, not zeros
+
+
+BLACK_AND_WHITE = DEMO / "dev_013.jpg"  # a lighthouse on a breakwater, black and white
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_black_and_white_upload_is_suggested_blackandwhite_first(
+    inline, django_capture_on_commit_callbacks
+):
+    # Inline from the upload's own pixels (analysis_begin_early), with workers from its
+    # grid thumbnail.
+    owner = UserFactory(language="es")
+    with django_capture_on_commit_callbacks(execute=inline):
+        photo_id = _upload(client_for(owner), BLACK_AND_WHITE, caption="Foggy jetty").json()["id"]
+    if not inline:
+        assert photo_suggest.apply(args=[photo_id]).get() == "ready"
+
+    rows = PhotoSuggestion.objects.filter(photo_id=photo_id).order_by("rank")
+    assert list(rows.values_list("concept__name", "hashtag", "score")[:1]) == [
+        ("blackandwhite", "blancoynegro", 1.0)
+    ]
+    assert "blanco y negro" not in Photo.objects.get(pk=photo_id).alt_text
+
+
+def test_a_colour_upload_is_never_suggested_blackandwhite(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_id = _upload(client_for(UserFactory()), CUPS, caption="").json()["id"]
+
+    assert PhotoSuggestion.objects.filter(photo_id=photo_id).exists()
+    assert not PhotoSuggestion.objects.filter(photo_id=photo_id, concept__name="blackandwhite").exists()

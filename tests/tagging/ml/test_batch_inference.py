@@ -7,6 +7,7 @@ import torch
 
 from tagging.ml.batch_inference import Job, cpu_streams, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
+from tagging.ml.inference import Tagger
 from tagging.ml.preprocessing import load_image, to_batch, to_tensor
 from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
 
@@ -85,21 +86,27 @@ class _Blobs:  # a BlobStore in memory
         self.blobs.pop(name, None)
 
 
-def test_a_kept_embedding_is_scored_without_reading_the_photo(cold_start):
+def test_a_kept_embedding_is_scored_without_a_forward_pass(cold_start, monkeypatch):
     cache = EmbeddingCache(_Blobs(), cold_start.embedding_version)
     [bee] = cold_start.embed([BEE])
     cache.put((1, "bee"), bee)
+    embed_pixels, forwarded = Tagger.embed_pixels, []
 
-    def unread():
-        raise AssertionError("a photo with a kept embedding is not read")
+    def counted(self, pixels):
+        forwarded.append(len(pixels))
+        return embed_pixels(self, pixels)
 
-    kept = Job(key=1, source=unread, language="es", exclude=frozenset(), embedding=(1, "bee"))
+    monkeypatch.setattr(Tagger, "embed_pixels", counted)
+
+    # its photo is only read at a small scale, to tell whether it is black and white
+    kept = Job(key=1, source=lambda: BEE, language="es", exclude=frozenset(), embedding=(1, "bee"))
     missing = _job(2, CUPS)
     missing = Job(missing.key, missing.source, "en", frozenset(), embedding=(2, "cups"))
     plain = _job(3, CASTLE)
 
     [outcomes] = list(predict_stream(cold_start, [[kept, missing, plain]], batch_size=4, cache=cache))
 
+    assert forwarded == [2]  # the cups and the castle
     assert [o.job.key for o in outcomes] == [1, 2, 3]
     [alone] = cold_start.predict([BEE], language="es")
     assert _suggested(outcomes[0].prediction) == _suggested(alone)

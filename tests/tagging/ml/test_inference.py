@@ -1,7 +1,10 @@
 import pytest
+import torch
 
 from tagging.ml.alt_text import Name, alt_text
+from tagging.ml.heads import ConceptLabel
 from tagging.ml.inference import Tagger, Thresholds
+from tagging.ml.ranking import Calibration
 from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO
 
 
@@ -116,3 +119,60 @@ def test_flip_tta_is_recorded_in_the_versions(backbone, cold_start):
     assert bee.model_version == "coldstart-1-lite0+flip"
     assert bee.hashtags[0].concept == "bee"
     assert bee.embedding != cold_start.predict([BEE])[0].embedding
+
+
+BLACK_AND_WHITE = DEMO / "dev_013.jpg"  # a lighthouse on a breakwater, black and white
+
+
+class _SaysBlackAndWhite:
+    """The cold-start head with a #blackandwhite it gives every photo 0.9: a head trained on
+    hashtags that guesses from what the photo shows (one put it on party cups)."""
+
+    def __init__(self, head):
+        self.head, self.version = head, head.version
+        self.concepts = [*head.concepts, ConceptLabel("blackandwhite", "blackandwhite", "blancoynegro")]
+        old = head.calibration
+        self.calibration = Calibration(
+            base_rates=torch.cat([old.base_rates, torch.zeros(1)]),
+            thresholds=torch.cat([old.thresholds, torch.full((1,), float("nan"))]),
+            general=torch.cat([old.general, torch.zeros(1, dtype=torch.bool)]),
+            covers=torch.nn.functional.pad(old.covers, (0, 1, 0, 1)),
+        )
+
+    def concept_scores(self, embeddings):
+        return torch.cat([self.head.concept_scores(embeddings), torch.full((len(embeddings), 1), 0.9)], 1)
+
+    def category_scores(self, embeddings):
+        return self.head.category_scores(embeddings)
+
+
+def test_a_black_and_white_photo_is_suggested_blackandwhite_first(cold_start):
+    [english] = cold_start.predict([BLACK_AND_WHITE])
+    [spanish] = cold_start.predict([BLACK_AND_WHITE], language="es")
+
+    # the cold-start head has no class for it: named as the concept table names it
+    assert "blackandwhite" not in [c.name for c in cold_start.head.concepts]
+    assert (english.hashtags[0].concept, english.hashtags[0].hashtag, english.hashtags[0].score) == (
+        "blackandwhite",
+        "blackandwhite",
+        1.0,
+    )
+    assert spanish.hashtags[0].hashtag == "blancoynegro"
+    assert len(english.hashtags) <= cold_start.thresholds.max_suggestions
+    assert "blanco y negro" not in spanish.alt_text  # a style, as alt text leaves colours out
+
+
+def test_blackandwhite_comes_from_the_pixels_not_the_heads_guess(backbone, cold_start):
+    guessing = Tagger(backbone, _SaysBlackAndWhite(cold_start.head), Thresholds())
+
+    colour, black_and_white = guessing.predict([CUPS, BLACK_AND_WHITE])
+    [blocked] = guessing.predict([BLACK_AND_WHITE], exclude={"blackandwhite"})
+    embeddings = guessing.embed([CUPS])
+    [unknown] = guessing.predictions(embeddings, languages=["en"], excludes=[frozenset()])
+
+    assert "blackandwhite" not in [s.concept for s in colour.hashtags]
+    assert [s.concept for s in black_and_white.hashtags].count("blackandwhite") == 1
+    assert black_and_white.hashtags[0].concept == "blackandwhite"
+    assert "blackandwhite" not in [s.concept for s in blocked.hashtags]
+    # with no pixels to tell (monochrome not given), the head's guess stands
+    assert "blackandwhite" in [s.concept for s in unknown.hashtags]

@@ -6,8 +6,8 @@ import torch
 from PIL import Image
 
 from tagging.ml.backbones import Preprocessing
-from tagging.ml.preprocessing import decode, load_image, to_tensor
-from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
+from tagging.ml.preprocessing import decode, load_image, monochrome, monochrome_source, to_tensor
+from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO, PLIERS
 
 PREP = Preprocessing()
 
@@ -59,3 +59,41 @@ def test_the_input_has_the_pixels_of_pillows_bicubic_resize_then_crop(path):
     assert got.shape == expected.shape == (PREP.crop, PREP.crop, 3)
     assert difference.mean() < 0.05  # Pillow's rounding of the region's edges, nothing more
     assert (difference <= 1).mean() > 0.999
+
+
+def _as_jpeg(image: Image.Image) -> io.BytesIO:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    buffer.seek(0)
+    return buffer
+
+
+# A black-and-white photo as phones store one: the grey of a colour photo, saved as RGB.
+GREY_CASTLE = Image.open(CASTLE).convert("L").convert("RGB")
+BLACK_AND_WHITE = DEMO / "dev_013.jpg"  # a lighthouse on a breakwater, black and white
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        (Image.open(CASTLE).convert("RGB"), False),
+        (Image.open(CUPS).convert("RGB"), False),
+        (Image.open(PLIERS).convert("RGB"), False),
+        (GREY_CASTLE, True),
+        (Image.open(BLACK_AND_WHITE).convert("RGB"), True),
+    ],
+)
+def test_black_and_white_is_told_from_the_pixels_the_model_sees(image, expected):
+    pixels = np.asarray(load_image(_as_jpeg(image), PREP))
+
+    assert monochrome(pixels) is expected
+    assert monochrome_source(_as_jpeg(image), PREP) is expected  # from a small decode
+
+
+def test_a_grey_photo_with_a_little_colour_is_not_black_and_white():
+    pixels = np.asarray(GREY_CASTLE).copy()
+    height, width, _ = pixels.shape
+    middle = (slice(height // 2 - 30, height // 2 + 30), slice(width // 2 - 30, width // 2 + 30))
+    pixels[middle] = (200, 30, 30)  # a red sign
+
+    assert not monochrome(np.asarray(load_image(_as_jpeg(Image.fromarray(pixels)), PREP)))
