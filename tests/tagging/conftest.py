@@ -22,3 +22,14 @@ def backbone():
 @pytest.fixture(scope="session")
 def cold_start(backbone):
     return Tagger(backbone, ColdStartHead(backbone), Thresholds())
+
+
+@pytest.fixture(autouse=True)
+def _early_analyses_finish():
+    """Inline, an upload begins its forward pass on the early-analysis thread as soon as it
+    is decoded, and a test whose commit never comes leaves it running: let it finish
+    before the next test counts forward passes."""
+    yield
+    from tagging.services.suggestions import _early_thread
+
+    _early_thread.submit(lambda: None).result()
