@@ -82,6 +82,7 @@ class Tagger:
         self.tta = tta
         self.embedding_version = embedding_kind(backbone.version, tta)
         self.calibration: Calibration = calibration or head.calibration  # type: ignore[attr-defined]
+        self._index = {c.name: i for i, c in enumerate(head.concepts)}
         flags = self.calibration.general.tolist()
         self._general = frozenset(c.name for c, general in zip(head.concepts, flags, strict=True) if general)
 
@@ -143,9 +144,10 @@ class Tagger:
             category_scores = self.head.category_scores(embeddings)
         masks: dict[frozenset[str], torch.Tensor] = {}
         for excluded in excludes:
-            if excluded not in masks:
-                flags = [c.name in excluded for c in self.head.concepts]
-                masks[excluded] = torch.tensor(flags, dtype=torch.bool)
+            if excluded not in masks:  # each photo's own hashtags make most sets distinct
+                mask = torch.zeros(len(self.head.concepts), dtype=torch.bool)
+                mask[[self._index[name] for name in excluded if name in self._index]] = True
+                masks[excluded] = mask
         seen = [None] * len(embeddings) if monochrome is None else monochrome
         return [
             self._prediction(e, c, s, language, masks[excluded], MONOCHROME_CONCEPT not in excluded and m)
