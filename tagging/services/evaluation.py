@@ -12,7 +12,7 @@ from socialapp.hashtags.models import ConceptAlias, Hashtag
 from tagging import selectors
 from tagging.ml import metrics
 from tagging.ml.heads import SHOP_CATEGORIES
-from tagging.ml.inference import Prediction, Tagger
+from tagging.ml.inference import MONOCHROME_CONCEPT, Prediction, Tagger
 from tagging.ml.preprocessing import ImageSource
 from tagging.ml.stop_list import STOP_LIST
 
@@ -142,11 +142,18 @@ def served_metrics(suggested: list[list[str]], truth: list[list[str]]) -> dict[s
 def _per_concept_ap(
     tagger: Tagger, predictions: list[Prediction], truth: list[list[str]]
 ) -> dict[str, float]:
+    """Each labelled concept's AP over the photos, ranked by the head's calibrated scores;
+    #blackandwhite by what users are served, the pixels' rule (1 where it was suggested,
+    0 where it never is)."""
     names = {c.name: i for i, c in enumerate(tagger.head.concepts)}
-    wanted = sorted({c for t in truth for c in t if c in names})
+    wanted = sorted({c for t in truth for c in t if c in names or c == MONOCHROME_CONCEPT})
     if not wanted:
         return {}
-    scores = tagger.scores(torch.tensor([p.embedding for p in predictions]))[:, [names[c] for c in wanted]]
+    embeddings = torch.tensor([p.embedding for p in predictions])
+    scores = tagger.scores(embeddings)[:, [names.get(c, 0) for c in wanted]]
+    if MONOCHROME_CONCEPT in wanted:
+        served = [any(s.concept == MONOCHROME_CONCEPT for s in p.hashtags) for p in predictions]
+        scores[:, wanted.index(MONOCHROME_CONCEPT)] = torch.tensor(served, dtype=scores.dtype)
     column = {c: i for i, c in enumerate(wanted)}
     ap = metrics.per_concept_ap(scores, [[column[c] for c in t if c in column] for t in truth])
     return {name: round(value, 4) for name, value in zip(wanted, ap, strict=True) if value is not None}

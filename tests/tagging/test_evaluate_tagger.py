@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.tagging.conftest import BEE, CASTLE, CUPS
+from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,24 @@ def test_photos_and_labels_go_together(folder):
 def test_the_version_mode_still_needs_an_active_version():
     with pytest.raises(CommandError, match=r"No active version to evaluate\."):
         call_command("evaluate_tagger")
+
+
+def test_blackandwhites_average_precision_is_that_of_the_served_rule(folder, tmp_path, capsys):
+    # The cold-start head has no #blackandwhite; what users are served ranks it by the
+    # pixels: first on the black-and-white photo, nowhere on the colour ones.
+    shutil.copy(DEMO / "dev_013.jpg", folder / "lighthouse.jpg")  # black and white
+    labels = _labels(
+        tmp_path,
+        "filename,tags,shop_category\n"
+        "bee.jpg,bee,none\n"
+        "castle.jpg,castle,none\n"
+        "cups.jpg,cup|blackandwhite,home\n"  # written on a colour photo: the rule misses it
+        "lighthouse.jpg,lighthouse|blackandwhite,none\n",
+    )
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["suggestions"]["lighthouse.jpg"]["hashtags"][0] == "blackandwhite"
+    # 1st of the four for one, last (never suggested) for the other: (1/1 + 2/4) / 2
+    assert report["per_concept_ap"]["blackandwhite"] == 0.75
