@@ -17,6 +17,7 @@ tagger's embedding version) is not decoded nor run through the backbone at all: 
 head on the same backbone re-scores it from its embedding. One that was not is run and
 its embedding kept for the next time."""
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,9 +32,13 @@ from .inference import Prediction, Tagger
 from .preprocessing import ImageSource, load_image, monochrome, monochrome_source, to_batch
 
 K = TypeVar("K")
+logger = logging.getLogger(__name__)
 # A photo through the backbone: its embedding, whether this run computed it (else it was
-# kept), and whether the photo is black and white.
-Embedded = tuple[torch.Tensor, bool, bool]
+# kept), and whether the photo is black and white (None: not told).
+Embedded = tuple[torch.Tensor, bool, bool | None]
+# What a decoding thread hands over: the photo's input pixels or its kept embedding, and
+# whether it is black and white.
+Loaded = tuple[np.ndarray | torch.Tensor, bool | None]
 DECODERS = 2
 
 
@@ -96,18 +101,23 @@ def predict_stream(
     preprocessing = tagger.backbone.preprocessing
     streams = streams or cpu_streams(tagger)
 
-    def load(job: Job[K]) -> tuple[np.ndarray | torch.Tensor, bool]:
-        """The photo's input pixels, or its kept embedding, and whether it is black and white."""
+    def load(job: Job[K]) -> Loaded:
+        """The photo's input pixels, or its kept embedding, and whether it is black and
+        white (None: its kept embedding stands, but its photo could not be read to tell)."""
         if cache is not None and job.embedding is not None:
             kept = cache.get(job.embedding)
             if kept is not None:
-                return kept, monochrome_source(job.source(), preprocessing)
+                try:
+                    return kept, monochrome_source(job.source(), preprocessing)
+                except OSError as error:
+                    logger.warning("Could not read photo %s for black and white: %s", job.key, error)
+                    return kept, None
         pixels = np.asarray(load_image(job.source(), preprocessing))
         return pixels, monochrome(pixels)
 
-    def forward(loaded: list[Future[tuple[np.ndarray | torch.Tensor, bool]]]) -> list[Embedded | OSError]:
+    def forward(loaded: list[Future[Loaded]]) -> list[Embedded | OSError]:
         """One batch: (embedding, computed by this run, black and white) or the error, per photo."""
-        items: list[tuple[np.ndarray | torch.Tensor, bool] | OSError] = []
+        items: list[Loaded | OSError] = []
         for future in loaded:
             try:
                 items.append(future.result())

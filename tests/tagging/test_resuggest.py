@@ -311,3 +311,16 @@ def test_a_black_and_white_post_is_rescored_blackandwhite_first_from_a_kept_embe
 
     assert (result.rescored, result.kept) == (1, int(kept))
     assert _suggested(photo)[0] == ("blackandwhite", "blackandwhite", 0)
+
+
+def test_a_post_with_a_kept_embedding_is_rescored_even_when_its_files_cannot_be_read(monkeypatch):
+    # The kept embedding is what it is rescored from; its photo is read only to tell
+    # whether it is black and white, which then stays the head's call.
+    fresh = _post(BRIDGE)
+    old = _as_if_old(_post(BRIDGE))
+    monkeypatch.setattr(Photo, "covering_read", lambda self, side: (_ for _ in ()).throw(OSError("gone")))
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.unreadable, result.kept) == (1, 0, 1)
+    assert _suggested(old) == _suggested(fresh)
