@@ -214,9 +214,9 @@ class Tagger:
     def _monochrome_suggestion(self, language: str) -> Suggestion:
         """#blackandwhite for a black-and-white photo, certain: named as the head names it,
         else as the concept table does (the cold-start head has no class for it)."""
-        named = next((c for c in self.head.concepts if c.name == MONOCHROME_CONCEPT), None)
-        row = table_concepts()[MONOCHROME_CONCEPT]
-        english, spanish = (named.display_en, named.display_es) if named else (row.display_en, row.display_es)
+        index = self._index.get(MONOCHROME_CONCEPT)
+        named = self.head.concepts[index] if index is not None else table_concepts()[MONOCHROME_CONCEPT]
+        english, spanish = named.display_en, named.display_es
         return Suggestion(MONOCHROME_CONCEPT, spanish if language == "es" else english, 1.0, english, spanish)
 
     def _alt_text(self, suggestions: list[Suggestion], language: str) -> str:

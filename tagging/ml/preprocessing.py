@@ -66,18 +66,10 @@ def cropped(image: Image.Image, preprocessing: Preprocessing) -> Image.Image:
     return Image.fromarray(crop.permute(1, 2, 0).numpy())
 
 
-def to_tensor(image: Image.Image, preprocessing: Preprocessing) -> torch.Tensor:
-    """(3, crop, crop) float tensor, normalised with the backbone's mean and std."""
-    array = np.asarray(image, dtype=np.float32) / 255.0
-    mean = np.asarray(preprocessing.mean, dtype=np.float32)
-    std = np.asarray(preprocessing.std, dtype=np.float32)
-    return torch.from_numpy(((array - mean) / std).transpose(2, 0, 1).copy())
-
-
 def to_batch(images: list[np.ndarray], preprocessing: Preprocessing) -> torch.Tensor:
-    """(n, 3, crop, crop) float batch from cropped (crop, crop, 3) uint8 pixel arrays,
-    normalised with the same float32 steps as to_tensor (equal to the bit), in a few
-    passes over the whole batch instead of five over each photo."""
+    """(n, 3, crop, crop) float batch from cropped (crop, crop, 3) uint8 pixel arrays (see
+    crops), normalised with the backbone's mean and std, in a few passes over the whole
+    batch."""
     pixels = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous().float()
     mean = torch.tensor(preprocessing.mean, dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(preprocessing.std, dtype=torch.float32).view(1, 3, 1, 1)
@@ -86,7 +78,7 @@ def to_batch(images: list[np.ndarray], preprocessing: Preprocessing) -> torch.Te
 
 def batch(sources: list[ImageSource], preprocessing: Preprocessing) -> torch.Tensor:
     """Stack photos into one (n, 3, crop, crop) batch."""
-    return decoded_batch([decode(s, preprocessing) for s in sources], preprocessing)
+    return to_batch(crops([decode(s, preprocessing) for s in sources], preprocessing), preprocessing)
 
 
 def crops(images: list[Image.Image], preprocessing: Preprocessing) -> list[np.ndarray]:
@@ -119,9 +111,3 @@ def monochrome_source(source: ImageSource, preprocessing: Preprocessing) -> bool
     side = max(1, round(min(width, height) * preprocessing.crop / preprocessing.resize))
     left, top = (width - side) // 2, (height - side) // 2
     return monochrome(np.asarray(image.crop((left, top, left + side, top + side))))
-
-
-def decoded_batch(images: list[Image.Image], preprocessing: Preprocessing) -> torch.Tensor:
-    """`batch` for photos already decoded (upright RGB, at a scale that covers `resize`,
-    as decode or covering leaves them)."""
-    return torch.stack([to_tensor(cropped(image, preprocessing), preprocessing) for image in images])

@@ -24,12 +24,16 @@ def cold_start(backbone):
     return Tagger(backbone, ColdStartHead(backbone), Thresholds())
 
 
-@pytest.fixture(autouse=True)
-def _early_analyses_finish():
-    """Inline, an upload begins its forward pass on the early-analysis thread as soon as it
-    is decoded, and a test whose commit never comes leaves it running: let it finish
-    before the next test counts forward passes."""
-    yield
+def early_analyses_finish() -> None:
+    """Wait for the forward passes uploads began on the early-analysis thread: inline, an
+    upload begins one as soon as it is decoded, and in a test whose commit never comes
+    nothing takes it, so it may land in a later count of forward passes."""
     from tagging.services.suggestions import _early_thread
 
     _early_thread.submit(lambda: None).result()
+
+
+@pytest.fixture(autouse=True)
+def _early_analyses_finish():
+    yield
+    early_analyses_finish()

@@ -18,10 +18,10 @@ from tagging import selectors, services
 from tagging.ml.backbones import Backbone
 from tagging.ml.inference import Tagger
 from tagging.models import PhotoSuggestion, ShopSuggestion
-from tagging.services import resuggest, suggestions
+from tagging.services import resuggest
 from tagging.services.suggestions import served_embedding_key, served_embeddings
 from tests.factories import UserFactory
-from tests.tagging.conftest import BEE, CUPS, DEMO
+from tests.tagging.conftest import BEE, CUPS, DEMO, early_analyses_finish
 
 BRIDGE = DEMO / "dev_010.jpg"  # Tower Bridge: #bridge, #architecture, #suspensionbridge, ...
 
@@ -86,10 +86,7 @@ def test_an_unreviewed_post_gets_the_new_versions_suggestions_as_an_upload_would
 
 def _forward_passes(monkeypatch) -> list[int]:
     """The batch size of every forward pass the backbone makes from now on."""
-    # Inline, each upload _post made also began a forward pass of its own on the early-
-    # analysis thread (its commit, which would hand it over, never comes in a test's
-    # transaction): wait for those, which are not resuggest's.
-    suggestions._early_thread.submit(lambda: None).result()
+    early_analyses_finish()  # the uploads' own, which are not resuggest's
     passes: list[int] = []
     features = Backbone.features
 

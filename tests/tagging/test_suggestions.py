@@ -475,11 +475,3 @@ def test_a_black_and_white_upload_is_suggested_blackandwhite_first(
         ("blackandwhite", "blancoynegro", 1.0)
     ]
     assert "blanco y negro" not in Photo.objects.get(pk=photo_id).alt_text
-
-
-def test_a_colour_upload_is_never_suggested_blackandwhite(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        photo_id = _upload(client_for(UserFactory()), CUPS, caption="").json()["id"]
-
-    assert PhotoSuggestion.objects.filter(photo_id=photo_id).exists()
-    assert not PhotoSuggestion.objects.filter(photo_id=photo_id, concept__name="blackandwhite").exists()

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from tagging.ml.backbones import Preprocessing
-from tagging.ml.preprocessing import decode, load_image, monochrome, monochrome_source, to_tensor
+from tagging.ml.preprocessing import decode, load_image, monochrome, monochrome_source, to_batch
 from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO, PLIERS
 
 PREP = Preprocessing()
@@ -40,8 +40,10 @@ def test_resize_then_centre_crop_to_224():
 def test_pixels_are_scaled_to_minus_one_one():
     white, black = Image.new("RGB", (224, 224), "white"), Image.new("RGB", (224, 224), "black")
 
-    assert torch.allclose(to_tensor(white, PREP), torch.ones(3, 224, 224))
-    assert torch.allclose(to_tensor(black, PREP), -torch.ones(3, 224, 224))
+    pixels = to_batch([np.asarray(white), np.asarray(black)], PREP)
+
+    assert torch.allclose(pixels[0], torch.ones(3, 224, 224))
+    assert torch.allclose(pixels[1], -torch.ones(3, 224, 224))
 
 
 @pytest.mark.parametrize("path", [BEE, CASTLE, CUPS, PLIERS], ids=lambda p: p.stem)
