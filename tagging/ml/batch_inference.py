@@ -14,8 +14,9 @@ other (on this project's 2-core machine, two one-thread streams of batches of 4 
 
 With an embedding cache, a photo whose embedding was kept (by its upload, under the
 tagger's embedding version) is not decoded nor run through the backbone at all: a new
-head on the same backbone re-scores it from its embedding. One that was not is run and
-its embedding kept for the next time."""
+head on the same backbone re-scores it from its embedding, and from whether the photo is
+black and white, kept with it (a blob kept without that has its photo read at a small scale
+to tell). One that was not is run and its embedding kept for the next time."""
 
 import logging
 from collections import deque
@@ -57,6 +58,7 @@ class Outcome(Generic[K]):
     prediction: Prediction | None  # None when the photo could not be read
     error: OSError | None = None
     computed: torch.Tensor | None = None  # its embedding, when this run computed it
+    monochrome: bool | None = None  # whether it is black and white (None: not told), to keep with it
 
 
 # Photos per forward pass where the caller names no number: one-thread streams on a CPU
@@ -105,13 +107,15 @@ def predict_stream(
         """The photo's input pixels, or its kept embedding, and whether it is black and
         white (None: its kept embedding stands, but its photo could not be read to tell)."""
         if cache is not None and job.embedding is not None:
-            kept = cache.get(job.embedding)
-            if kept is not None:
+            kept = cache.get_kept(job.embedding)
+            if kept is not None and kept[1] is not None:
+                return kept  # the photo is never read
+            if kept is not None:  # kept without the flag (before blobs held it)
                 try:
-                    return kept, monochrome_source(job.source(), preprocessing)
+                    return kept[0], monochrome_source(job.source(), preprocessing)
                 except OSError as error:
                     logger.warning("Could not read photo %s for black and white: %s", job.key, error)
-                    return kept, None
+                    return kept[0], None
         pixels = np.asarray(load_image(job.source(), preprocessing))
         return pixels, monochrome(pixels)
 
@@ -157,7 +161,9 @@ def predict_stream(
         return [
             Outcome(job, None, result)
             if isinstance(result, OSError)
-            else Outcome(job, next(predictions), computed=result[0] if result[1] else None)
+            else Outcome(
+                job, next(predictions), computed=result[0] if result[1] else None, monochrome=result[2]
+            )
             for job, result in zip(jobs, results, strict=True)
         ]
 

@@ -4,12 +4,17 @@ never run the backbone twice on the same photo.
 Layout, in a BlobStore (a folder, or a bucket every host shares):
 embeddings/<backbone version>/<photo id % 1000>/<photo id>-<token>.npy, float32. The token
 names the photo's stored file, so a new file (or a reused id) never picks up an old
-embedding."""
+embedding. A served photo's blob also says whether the photo is black and white (what
+the tagger saw besides the embedding), so that re-scoring it from the blob never reads
+the photo: then it is an .npz archive of `embedding` and `monochrome` under the same
+name (np.load tells the two apart by their first bytes). Blobs kept before that, and
+those training keeps, hold the embedding alone."""
 
 from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -20,6 +25,8 @@ if TYPE_CHECKING:  # imported where a tensor is made: deleting files needs no to
     import torch
 
 Key = tuple[int, str]  # (photo id, token of its stored file)
+# A kept embedding, and whether its photo is black and white (None: not kept with it).
+Kept = tuple["torch.Tensor", bool | None]
 Source = TypeVar("Source")
 ROOT = "embeddings"
 logger = logging.getLogger(__name__)
@@ -53,29 +60,44 @@ class EmbeddingCache:
     def get(self, key: Key) -> torch.Tensor | None:
         """The kept embedding, or None when there is none, or only one that cannot be read
         (a write cut short: logged, and computed again by whoever asked)."""
+        kept = self.get_kept(key)
+        return None if kept is None else kept[0]
+
+    def get_kept(self, key: Key) -> Kept | None:
+        """The kept embedding and whether its photo is black and white (None where it was
+        kept without), or None as `get` gives it."""
         import torch
 
         data = self.store.read(self.name(key))
         if data is None:
             return None
         try:
-            return torch.from_numpy(np.load(io.BytesIO(data)))
-        except (ValueError, OSError, EOFError) as error:
+            loaded = np.load(io.BytesIO(data))
+            if isinstance(loaded, np.ndarray):
+                return torch.from_numpy(loaded), None
+            with loaded:
+                return torch.from_numpy(loaded["embedding"]), bool(loaded["monochrome"])
+        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
             logger.warning("Could not read the kept embedding of photo %s: %s", key[0], error)
             return None
 
-    def put(self, key: Key, embedding: torch.Tensor) -> None:
+    def put(self, key: Key, embedding: torch.Tensor, *, monochrome: bool | None = None) -> None:
+        """Keep `embedding`, with whether its photo is black and white where given."""
         import torch
 
         buffer = io.BytesIO()
-        np.save(buffer, embedding.detach().to(torch.float32).numpy())
+        array = embedding.detach().to(torch.float32).numpy()
+        if monochrome is None:
+            np.save(buffer, array)
+        else:
+            np.savez(buffer, embedding=array, monochrome=np.bool_(monochrome))
         self.store.write(self.name(key), buffer.getvalue())
 
-    def keep(self, key: Key, embedding: torch.Tensor) -> bool:
+    def keep(self, key: Key, embedding: torch.Tensor, *, monochrome: bool | None = None) -> bool:
         """`put` where keeping it only saves work later: a storage error is logged, not
         raised. Returns whether it was kept."""
         try:
-            self.put(key, embedding)
+            self.put(key, embedding, monochrome=monochrome)
         except OSError as error:
             logger.warning("Could not keep the embedding of photo %s: %s", key[0], error)
             return False

@@ -165,7 +165,7 @@ def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: Embeddi
         for outcome in outcomes:
             if outcome.computed is not None and fates.get(outcome.job.key) == "rescored":
                 assert outcome.job.embedding is not None
-                embeddings.keep(outcome.job.embedding, outcome.computed)
+                embeddings.keep(outcome.job.embedding, outcome.computed, monochrome=outcome.monochrome)
     events = [
         (photo.owner_id, {"type": "suggestions.ready", "photo_id": photo.pk, "model_version": version})
         for photo in rescored

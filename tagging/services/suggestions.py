@@ -275,7 +275,10 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         # Kept so that a later version with the same backbone (a retrained head) re-suggests
         # from it without running the backbone (resuggest); under the row lock, so a delete
         # of the photo (whose hook removes its embeddings) comes after it.
-        served_embeddings(tagger).keep(served_embedding_key(photo), looked.embeddings[0])
+        # With whether it is black and white, so that no re-scoring reads the photo again.
+        served_embeddings(tagger).keep(
+            served_embedding_key(photo), looked.embeddings[0], monochrome=looked.monochrome[0]
+        )
     return photo
 
 

@@ -310,14 +310,52 @@ def test_a_black_and_white_post_is_rescored_blackandwhite_first_from_a_kept_embe
     assert _suggested(photo)[0] == ("blackandwhite", "blackandwhite", 0)
 
 
-def test_a_post_with_a_kept_embedding_is_rescored_even_when_its_files_cannot_be_read(monkeypatch):
-    # The kept embedding is what it is rescored from; its photo is read only to tell
-    # whether it is black and white, which then stays the head's call.
-    fresh = _post(BRIDGE)
-    old = _as_if_old(_post(BRIDGE))
-    monkeypatch.setattr(Photo, "covering_read", lambda self, side: (_ for _ in ()).throw(OSError("gone")))
+def _unreadable(monkeypatch) -> list[int]:
+    """Every photo's files fail to read from now on; returns the ids of those tried."""
+    tried: list[int] = []
+
+    def covering_read(self, side):
+        tried.append(self.pk)
+        raise OSError("gone")
+
+    monkeypatch.setattr(Photo, "covering_read", covering_read)
+    return tried
+
+
+@pytest.mark.parametrize("kept_by", ["upload", "resuggest"])
+def test_a_black_and_white_post_is_rescored_from_its_kept_embedding_without_reading_its_photo(
+    kept_by, monkeypatch
+):
+    # Whether it is black and white is kept with the embedding, by the upload's analysis
+    # or by a re-suggest that computed it: no storage read per photo (a GET each on a
+    # bucket), and the photo still gets #blackandwhite where its file is gone.
+    photo = _as_if_old(_post(DEMO / "dev_013.jpg"))  # a lighthouse on a breakwater, black and white
+    if kept_by == "resuggest":
+        services.embeddings_delete(photo_ids=[photo.pk])
+        assert services.suggestions_recompute().kept == 0
+        photo = _as_if_old(photo)
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    tried = _unreadable(monkeypatch)
 
     result = services.suggestions_recompute()
 
     assert (result.rescored, result.unreadable, result.kept) == (1, 0, 1)
+    assert tried == []
+    assert _suggested(photo)[0] == ("blackandwhite", "blackandwhite", 0)
+
+
+def test_a_post_with_an_embedding_kept_alone_is_rescored_even_when_its_files_cannot_be_read(monkeypatch):
+    # An embedding kept without the black-and-white flag (before blobs held it) is what
+    # the post is rescored from; its photo is read only to tell whether it is black and
+    # white, which then stays the head's call.
+    fresh = _post(BRIDGE)
+    old = _as_if_old(_post(BRIDGE))
+    cache = served_embeddings(selectors.tagger_active())
+    cache.put(served_embedding_key(old), cache.get(served_embedding_key(old)))  # the embedding alone
+    tried = _unreadable(monkeypatch)
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.unreadable, result.kept) == (1, 0, 1)
+    assert tried == [old.pk]
     assert _suggested(old) == _suggested(fresh)

@@ -9,7 +9,9 @@ from tagging.ml.batch_inference import Job, cpu_streams, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.inference import Tagger
 from tagging.ml.preprocessing import load_image, to_batch
-from tests.tagging.conftest import BEE, CASTLE, CUPS, PLIERS
+from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO, PLIERS
+
+BLACK_AND_WHITE = DEMO / "dev_013.jpg"  # a lighthouse on a breakwater
 
 
 def _job(key, path, language="en", exclude=frozenset()):
@@ -118,6 +120,68 @@ def test_a_kept_embedding_is_scored_without_a_forward_pass(cold_start, monkeypat
     assert torch.allclose(outcomes[1].computed, cups, atol=1e-4)  # computed, for the caller to keep
     assert outcomes[2].computed is not None
     assert cache.get((2, "cups")) is None  # predict_stream itself keeps nothing
+
+
+def test_a_kept_embedding_with_its_black_and_white_flag_is_scored_without_reading_its_photo(cold_start):
+    cache = EmbeddingCache(_Blobs(), cold_start.embedding_version)
+    [bee] = cold_start.embed([BEE])
+    cache.put((1, "bee"), bee, monochrome=True)  # as if its photo were black and white
+    cache.put((2, "bee"), bee, monochrome=False)
+    read = []
+
+    def source():
+        read.append(1)
+        return BEE
+
+    jobs = [
+        Job(key=k, source=source, language="en", exclude=frozenset(), embedding=(k, "bee")) for k in (1, 2)
+    ]
+
+    [outcomes] = list(predict_stream(cold_start, [jobs], batch_size=2, cache=cache))
+
+    assert read == []
+    assert [s.concept for s in outcomes[0].prediction.hashtags][:2] == ["blackandwhite", "bee"]
+    assert "blackandwhite" not in [s.concept for s in outcomes[1].prediction.hashtags]
+    assert [o.computed for o in outcomes] == [None, None]
+
+
+def test_a_computed_outcome_says_whether_its_photo_is_black_and_white_for_the_caller_to_keep(cold_start):
+    [[colour]] = list(predict_stream(cold_start, [[_job(1, BEE)]], batch_size=1))
+    [[grey]] = list(predict_stream(cold_start, [[_job(2, BLACK_AND_WHITE)]], batch_size=1))
+
+    assert (colour.monochrome, grey.monochrome) == (False, True)
+    assert colour.computed is not None and grey.computed is not None
+
+
+def test_the_cache_keeps_the_black_and_white_flag_with_the_embedding_and_reads_blobs_without_it():
+    blobs = _Blobs()
+    cache = EmbeddingCache(blobs, "v")
+    embedding = torch.arange(4, dtype=torch.float32)
+    cache.put((1, "a"), embedding, monochrome=True)
+    cache.put((2, "a"), embedding, monochrome=False)
+    cache.put((3, "a"), embedding)  # as training keeps them, and as blobs were kept before the flag
+
+    for key, flag in [((1, "a"), True), ((2, "a"), False), ((3, "a"), None)]:
+        kept, monochrome = cache.get_kept(key)
+        assert torch.equal(kept, embedding) and monochrome is flag
+        assert torch.equal(cache.get(key), embedding)
+    assert np.load(io.BytesIO(blobs.read(cache.name((3, "a"))))).dtype == np.float32  # a plain .npy
+
+
+def test_a_kept_embedding_and_flag_cut_short_is_computed_again(cold_start, caplog):
+    blobs = _Blobs()
+    cache = EmbeddingCache(blobs, cold_start.embedding_version)
+    cache.put((1, "bee"), torch.zeros(8), monochrome=True)
+    blobs.write(
+        cache.name((1, "bee")), blobs.read(cache.name((1, "bee")))[:-20]
+    )  # a write that never finished
+    job = _job(1, BEE)
+    job = Job(job.key, job.source, "en", frozenset(), embedding=(1, "bee"))
+
+    [[outcome]] = list(predict_stream(cold_start, [[job]], batch_size=1, cache=cache))
+
+    assert outcome.prediction.hashtags[0].concept == "bee" and outcome.computed is not None
+    assert "Could not read the kept embedding of photo 1" in caplog.text
 
 
 def test_keep_logs_a_storage_error_instead_of_raising(caplog):
