@@ -2,6 +2,7 @@
 ranked and thresholded) on any labelled folder of photos."""
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,11 +50,15 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
     if not rows:
         raise ValueError(f"{labels} has no rows.")
     problems, result = [], []
+    folder = os.path.abspath(photos)
     for line, row in enumerate(rows, start=2):
-        path = photos / (row["filename"] or "").strip()
+        name = (row["filename"] or "").strip()
+        path = photos / name
         shop = (row["shop_category"] or "").strip() or "none"
-        if not row["filename"] or not path.is_file():
+        if not name or not path.is_file():
             problems.append(f"line {line}: no file {path}")
+        elif os.path.commonpath([folder, os.path.abspath(path)]) != folder:  # "../x" or "/x"
+            problems.append(f"line {line}: {name} is not in {photos}")
         elif shop not in SHOP_VALUES:
             problems.append(f"line {line}: shop_category {shop!r} is not one of {', '.join(SHOP_VALUES)}")
         else:

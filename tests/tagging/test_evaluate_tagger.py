@@ -74,12 +74,23 @@ def test_the_table_names_each_figure(folder, tmp_path, capsys):
         ("filename,tags,shop_category\n", "has no rows"),
         ("filename,tags,shop_category\nnope.jpg,bee,none\n", "line 2: no file .*nope.jpg"),
         ("filename,tags,shop_category\nbee.jpg,bee,garden\n", "line 2: shop_category 'garden' is not one of"),
+        # a file beside the folder, not in it (labels.csv itself)
+        ("filename,tags,shop_category\n../labels.csv,bee,none\n", "line 2: ../labels.csv is not in .*photos"),
     ],
 )
 def test_a_bad_labels_file_is_a_clear_error(folder, tmp_path, text, message):
     labels = _labels(tmp_path, text)
 
     with pytest.raises(CommandError, match=message):
+        call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+
+
+def test_a_photo_named_by_an_absolute_path_outside_the_folder_is_a_clear_error(folder, tmp_path):
+    outside = tmp_path / "elsewhere.jpg"
+    shutil.copy(BEE, outside)
+    labels = _labels(tmp_path, f"filename,tags,shop_category\nbee.jpg,bee,none\n{outside},bee,none\n")
+
+    with pytest.raises(CommandError, match=f"line 3: {outside} is not in {folder}"):
         call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
 
 
