@@ -16,7 +16,8 @@ With an embedding cache, a photo whose embedding was kept (by its upload, under 
 tagger's embedding version) is not decoded nor run through the backbone at all: a new
 head on the same backbone re-scores it from its embedding, and from whether the photo is
 black and white, kept with it (a blob kept without that has its photo read at a small scale
-to tell). One that was not is run and its embedding kept for the next time."""
+to tell, once: the caller keeps it again with the flag). One that was not is run and its
+embedding kept for the next time."""
 
 import logging
 from collections import deque
@@ -35,11 +36,12 @@ from .preprocessing import ImageSource, load_image, monochrome, monochrome_sourc
 K = TypeVar("K")
 logger = logging.getLogger(__name__)
 # A photo through the backbone: its embedding, whether this run computed it (else it was
-# kept), and whether the photo is black and white (None: not told).
-Embedded = tuple[torch.Tensor, bool, bool | None]
-# What a decoding thread hands over: the photo's input pixels or its kept embedding, and
-# whether it is black and white.
-Loaded = tuple[np.ndarray | torch.Tensor, bool | None]
+# kept), whether the photo is black and white (None: not told), and whether that is to be
+# kept with it (computed, or kept without it and read from the photo this time).
+Embedded = tuple[torch.Tensor, bool, bool | None, bool]
+# What a decoding thread hands over: the photo's input pixels or its kept embedding,
+# whether it is black and white, and whether that was read for a kept embedding that lacked it.
+Loaded = tuple[np.ndarray | torch.Tensor, bool | None, bool]
 DECODERS = 2
 
 
@@ -58,7 +60,10 @@ class Outcome(Generic[K]):
     prediction: Prediction | None  # None when the photo could not be read
     error: OSError | None = None
     computed: torch.Tensor | None = None  # its embedding, when this run computed it
-    monochrome: bool | None = None  # whether it is black and white (None: not told), to keep with it
+    monochrome: bool | None = None  # whether it is black and white (None: not told)
+    # For the caller to keep, with `monochrome`: the embedding this run computed, or a kept
+    # one whose blob lacked the black-and-white flag, which this run read from the photo.
+    keep: torch.Tensor | None = None
 
 
 # Photos per forward pass where the caller names no number: one-thread streams on a CPU
@@ -98,7 +103,8 @@ def predict_stream(
     writes) is shared by more photos. A photo that cannot be read (OSError) has an
     outcome with its error; the rest of its chunk goes on. With `cache` (for the tagger's
     embedding version), a job's `embedding` key is looked up first; the embeddings
-    computed come back in their outcomes (`computed`), for the caller to keep."""
+    computed come back in their outcomes (`computed`), and with those kept without the
+    black-and-white flag, whose photo was read for it, for the caller to keep (`keep`)."""
     chunks = iter(chunks)
     preprocessing = tagger.backbone.preprocessing
     streams = streams or cpu_streams(tagger)
@@ -109,18 +115,19 @@ def predict_stream(
         if cache is not None and job.embedding is not None:
             kept = cache.get_kept(job.embedding)
             if kept is not None and kept[1] is not None:
-                return kept  # the photo is never read
-            if kept is not None:  # kept without the flag (before blobs held it)
+                return kept[0], kept[1], False  # the photo is never read
+            if kept is not None:  # kept without the flag (before blobs held it): read, to keep
                 try:
-                    return kept[0], monochrome_source(job.source(), preprocessing)
+                    return kept[0], monochrome_source(job.source(), preprocessing), True
                 except OSError as error:
                     logger.warning("Could not read photo %s for black and white: %s", job.key, error)
-                    return kept[0], None
+                    return kept[0], None, False
         pixels = np.asarray(load_image(job.source(), preprocessing))
-        return pixels, monochrome(pixels)
+        return pixels, monochrome(pixels), True
 
     def forward(loaded: list[Future[Loaded]]) -> list[Embedded | OSError]:
-        """One batch: (embedding, computed by this run, black and white) or the error, per photo."""
+        """One batch: (embedding, computed by this run, black and white, to keep) or the
+        error, per photo."""
         items: list[Loaded | OSError] = []
         for future in loaded:
             try:
@@ -135,9 +142,9 @@ def predict_stream(
         return [
             item
             if isinstance(item, OSError)
-            else (next(computed), True, item[1])
+            else (next(computed), True, item[1], True)
             if isinstance(item[0], np.ndarray)
-            else (item[0], False, item[1])
+            else (item[0], False, item[1], item[2])
             for item in items
         ]
 
@@ -150,10 +157,10 @@ def predict_stream(
         ]
         predictions = iter(
             tagger.predictions(
-                torch.stack([embedding for _, (embedding, _, _) in embedded]),
+                torch.stack([embedding for _, (embedding, _, _, _) in embedded]),
                 languages=[job.language for job, _ in embedded],
                 excludes=[job.exclude for job, _ in embedded],
-                monochrome=[seen for _, (_, _, seen) in embedded],
+                monochrome=[seen for _, (_, _, seen, _) in embedded],
             )
             if embedded
             else []
@@ -162,7 +169,11 @@ def predict_stream(
             Outcome(job, None, result)
             if isinstance(result, OSError)
             else Outcome(
-                job, next(predictions), computed=result[0] if result[1] else None, monochrome=result[2]
+                job,
+                next(predictions),
+                computed=result[0] if result[1] else None,
+                monochrome=result[2],
+                keep=result[0] if result[3] else None,
             )
             for job, result in zip(jobs, results, strict=True)
         ]

@@ -142,9 +142,10 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
 
 def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: EmbeddingCache) -> list[str]:
     """Store a chunk's new suggestions in one transaction and a few queries whatever its
-    size, deciding each photo again on its locked row, and keep the embeddings computed
-    for those rescored (under the lock, so a delete of the photo, whose hook removes its
-    embeddings, comes after); then tell the owners' open post pages (they redraw; no
+    size, deciding each photo again on its locked row, and keep the embeddings the
+    outcomes give to keep (computed, or kept before blobs held the black-and-white flag,
+    now with it) for those rescored (under the lock, so a delete of the photo, whose hook
+    removes its embeddings, comes after); then tell the owners' open post pages (they redraw; no
     bell: nothing the owners did asked for this). Returns what became of each photo:
     rescored, reviewed, changed or unreadable."""
     predictions = {o.job.key: o.prediction for o in outcomes if o.prediction is not None}
@@ -163,9 +164,9 @@ def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: Embeddi
         if rescored:
             _replace(rescored, predictions, version)
         for outcome in outcomes:
-            if outcome.computed is not None and fates.get(outcome.job.key) == "rescored":
+            if outcome.keep is not None and fates.get(outcome.job.key) == "rescored":
                 assert outcome.job.embedding is not None
-                embeddings.keep(outcome.job.embedding, outcome.computed, monochrome=outcome.monochrome)
+                embeddings.keep(outcome.job.embedding, outcome.keep, monochrome=outcome.monochrome)
     events = [
         (photo.owner_id, {"type": "suggestions.ready", "photo_id": photo.pk, "model_version": version})
         for photo in rescored

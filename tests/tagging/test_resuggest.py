@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import torch
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -359,3 +360,21 @@ def test_a_post_with_an_embedding_kept_alone_is_rescored_even_when_its_files_can
     assert (result.rescored, result.unreadable, result.kept) == (1, 0, 1)
     assert tried == [old.pk]
     assert _suggested(old) == _suggested(fresh)
+
+
+def test_an_embedding_kept_alone_gets_the_black_and_white_flag_once_its_photo_is_read(monkeypatch):
+    photo = _as_if_old(_post(DEMO / "dev_013.jpg"))  # black and white
+    cache = served_embeddings(selectors.tagger_active())
+    embedding = cache.get(served_embedding_key(photo))
+    cache.put(served_embedding_key(photo), embedding)  # the embedding alone, as kept before the flag
+    assert services.suggestions_recompute().kept == 1  # reads the photo for the flag, and keeps it
+    photo = _as_if_old(photo)
+    tried = _unreadable(monkeypatch)
+
+    result = services.suggestions_recompute()
+
+    assert (result.rescored, result.kept) == (1, 1)
+    assert tried == []
+    assert _suggested(photo)[0] == ("blackandwhite", "blackandwhite", 0)
+    kept, monochrome = cache.get_kept(served_embedding_key(photo))
+    assert torch.equal(kept, embedding) and monochrome is True

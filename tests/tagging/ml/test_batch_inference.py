@@ -116,6 +116,8 @@ def test_a_kept_embedding_is_scored_without_a_forward_pass(cold_start, monkeypat
     [alone] = cold_start.predict([BEE], language="es")
     assert _suggested(outcomes[0].prediction) == _suggested(alone)
     assert outcomes[0].computed is None  # it came from the cache
+    # kept without the black-and-white flag: its photo was read for it, to keep again with it
+    assert torch.equal(outcomes[0].keep, bee) and outcomes[0].monochrome is False
     [cups] = cold_start.embed([CUPS])
     assert torch.allclose(outcomes[1].computed, cups, atol=1e-4)  # computed, for the caller to keep
     assert outcomes[2].computed is not None
@@ -142,7 +144,7 @@ def test_a_kept_embedding_with_its_black_and_white_flag_is_scored_without_readin
     assert read == []
     assert [s.concept for s in outcomes[0].prediction.hashtags][:2] == ["blackandwhite", "bee"]
     assert "blackandwhite" not in [s.concept for s in outcomes[1].prediction.hashtags]
-    assert [o.computed for o in outcomes] == [None, None]
+    assert [(o.computed, o.keep) for o in outcomes] == [(None, None), (None, None)]  # nothing to keep again
 
 
 def test_a_computed_outcome_says_whether_its_photo_is_black_and_white_for_the_caller_to_keep(cold_start):
@@ -151,6 +153,7 @@ def test_a_computed_outcome_says_whether_its_photo_is_black_and_white_for_the_ca
 
     assert (colour.monochrome, grey.monochrome) == (False, True)
     assert colour.computed is not None and grey.computed is not None
+    assert colour.keep is colour.computed and grey.keep is grey.computed
 
 
 def test_the_cache_keeps_the_black_and_white_flag_with_the_embedding_and_reads_blobs_without_it():
