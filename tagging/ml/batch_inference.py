@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 import torch
@@ -35,14 +35,26 @@ from .preprocessing import ImageSource, load_image, monochrome, monochrome_sourc
 
 K = TypeVar("K")
 logger = logging.getLogger(__name__)
-# A photo through the backbone: its embedding, whether this run computed it (else it was
-# kept), whether the photo is black and white (None: not told), and whether that is to be
-# kept with it (computed, or kept without it and read from the photo this time).
-Embedded = tuple[torch.Tensor, bool, bool | None, bool]
-# What a decoding thread hands over: the photo's input pixels or its kept embedding,
-# whether it is black and white, and whether that was read for a kept embedding that lacked it.
-Loaded = tuple[np.ndarray | torch.Tensor, bool | None, bool]
 DECODERS = 2
+
+
+class Loaded(NamedTuple):
+    """What a decoding thread hands over for a photo."""
+
+    data: np.ndarray | torch.Tensor  # its input pixels, or its kept embedding
+    monochrome: bool | None  # whether it is black and white (None: not told)
+    # whether the caller is to keep its embedding, with `monochrome`: one computed from
+    # the pixels, or one kept without the flag, which this run read from the photo
+    keep: bool
+
+
+class Embedded(NamedTuple):
+    """A photo through the backbone: Loaded, its embedding computed where it was pixels."""
+
+    embedding: torch.Tensor
+    computed: bool  # by this run (else it was kept)
+    monochrome: bool | None
+    keep: bool
 
 
 @dataclass(frozen=True)
@@ -114,37 +126,35 @@ def predict_stream(
         white (None: its kept embedding stands, but its photo could not be read to tell)."""
         if cache is not None and job.embedding is not None:
             kept = cache.get_kept(job.embedding)
-            if kept is not None and kept[1] is not None:
-                return kept[0], kept[1], False  # the photo is never read
+            if kept is not None and kept.monochrome is not None:
+                return Loaded(kept.embedding, kept.monochrome, keep=False)  # the photo is never read
             if kept is not None:  # kept without the flag (before blobs held it): read, to keep
                 try:
-                    return kept[0], monochrome_source(job.source(), preprocessing), True
+                    return Loaded(kept.embedding, monochrome_source(job.source(), preprocessing), keep=True)
                 except OSError as error:
                     logger.warning("Could not read photo %s for black and white: %s", job.key, error)
-                    return kept[0], None, False
+                    return Loaded(kept.embedding, None, keep=False)
         pixels = np.asarray(load_image(job.source(), preprocessing))
-        return pixels, monochrome(pixels), True
+        return Loaded(pixels, monochrome(pixels), keep=True)
 
     def forward(loaded: list[Future[Loaded]]) -> list[Embedded | OSError]:
-        """One batch: (embedding, computed by this run, black and white, to keep) or the
-        error, per photo."""
+        """One batch: each photo Embedded, or its error."""
         items: list[Loaded | OSError] = []
         for future in loaded:
             try:
                 items.append(future.result())
             except OSError as error:
                 items.append(error)
-        loaded_ok = [item[0] for item in items if not isinstance(item, OSError)]
-        pixels = [item for item in loaded_ok if isinstance(item, np.ndarray)]
+        pixels = [i.data for i in items if not isinstance(i, OSError) and isinstance(i.data, np.ndarray)]
         computed: Iterator[torch.Tensor] = iter(
             tagger.embed_pixels(to_batch(pixels, preprocessing)) if pixels else []
         )
         return [
             item
             if isinstance(item, OSError)
-            else (next(computed), True, item[1], True)
-            if isinstance(item[0], np.ndarray)
-            else (item[0], False, item[1], item[2])
+            else Embedded(next(computed), True, item.monochrome, item.keep)
+            if isinstance(item.data, np.ndarray)
+            else Embedded(item.data, False, item.monochrome, item.keep)
             for item in items
         ]
 
@@ -157,10 +167,10 @@ def predict_stream(
         ]
         predictions = iter(
             tagger.predictions(
-                torch.stack([embedding for _, (embedding, _, _, _) in embedded]),
+                torch.stack([result.embedding for _, result in embedded]),
                 languages=[job.language for job, _ in embedded],
                 excludes=[job.exclude for job, _ in embedded],
-                monochrome=[seen for _, (_, _, seen, _) in embedded],
+                monochrome=[result.monochrome for _, result in embedded],
             )
             if embedded
             else []
@@ -171,9 +181,9 @@ def predict_stream(
             else Outcome(
                 job,
                 next(predictions),
-                computed=result[0] if result[1] else None,
-                monochrome=result[2],
-                keep=result[0] if result[3] else None,
+                computed=result.embedding if result.computed else None,
+                monochrome=result.monochrome,
+                keep=result.embedding if result.keep else None,
             )
             for job, result in zip(jobs, results, strict=True)
         ]

@@ -17,7 +17,7 @@ import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -25,11 +25,14 @@ if TYPE_CHECKING:  # imported where a tensor is made: deleting files needs no to
     import torch
 
 Key = tuple[int, str]  # (photo id, token of its stored file)
-# A kept embedding, and whether its photo is black and white (None: not kept with it).
-Kept = tuple["torch.Tensor", bool | None]
 Source = TypeVar("Source")
 ROOT = "embeddings"
 logger = logging.getLogger(__name__)
+
+
+class Kept(NamedTuple):
+    embedding: torch.Tensor
+    monochrome: bool | None  # whether its photo is black and white (None: not kept with it)
 
 
 class BlobStore(Protocol):
@@ -61,7 +64,7 @@ class EmbeddingCache:
         """The kept embedding, or None when there is none, or only one that cannot be read
         (a write cut short: logged, and computed again by whoever asked)."""
         kept = self.get_kept(key)
-        return None if kept is None else kept[0]
+        return None if kept is None else kept.embedding
 
     def get_kept(self, key: Key) -> Kept | None:
         """The kept embedding and whether its photo is black and white (None where it was
@@ -74,9 +77,9 @@ class EmbeddingCache:
         try:
             loaded = np.load(io.BytesIO(data))
             if isinstance(loaded, np.ndarray):
-                return torch.from_numpy(loaded), None
+                return Kept(torch.from_numpy(loaded), None)
             with loaded:
-                return torch.from_numpy(loaded["embedding"]), bool(loaded["monochrome"])
+                return Kept(torch.from_numpy(loaded["embedding"]), bool(loaded["monochrome"]))
         except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
             logger.warning("Could not read the kept embedding of photo %s: %s", key[0], error)
             return None
