@@ -94,6 +94,27 @@ def test_a_photo_named_by_an_absolute_path_outside_the_folder_is_a_clear_error(f
         call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
 
 
+def test_photos_in_a_subfolder_or_linked_from_elsewhere_are_in_the_folder(folder, tmp_path, capsys):
+    (folder / "garden").mkdir()
+    shutil.copy(BEE, folder / "garden" / "bee.jpg")
+    library = tmp_path / "library"  # a labelled folder of links into a photo library
+    library.mkdir()
+    shutil.copy(CASTLE, library / "castle.jpg")
+    (folder / "linked.jpg").symlink_to(library / "castle.jpg")
+    labels = _labels(
+        tmp_path, "filename,tags,shop_category\ngarden/bee.jpg,bee,none\nlinked.jpg,castle,none\n"
+    )
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["photos"] == 2
+    assert [report["suggestions"][name]["hashtags"][0] for name in ("bee.jpg", "linked.jpg")] == [
+        "bee",
+        "castle",
+    ]
+
+
 def test_photos_and_labels_go_together(folder):
     with pytest.raises(CommandError, match=r"Give both --photos DIR and --labels FILE\.csv"):
         call_command("evaluate_tagger", "--photos", str(folder))
