@@ -33,7 +33,7 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
     """Rows of a labels CSV (columns filename, tags, shop_category; tags separated by
     `|`, with or without `#`), each tag mapped to its concept through the alias table.
     Raises ValueError naming what to fix: a missing column, an empty file, an unknown
-    shop category, a file that is not in `photos`."""
+    shop category, a file that is not in `photos`, a file labelled on two lines."""
     if not photos.is_dir():
         raise ValueError(f"{photos} is not a folder.")
     try:
@@ -51,6 +51,7 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
         raise ValueError(f"{labels} has no rows.")
     problems, result = [], []
     folder = os.path.abspath(photos)
+    lines: dict[str, int] = {}  # photo (as a path in the folder) -> the line labelling it
     for line, row in enumerate(rows, start=2):
         name = (row["filename"] or "").strip()
         path = photos / name
@@ -61,6 +62,8 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
             problems.append(f"line {line}: {name} is not in {photos}")
         elif shop not in SHOP_VALUES:
             problems.append(f"line {line}: shop_category {shop!r} is not one of {', '.join(SHOP_VALUES)}")
+        elif (first := lines.setdefault(os.path.abspath(path), line)) != line:
+            problems.append(f"line {line}: {name} is labelled on line {first} too")
         else:
             tags = [t.strip().lstrip("#") for t in (row["tags"] or "").split("|") if t.strip().lstrip("#")]
             result.append(LabelledPhoto(path, _concepts(tags), shop))
@@ -87,15 +90,17 @@ def _concepts(tags: list[str]) -> list[str]:
 
 def tagger_evaluate_folder(*, photos: Path, labels: Path, tagger: Tagger | None = None) -> dict[str, object]:
     """hit@1, hit@5, P@5 and R@5 of the suggestions as served (over photos with at least
-    one tag), per-concept AP on the calibrated scores (concepts the tagger knows), shop
-    accuracy and the shop false-positive rate on photos labelled `none`, and how many
-    non-visual hashtags were suggested; and what each photo got (concepts in order, shop
-    category).
+    one tag; None where none has one), per-concept AP on the calibrated scores (concepts
+    the tagger knows), shop accuracy and the shop false-positive rate on photos labelled
+    `none`, and how many non-visual hashtags were suggested; and what each photo got
+    (concepts in order, shop category).
     `tagger` defaults to the active one.
     Raises ValueError for a bad labels file or folder, OSError for an unreadable photo."""
     rows = labels_read(photos=photos, labels=labels)
     tagger = tagger or selectors.tagger_active()
     report = served_report(rows, tagger)
+    if not any(r.concepts for r in rows):  # shop labels alone: no figure of tags to give
+        report.update(dict.fromkeys(("hit@1", "hit@5", "p@5", "r@5")))
     suggested: list[list[str]] = report.pop("suggested")  # type: ignore[assignment]
     shops: list[str] = report.pop("shops")  # type: ignore[assignment]
     return {

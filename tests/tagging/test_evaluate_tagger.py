@@ -76,6 +76,11 @@ def test_the_table_names_each_figure(folder, tmp_path, capsys):
         ("filename,tags,shop_category\nbee.jpg,bee,garden\n", "line 2: shop_category 'garden' is not one of"),
         # a file beside the folder, not in it (labels.csv itself)
         ("filename,tags,shop_category\n../labels.csv,bee,none\n", "line 2: ../labels.csv is not in .*photos"),
+        # one photo labelled twice would be scored twice, once against each set of labels
+        (
+            "filename,tags,shop_category\nbee.jpg,bee,none\n./bee.jpg,flower,none\n",
+            "line 3: ./bee.jpg is labelled on line 2 too",
+        ),
     ],
 )
 def test_a_bad_labels_file_is_a_clear_error(folder, tmp_path, text, message):
@@ -83,6 +88,20 @@ def test_a_bad_labels_file_is_a_clear_error(folder, tmp_path, text, message):
 
     with pytest.raises(CommandError, match=message):
         call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+
+
+def test_figures_of_tags_are_not_measured_on_a_folder_whose_photos_have_none(folder, tmp_path, capsys):
+    # Shop labels alone: hit@1 0.000 would read as a tagger that is always wrong.
+    labels = _labels(tmp_path, "filename,tags,shop_category\nbee.jpg,,none\ncups.jpg,,home\n")
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+    report = json.loads(capsys.readouterr().out)
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+    table = capsys.readouterr().out
+
+    assert [report[key] for key in ("hit@1", "hit@5", "p@5", "r@5")] == [None] * 4
+    assert report["shop_accuracy"] == 1.0
+    assert "hit@1                      n/a" in table and "shop_accuracy              1.000" in table
 
 
 def test_a_photo_named_by_an_absolute_path_outside_the_folder_is_a_clear_error(folder, tmp_path):
