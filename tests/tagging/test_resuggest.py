@@ -273,6 +273,20 @@ def test_a_second_run_changes_nothing():
     assert ShopSuggestion.objects.get(photo=photo, model_version="coldstart-1-lite0").category == "home"
 
 
+def test_a_run_with_nothing_to_do_says_so_without_a_rate():
+    photo = _as_if_old(_post(CUPS))
+    call_command("resuggest", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+
+    call_command("resuggest", stdout=out, stderr=StringIO())
+
+    assert out.getvalue() == (
+        "No unreviewed post to re-score with coldstart-1-lite0: none shows another version's "
+        "suggestions (0 skipped as reviewed).\n"
+    )
+    assert Photo.objects.get(pk=photo.pk).tagging_model_version == "coldstart-1-lite0"
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

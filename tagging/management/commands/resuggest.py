@@ -38,6 +38,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         finally:
             progress.close()
+        if not (result.images or result.unreadable or result.changed):  # "0.0 images/s" says nothing
+            self.stdout.write(
+                f"No unreviewed post to re-score with {result.model_version}: none shows another "
+                f"version's suggestions ({result.reviewed} skipped as reviewed)."
+            )
+            return
         self.stdout.write(
             f"{result.rescored} posts re-scored with {result.model_version}, "
             f"{result.reviewed} skipped as reviewed, {result.unreadable} unreadable, "
