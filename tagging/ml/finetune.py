@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel
 from .backbones import load_backbone, pooled_features
 from .dataset import TrainingSet
 from .preprocessing import batch as image_batch
-from .run_setup import TrainConfig, World, soft_targets
+from .run_setup import LabelRows, TrainConfig, World
 from .sampling import draw, sample_weights
 
 
@@ -47,13 +47,14 @@ def finetune(data: TrainingSet, config: TrainConfig, world: World, out: Path) ->
     rows = data.indices("train")
     labels = [data.targets[i] for i in rows]
     weights = sample_weights(labels, len(data.concepts), config.sampling)
+    targets_of = LabelRows(labels, len(data.concepts))
     size = max(world.size, 16 - 16 % world.size)
     steps = config.finetune_epochs * max(1, len(rows) // size)
     model.train()
     for chunk in draw(weights, steps * size, seed=config.seed).split(size):
         local = chunk.chunk(world.size)[world.rank]
         images = image_batch([data.image_paths[rows[i]] for i in local.tolist()], backbone.preprocessing)
-        targets = soft_targets(labels, local, len(data.concepts)).to(device)
+        targets = targets_of.soft(local).to(device)
         loss = -(targets * trainable(images.to(device)).log_softmax(-1)).sum(-1).mean()
         optimiser.zero_grad()
         loss.backward()

@@ -61,10 +61,32 @@ def distributed(device: str = "auto") -> Iterator[World]:
         dist.destroy_process_group()
 
 
-def soft_targets(targets: list[list[int]], rows: torch.Tensor, num_concepts: int) -> torch.Tensor:
-    """k-hot/k rows: each of a photo's k hashtags gets 1/k."""
-    dense = torch.zeros(len(rows), num_concepts)
-    for row, index in enumerate(rows.tolist()):
-        labels = targets[index]
-        dense[row, labels] = 1.0 / len(labels)
-    return dense
+class LabelRows:
+    """Each photo's labels (output indices), packed once, so that a batch of photos becomes
+    a dense (photos, outputs) matrix in a few tensor operations: filling it row by row in
+    Python took a sixth of the head's training on 100,000 photos (9 of 58 s)."""
+
+    def __init__(self, labels: list[list[int]], num_concepts: int) -> None:
+        self.counts = torch.tensor([len(photo) for photo in labels], dtype=torch.long)
+        self.starts = self.counts.cumsum(0) - self.counts
+        self.flat = torch.tensor([label for photo in labels for label in photo], dtype=torch.long)
+        self.num_concepts = num_concepts
+
+    def soft(self, rows: torch.Tensor) -> torch.Tensor:
+        """k-hot/k rows: each of a photo's k labels gets 1/k (a photo with none, nothing)."""
+        return self._dense(rows, share=True)
+
+    def mask(self, rows: torch.Tensor) -> torch.Tensor:
+        """1.0 at each of a photo's labels, else 0."""
+        return self._dense(rows, share=False)
+
+    def _dense(self, rows: torch.Tensor, *, share: bool) -> torch.Tensor:
+        counts = self.counts[rows]
+        photo = torch.repeat_interleave(torch.arange(len(rows)), counts)
+        # each label's place among its photo's labels: 0, 1, .., k-1
+        place = torch.arange(int(counts.sum())) - torch.repeat_interleave(counts.cumsum(0) - counts, counts)
+        labels = self.flat[torch.repeat_interleave(self.starts[rows], counts) + place]
+        value = (1.0 / counts.clamp(min=1).float()).repeat_interleave(counts) if share else 1.0
+        dense = torch.zeros(len(rows), self.num_concepts)
+        dense[photo, labels] = value
+        return dense

@@ -29,16 +29,8 @@ from .dataset import SHOP_LABELS, TrainingSet
 from .finetune import finetune
 from .learned import LinearHead, blend_weights
 from .neighbours import DEFAULT_BLEND, NEIGHBOURS_FILE, NeighbourIndex, choose_blend
-from .run_setup import TrainConfig, World, distributed, soft_targets
+from .run_setup import LabelRows, TrainConfig, World, distributed
 from .sampling import draw, sample_weights
-
-
-def negative_mask(negatives: list[list[int]], rows: torch.Tensor, num_concepts: int) -> torch.Tensor:
-    """1.0 where a row's owner rejected the concept as a suggestion, else 0."""
-    mask = torch.zeros(len(rows), num_concepts)
-    for row, index in enumerate(rows.tolist()):
-        mask[row, negatives[index]] = 1.0
-    return mask
 
 
 def _standardisation(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -102,15 +94,14 @@ def train_hashtags(data: TrainingSet, config: TrainConfig, world: World) -> tupl
     head = fit_linear(
         x,
         _batches(weights, config, world),
-        lambda rows: soft_targets(labels, rows, len(data.concepts)),
+        LabelRows(labels, len(data.concepts)).soft,
         len(data.concepts),
         config,
         world,
-        # Most sets have few rejections or none: their term costs a full (batch, concepts)
-        # pass, so it is left out where no photo has one.
-        make_negatives=(lambda rows: negative_mask(rejected, rows, len(data.concepts)))
-        if any(rejected)
-        else None,
+        # 1.0 where a photo's owner rejected the concept as a suggestion. Most sets have few
+        # rejections or none: their term costs a full (batch, concepts) pass, so it is left
+        # out where no photo has one.
+        make_negatives=LabelRows(rejected, len(data.concepts)).mask if any(rejected) else None,
     )
     return head, evaluate_hashtags(head, data, labels)
 
@@ -191,7 +182,7 @@ def train_shop(
     head = fit_linear(
         shop.embeddings[train_rows],
         _batches(weights, config, world),
-        lambda rows: soft_targets(labels, rows, len(SHOP_LABELS)),
+        LabelRows(labels, len(SHOP_LABELS)).soft,
         len(SHOP_LABELS),
         config,
         world,

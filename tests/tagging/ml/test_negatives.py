@@ -67,9 +67,9 @@ def test_a_set_without_rejections_never_builds_the_negative_term(monkeypatch):
     from tests.tagging.ml.synthetic import synthetic_training_set
 
     def refuse(*args: object) -> None:
-        raise AssertionError("negative_mask built for a set without rejections")
+        raise AssertionError("negative mask built for a set without rejections")
 
-    monkeypatch.setattr(train, "negative_mask", refuse)
+    monkeypatch.setattr(train.LabelRows, "mask", refuse)
     _head, metrics = train.train_hashtags(synthetic_training_set(), train.TrainConfig(), World())
 
     assert metrics["hashtags"]["hit@1"] >= 0.9  # and it still learns the content hashtags
