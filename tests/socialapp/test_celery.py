@@ -63,3 +63,43 @@ def _registered(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_inline_tasks_that_succeed_print_nothing(tmp_path):
+    # `make run` without REDIS_URL: its seed printed a kombu warning about the in-memory
+    # broker's missing host and 196 "Task ... succeeded in 0.03s" lines, each the upload's
+    # own work, before the server's banner. A failing task still raises where it was queued.
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_dependencies import ROOT
+
+    script = (
+        "from socialapp.celery import app\n"
+        "from socialapp.queueing import task_enqueue\n"
+        "@app.task(name='probe.fine')\n"
+        "def fine():\n"
+        "    return 'done'\n"
+        "@app.task(name='probe.broken')\n"
+        "def broken():\n"
+        "    return 1 / 0\n"
+        "assert task_enqueue(fine)\n"
+        "try:\n"
+        "    task_enqueue(broken)\n"
+        "except ZeroDivisionError:\n"
+        "    print('raised')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env |= {"DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout == "raised\n", result.stderr  # a failure reaches the request that queued it
+    assert result.stderr == ""
