@@ -88,8 +88,9 @@ def alt_text_concepts(
 ) -> list[str]:
     """Which concepts an alt text names: the visual concepts the owner hashtagged (in the
     caption's order), the suggestions they accepted, then, on a post whose caption names
-    none, the tagger's open suggestions, best first. Specific concepts first, at most
-    ALT_TEXT_CONCEPTS; a `general` one only when no specific one is left. Suggestions
+    none, the tagger's open suggestions, best first, at most ALT_TEXT_CONCEPTS. A `general`
+    one only when no specific one is left, unless the owner wrote or accepted it and it
+    is a kind of thing (#dog, #fish), not a category (a mass noun: #architecture). Suggestions
     leave out the post's own hashtags, so on a post whose caption already says #pliers
     the open ones are the tagger's next guesses, not what the photo shows. Colours,
     styles, adjectives and categories name no subject ("a blackandwhite"):
@@ -107,8 +108,17 @@ def alt_text_concepts(
     said = {*typed, *accepted, *suggested}
     typed = [c for c in typed if c not in colours or related.get(c, frozenset()) & said]
     pool = list(dict.fromkeys([*typed, *accepted, *([] if typed else suggested)]))
-    chosen = [c for c in pool if c not in general][:ALT_TEXT_CONCEPTS] or pool[:1]
+    # A kind of thing the owner wrote or accepted is what the photo shows, however general
+    # (#dog beside #beach, #fish beside #snorkel), unless they also named a kind of it
+    # (#bassethound); a category (#architecture, #wildlife: a mass noun) or the tagger's
+    # general guess only when nothing specific is left.
     kinds = hypernyms()
+    subjects = {
+        c
+        for c in [*typed, *accepted]
+        if c not in mass_names() and not any(c in kinds.get(other, ()) for other in pool)
+    }
+    chosen = [c for c in pool if c not in general or c in subjects][:ALT_TEXT_CONCEPTS] or pool[:1]
     return [c for c in chosen if not any(c in kinds.get(other, ()) for other in chosen)]
 
 

@@ -247,6 +247,60 @@ def test_names_read_as_a_person_would_write_them(concepts, language, text):
     assert selectors.suggestions_alt_text(suggestions=_suggestions(*concepts), language=language) == text
 
 
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        # a kind of thing the owner wrote is what the photo shows, even a general kind: a
+        # caption "#dog #beach" said "Photo of a beach.", and a wrasse's "#fish #snorkel"
+        # "Photo of a snorkel."
+        (["dog", "beach"], "Photo of a dog and a beach."),
+        (["fish", "snorkel"], "Photo of a fish and a snorkel."),
+        (["bird", "lake"], "Photo of a bird and a lake."),
+        (["dog", "bassethound"], "Photo of a basset hound."),  # a basset hound is a dog
+        (["dog", "bassethound", "beach"], "Photo of a basset hound and a beach."),
+        (["architecture", "cathedral"], "Photo of a cathedral."),  # a category, not a kind
+        (["wildlife", "beach"], "Photo of a beach."),
+    ],
+)
+def test_a_general_kind_the_owner_hashtagged_is_named_in_its_place(typed, text):
+    concepts = [Concept.objects.get(name=name) for name in typed]
+
+    assert selectors.suggestions_alt_text(suggestions=[], typed=concepts, language="en") == text
+
+
+def test_alt_texts_that_left_out_a_general_kind_the_owner_wrote_are_written_again(
+    bridge, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("tagging.migrations.0012_alt_texts_name_the_owners_general_kinds")
+    with django_capture_on_commit_callbacks(execute=True):
+        walk = photo_create(
+            owner=UserFactory(language="en"),
+            image=SimpleUploadedFile("w.jpg", TOWER_BRIDGE.read_bytes()),
+            caption="Morning walk #dog #beach",
+        )
+    type(walk).objects.filter(pk=walk.pk).update(alt_text="Photo of a beach.")  # the rule before
+    photo_update(photo=_reload(bridge), alt_text="Photo of a beach.")  # the owner's own words
+
+    migration.Migration.operations[0].code(apps, None)
+
+    assert _reload(walk).alt_text == "Photo of a dog and a beach."
+    assert _reload(bridge).alt_text == "Photo of a beach."
+
+
+def test_a_general_kind_the_owner_accepted_is_named_and_one_only_suggested_is_not():
+    accepted, open_ = _suggestions("dog", "beach")
+    accepted.state = PhotoSuggestion.State.ACCEPTED
+
+    assert selectors.suggestions_alt_text(suggestions=[accepted, open_], language="en") == (
+        "Photo of a dog and a beach."
+    )
+    assert selectors.suggestions_alt_text(suggestions=_suggestions("dog", "beach"), language="en") == (
+        "Photo of a beach."  # the tagger's #dog is a guess: a general one only when nothing else is left
+    )
+
+
 def test_a_spanish_name_of_unknown_gender_goes_without_an_article():
     Concept.objects.create(name="zorblax", display_en="zorblax", display_es="zorblax")
 
