@@ -258,6 +258,7 @@ def test_names_read_as_a_person_would_write_them(concepts, language, text):
         (["bird", "lake"], "Photo of a bird and a lake."),
         (["dog", "bassethound"], "Photo of a basset hound."),  # a basset hound is a dog
         (["dog", "bassethound", "beach"], "Photo of a basset hound and a beach."),
+        (["pet", "dog"], "Photo of a dog."),  # a role, not a kind: "a pet and a dog" said it twice
         (["architecture", "cathedral"], "Photo of a cathedral."),  # a category, not a kind
         (["wildlife", "beach"], "Photo of a beach."),
     ],
