@@ -1,7 +1,7 @@
 """Write the tagger's alt texts again now that a general kind of thing the owner
 hashtagged or accepted is named in its place ("#dog #beach": "Photo of a dog and a
-beach.", not "Photo of a beach."), and a role, a season, a holiday or twilight names
-nothing ("#autumn #leaves": "Photo of a leaf."). The texts owners wrote
+beach.", not "Photo of a beach."), and #pet, a role, names nothing ("#pet #dog":
+"Photo of a dog."). The texts owners wrote
 (photos.Photo.alt_text_by_owner) stay as they are."""
 
 import importlib
