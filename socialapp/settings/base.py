@@ -381,8 +381,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Inline, a task is part of the request that queued it, and "Task ... succeeded in
-        # 0.03s" says nothing (make run's seed printed 196 such lines); a failure is still
-        # logged, and a worker, which sets up logging of its own, logs every task.
+        # 0.03s" says nothing (make run's seed printed 196 such lines); a failure raises in
+        # that request. A worker, which sets up logging of its own, logs every task.
         **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
     },
 }
