@@ -26,12 +26,13 @@ kinds of evidence:
   "the" learn that they never do and an unseen mention takes its kind's rate.
 - related concepts: the cold-start vocabulary lists, for every class, the concepts it
   belongs to from specific to general (goldfish: aquarium, pet, fish, animal). A concept
-  present makes those after it candidates (#wrasse -> #fish), at a rate counted per
-  candidate ("fish" is often written beside a fish, "animal" rarely); a place makes the
-  places it is part of candidates (#sydney -> #newsouthwales, #australia). A candidate
-  never seen takes the rate of its kind: a region (a country or a state: people write
-  #australia beside #sydney about one time in four) or anything else (an island, a
-  continent, a general concept: about one in eight).
+  present makes those after it candidates (#wrasse -> #fish; the other concepts of a
+  class's row, categories it shares, only the general ones: coldstart_data
+  .related_concepts), at a rate counted per candidate ("fish" is often written beside a
+  fish, "animal" rarely); a place makes the places it is part of candidates (#sydney ->
+  #newsouthwales, #australia). A candidate never seen takes the rate of its kind: a
+  region (a country or a state: on the dev posts about one time in two) or anything else
+  (an island, a continent, a general concept: about one in eight).
 
 A non-visual hashtag (#tbt, #photooftheday, #instagood: what the vocabulary keeps out
 of training) says nothing of the photo or its subject; whether it is written is a habit

@@ -38,15 +38,22 @@ def general_concepts() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def related_concepts() -> dict[str, frozenset[str]]:
-    """Concept or place -> what its presence makes likely: the concepts listed after it
-    for some class, from specific to general (goldfish -> aquarium, pet, fish, animal),
+    """Concept or place -> what its presence makes likely: the concepts listed after a
+    class's own (goldfish -> aquarium, pet, fish, animal) and the general ones listed
+    after another (aquarium -> fish, animal; not garden -> tool from "lawnmower garden tool"),
     the general concepts of its synset's hypernyms (plier -> tool) and the places a place
     is part of (kolkata -> india, asia); see coldstart_build."""
     related: dict[str, set[str]] = {}
+    general = general_concepts()
     for row in table_rows("coldstart.tsv"):
-        names = row["concepts"].split()
-        for i, name in enumerate(names):
-            related.setdefault(name, set()).update(names[i + 1 :])
+        # The class's own concept makes each listed after it likely (goldfish: aquarium,
+        # pet, fish, animal). The others are categories the class shares, not kinds of
+        # each other: each makes only the general ones after it likely (aquarium: fish),
+        # or a lawn mower's "garden tool" made #tool a candidate of every garden caption.
+        own, *shared = row["concepts"].split() or [""]
+        related.setdefault(own, set()).update(shared)
+        for i, name in enumerate(shared):
+            related.setdefault(name, set()).update(later for later in shared[i + 1 :] if later in general)
     for row in table_rows("related.tsv"):
         related.setdefault(row["key"], set()).update(row["related"].split())
     return {name: frozenset(after - {name}) for name, after in related.items() if after - {name}}
