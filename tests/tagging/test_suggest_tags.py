@@ -41,3 +41,10 @@ def test_suggest_tags_table(capsys):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match=r"No such file: .*nothing\.jpg"):
         call_command("suggest_tags", str(tmp_path / "nothing.jpg"))
+
+
+def test_a_folder_is_named_as_a_folder_not_a_missing_file(tmp_path):
+    # `suggest_tags photos/` said "No such file: photos" of a folder that is there.
+    message = rf"{tmp_path} is a folder: name the images in it \(photos/\*\.jpg\)"
+    with pytest.raises(CommandError, match=message):
+        call_command("suggest_tags", str(tmp_path))

@@ -29,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         images: list[Path] = options["images"]  # type: ignore[assignment]
+        folder = next((p for p in images if p.is_dir()), None)
+        if folder is not None:
+            raise CommandError(f"{folder} is a folder: name the images in it (photos/*.jpg)")
         missing = [str(p) for p in images if not p.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
