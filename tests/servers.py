@@ -1,5 +1,6 @@
 """Real ASGI server processes for tests that go over the network."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -10,6 +11,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DAPHNE = Path(sys.executable).parent / "daphne"
+
+
+def manage(var_dir: Path, *arguments: str) -> "subprocess.CompletedProcess[str]":
+    """manage.py as `make run` runs it: SQLite under `var_dir`, tasks inline (no
+    DATABASE_URL, no REDIS_URL)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {"VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "socialapp.settings.base"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ from celery import Celery
 
 from socialapp.celery import app
 from socialapp.queueing import task_enqueue, task_get
-from tests.servers import free_port
+from tests.servers import free_port, manage
 
 
 def test_a_task_queued_while_redis_is_down_is_left_for_the_sweep_not_raised():
@@ -69,12 +69,6 @@ def test_inline_tasks_that_succeed_print_nothing(tmp_path):
     # `make run` without REDIS_URL: its seed printed a kombu warning about the in-memory
     # broker's missing host and 196 "Task ... succeeded in 0.03s" lines, each the upload's
     # own work, before the server's banner. A failing task still raises where it was queued.
-    import os
-    import subprocess
-    import sys
-
-    from tests.test_dependencies import ROOT
-
     script = (
         "from socialapp.celery import app\n"
         "from socialapp.queueing import task_enqueue\n"
@@ -90,16 +84,7 @@ def test_inline_tasks_that_succeed_print_nothing(tmp_path):
         "except ZeroDivisionError:\n"
         "    print('raised')\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env |= {"DJANGO_SETTINGS_MODULE": "socialapp.settings.base", "VAR_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(tmp_path, "shell", "-v", "0", "-c", script)
 
     assert result.stdout == "raised\n", result.stderr  # a failure reaches the request that queued it
     assert result.stderr == ""
