@@ -50,7 +50,10 @@ def related_concepts() -> dict[str, frozenset[str]]:
         # pet, fish, animal). The others are categories the class shares, not kinds of
         # each other: each makes only the general ones after it likely (aquarium: fish),
         # or a lawn mower's "garden tool" made #tool a candidate of every garden caption.
-        own, *shared = row["concepts"].split() or [""]
+        names = row["concepts"].split()
+        if not names:
+            continue
+        own, *shared = names
         related.setdefault(own, set()).update(shared)
         for i, name in enumerate(shared):
             related.setdefault(name, set()).update(later for later in shared[i + 1 :] if later in general)
