@@ -11,6 +11,7 @@ import torch
 import torch.distributed as dist
 
 from .devices import process_device
+from .sampling import label_pairs
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,15 @@ def distributed(device: str = "auto") -> Iterator[World]:
 
 
 class LabelRows:
-    """Each photo's labels (output indices), packed once, so that a batch of photos becomes
-    a dense (photos, outputs) matrix in a few tensor operations: filling it row by row in
-    Python took a sixth of the head's training on 100,000 photos (9 of 58 s)."""
+    """Each photo's labels (output indices), packed once by sampling.label_pairs, so that a
+    batch of photos becomes a dense (photos, outputs) matrix in a few tensor operations:
+    filling it row by row in Python took a sixth of the head's training on 100,000 photos
+    (9 of 58 s)."""
 
     def __init__(self, labels: list[list[int]], num_concepts: int) -> None:
-        self.counts = torch.tensor([len(photo) for photo in labels], dtype=torch.long)
+        photos, self.flat = label_pairs(labels, num_concepts)  # in photo order
+        self.counts = torch.bincount(photos, minlength=len(labels))
         self.starts = self.counts.cumsum(0) - self.counts
-        self.flat = torch.tensor([label for photo in labels for label in photo], dtype=torch.long)
         self.num_concepts = num_concepts
 
     def soft(self, rows: torch.Tensor) -> torch.Tensor:
