@@ -26,12 +26,14 @@ BATCH = 16
 class LabelledPhoto:
     path: Path
     concepts: list[str]  # the concepts its tags name, in the order written
-    shop_category: str
+    shop_category: str | None  # None: not labelled for the shop (an empty cell)
 
 
 def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
     """Rows of a labels CSV (columns filename, tags, shop_category; tags separated by
-    `|`, with or without `#`), each tag mapped to its concept through the alias table.
+    `|`, with or without `#`), each tag mapped to its concept through the alias table; an
+    empty shop_category is a photo not labelled for the shop (`none` says it shows nothing
+    to sell).
     Raises ValueError naming what to fix: a missing column, an empty file, an unknown
     shop category, a file that is not in `photos`, a file labelled on two lines."""
     if not photos.is_dir():
@@ -55,12 +57,12 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
     for line, row in enumerate(rows, start=2):
         name = (row["filename"] or "").strip()
         path = photos / name
-        shop = (row["shop_category"] or "").strip() or "none"
+        shop = (row["shop_category"] or "").strip() or None
         if not name or not path.is_file():
             problems.append(f"line {line}: no file {path}")
         elif os.path.commonpath([folder, os.path.abspath(path)]) != folder:  # "../x" or "/x"
             problems.append(f"line {line}: {name} is not in {photos}")
-        elif shop not in SHOP_VALUES:
+        elif shop is not None and shop not in SHOP_VALUES:
             problems.append(f"line {line}: shop_category {shop!r} is not one of {', '.join(SHOP_VALUES)}")
         elif (first := lines.setdefault(os.path.abspath(path), line)) != line:
             problems.append(f"line {line}: {name} is labelled on line {first} too")
@@ -169,12 +171,16 @@ def _per_concept_ap(
     return {name: round(value, 4) for name, value in zip(wanted, ap, strict=True) if value is not None}
 
 
-def shop_metrics(predicted: list[str], rows: list[LabelledPhoto] | list[str]) -> dict[str, float | None]:
-    """Shop accuracy over all photos, and the false-positive rate: the share of photos
-    labelled `none` given a category (None when no photo is labelled `none`)."""
-    truth = [r if isinstance(r, str) else r.shop_category for r in rows]
-    nones = [p for p, t in zip(predicted, truth, strict=True) if t == "none"]
+def shop_metrics(
+    predicted: list[str], rows: list[LabelledPhoto] | list[str | None]
+) -> dict[str, float | None]:
+    """Shop accuracy over the photos labelled for the shop (None when none is), and the
+    false-positive rate: the share of photos labelled `none` given a category (None when
+    no photo is labelled `none`)."""
+    truth = [r.shop_category if isinstance(r, LabelledPhoto) else r for r in rows]
+    pairs = [(p, t) for p, t in zip(predicted, truth, strict=True) if t is not None]
+    nones = [p for p, t in pairs if t == "none"]
     return {
-        "shop_accuracy": round(sum(p == t for p, t in zip(predicted, truth, strict=True)) / len(truth), 4),
+        "shop_accuracy": round(sum(p == t for p, t in pairs) / len(pairs), 4) if pairs else None,
         "shop_false_positive_rate": round(sum(p != "none" for p in nones) / len(nones), 4) if nones else None,
     }

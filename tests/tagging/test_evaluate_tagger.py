@@ -163,3 +163,28 @@ def test_blackandwhites_average_precision_is_that_of_the_served_rule(folder, tmp
     assert report["suggestions"]["lighthouse.jpg"]["hashtags"][0] == "blackandwhite"
     # 1st of the four for one, last (never suggested) for the other: (1/1 + 2/4) / 2
     assert report["per_concept_ap"]["blackandwhite"] == 0.75
+
+
+def test_a_photo_without_a_shop_label_is_left_out_of_the_shop_figures(folder, tmp_path, capsys):
+    # An empty cell is a photo no one labelled for the shop, not one labelled `none`: read
+    # as none, each such photo given a category counted as a false positive.
+    labels = _labels(
+        tmp_path,
+        "filename,tags,shop_category\nbee.jpg,bee,\ncastle.jpg,castle,\ncups.jpg,cups,home\n",
+    )
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+    report = json.loads(capsys.readouterr().out)
+
+    assert report["suggestions"]["cups.jpg"]["shop_category"] == "home"
+    assert (report["shop_accuracy"], report["shop_false_positive_rate"]) == (1.0, None)
+
+
+def test_shop_figures_are_not_measured_on_a_folder_without_shop_labels(folder, tmp_path, capsys):
+    labels = _labels(tmp_path, "filename,tags,shop_category\nbee.jpg,bee,\ncups.jpg,cups, \n")
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels))
+    table = capsys.readouterr().out
+
+    assert "shop_accuracy              n/a" in table and "shop_false_positive_rate   n/a" in table
+    assert "hit@1                      1.000" in table
