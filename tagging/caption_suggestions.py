@@ -208,6 +208,7 @@ def caption_post(
         frozenset(words.forms) - (function_words(language) & listed),
         caption_mentions(words, named, listed, language=language),
         keys,
+        language,
     )
 
 

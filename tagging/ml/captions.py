@@ -10,6 +10,8 @@ kinds of evidence:
   with P(c | t) = (n(t, c) + PRIOR_WEIGHT · P(c)) / (n(t) + PRIOR_WEIGHT), so a token
   seen on few posts stays near the base rate and a word as common as "the" adds about
   nothing. Caption words count WORD_WEIGHT of a hashtag (they are many and loosely tied).
+  A function word of the writer's language ("el", "the") is read against the posts
+  written in that language instead: it says which language, not what the photo shows.
 - mentions: people hashtag what their caption says ("Egeskov castle at dawn" -> #egeskov
   #castle). Each caption word, and each pair of words run together ("Tower Bridge" ->
   towerbridge), is a candidate hashtag: the concept it names, else itself. Mentions come
@@ -107,12 +109,14 @@ class Mention:
 class Post:
     """One post as evidence: its hashtags' concepts, the other words of its caption
     (matching keys), and the mentions those words make. `keys`: (key, concept) of each
-    hashtag as typed, where the scoring of held-out posts needs them."""
+    hashtag as typed, where the scoring of held-out posts needs them. `language`: its
+    writer's ("" unknown), what its function words are read against."""
 
     concepts: frozenset[str]
     words: frozenset[str] = frozenset()
     mentions: frozenset[Mention] = frozenset()
     keys: frozenset[tuple[str, str]] = frozenset()
+    language: str = ""
 
 
 @dataclass
@@ -138,6 +142,11 @@ class CaptionModel:
     # the concepts that are non-visual hashtags (scored from the other non-visual ones
     # typed only); a model saved without them scores them as any other
     non_visual: list[str] = field(default_factory=list)
+    # posts per writer's language, and per language the posts carrying each concept: what
+    # a caption's function words are read against (a model saved without them reads
+    # them against every post)
+    language_posts: dict[str, int] = field(default_factory=dict)
+    language_concepts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._ordinary = frozenset(self.ordinary)
@@ -149,6 +158,13 @@ class CaptionModel:
         its scores start; 0 for a concept no post carried."""
         posts = self.concept_posts.get(concept)
         return 0.0 if posts is None else (posts + 0.5) / (self.posts + 1.0)
+
+    def language_rate(self, concept: str, language: str) -> float:
+        """P(`concept` is a hashtag of a post written in `language`), drawn towards its
+        base rate by PRIOR_WEIGHT posts (a language few posts are written in says little)."""
+        base = self.base_rate(concept)
+        posts = self.language_concepts.get(language, {}).get(concept, 0)
+        return (posts + PRIOR_WEIGHT * base) / (self.language_posts.get(language, 0) + PRIOR_WEIGHT)
 
     def mention_rate(self, mention: Mention) -> float:
         """P(the mention's target is a hashtag of the post | the caption makes it)."""
@@ -171,22 +187,29 @@ class CaptionModel:
         #underwater, however many posts carry it. None scoring under MIN_SCORE (a word
         such as "the" is rarely a hashtag). A non-visual concept is scored from the
         non-visual hashtags typed alone, and needs no lift: what the post shows says
-        nothing of it, so its rate on an ordinary post is what it is worth."""
+        nothing of it, so its rate on an ordinary post is what it is worth. A function word
+        of the post's language ("el", "the") is read against the posts written in it, not
+        against every post: that it says the caption is Spanish is no evidence of what the
+        photo shows (on a platform where most Spanish captions were of tools, "mi", "en"
+        and "el" offered #herramientas under "Mi perro en el parque")."""
         tokens = sorted(t for t in _tokens(post) if t in self.token_posts)  # sums in one order
         habits = [t for t in tokens if t[1:] in self._non_visual]  # "#tbt"
+        function = function_words(post.language) if post.language in self.language_posts else frozenset()
         scores = {}
         support: dict[str, int] = {}  # the most posts any token typed shares with the concept
         for concept in self.concept_posts:
             if concept in post.concepts:
                 continue
             base = self.base_rate(concept)
+            in_language = self.language_rate(concept, post.language) if function else base
             log_odds = _logit(base)
             for token in habits if concept in self._non_visual else tokens:
                 both = self.pairs.get(token, {}).get(concept, 0)
                 support[concept] = max(support.get(concept, 0), both)
-                given = (both + PRIOR_WEIGHT * base) / (self.token_posts[token] + PRIOR_WEIGHT)
+                against = in_language if token in function else base
+                given = (both + PRIOR_WEIGHT * against) / (self.token_posts[token] + PRIOR_WEIGHT)
                 weight = 1.0 if token.startswith("#") else WORD_WEIGHT
-                log_odds += weight * (_logit(given) - _logit(base))
+                log_odds += weight * (_logit(given) - _logit(against))
             scores[concept] = 1.0 / (1.0 + math.exp(-log_odds))
         causes: dict[str, float] = {}
         present = {c: 1.0 for c in post.concepts}
@@ -251,9 +274,14 @@ def fit(
     related_all = [0, 0]
     related_kinds: dict[str, list[int]] = {REGION: [0, 0], OTHER: [0, 0]}
     related_targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    language_posts: Counter[str] = Counter()
+    language_concepts: dict[str, Counter[str]] = defaultdict(Counter)
     ordinary = frozenset(m.key for post in posts for m in post.mentions if m.form == WORD_FORM)
     for post in posts:
         concepts.update(post.concepts)
+        if post.language:
+            language_posts[post.language] += 1
+            language_concepts[post.language].update(post.concepts)
         post_tokens = _tokens(post)
         tokens.update(post_tokens)
         for token in post_tokens:
@@ -285,6 +313,8 @@ def fit(
         regions=sorted(regions & {c for after in links.values() for c in after}),
         related_kinds=related_kinds,
         non_visual=sorted(non_visual & concepts.keys()),
+        language_posts=dict(language_posts),
+        language_concepts={language: dict(counts) for language, counts in language_concepts.items()},
     )
 
 
@@ -349,7 +379,7 @@ def held_out(
                     concept,
                     frozenset({concept, *as_typed}),
                     post.concepts,
-                    model.scores(Post(typed, post.words, mentions)),
+                    model.scores(Post(typed, post.words, mentions, language=post.language)),
                     concept in model.concept_posts,
                 )
 

@@ -2,7 +2,7 @@
 
 import json
 
-from tagging.caption_suggestions import caption_mentions, caption_words
+from tagging.caption_suggestions import caption_mentions, caption_post, caption_words
 from tagging.ml.captions import (
     EMOJI,
     NAME,
@@ -319,3 +319,54 @@ def test_an_emoji_names_what_it_shows_and_a_flag_its_country():
         Mention("fish", "fish", EMOJI),
         Mention("sun", "sun", EMOJI),
     }
+
+
+def _written(caption: str, language: str, *concepts: str) -> Post:
+    return caption_post(frozenset(concepts), caption_words(caption), {}, (), language=language)
+
+
+def _mostly_english() -> list[Post]:
+    """Few captions are Spanish, and three of them are of tools, all with "mi", "en" and "el"."""
+    spanish = [
+        _written("Mi martillo en el taller", "es", "tool", "hammer"),
+        _written("Mi llave inglesa en el garaje", "es", "tool", "wrench"),
+        _written("Mi destornillador en el banco", "es", "tool", "screwdriver"),
+        _written("Atardecer en la playa", "es", "sea", "sunset"),
+        _written("La catedral de noche", "es", "architecture"),
+        _written("Un gato dormido", "es", "cat"),
+    ]
+    english = [
+        _written(f"My {walk} in the {place}", "en", "nature")
+        for walk in ("walk", "run", "ride")
+        for place in ("woods", "hills", "park", "rain")
+    ]
+    english += [_written("Dinner with friends", "en", "food")] * 6
+    return [*spanish, *english, _written("My hammer on the bench", "en", "tool", "hammer")]
+
+
+def test_the_words_of_a_language_say_which_language_not_what_the_photo_shows():
+    # Read as evidence against every post, words that mostly say the caption is Spanish
+    # offered #herramientas under "Mi perro en el parque" (the demo did, at 12%). Against
+    # the other Spanish captions they say little.
+    model = fit(_mostly_english())
+
+    dog = model.scores(_written("Mi perro en el parque", "es", "dog"))
+    hammer = model.scores(_written("Mi martillo nuevo", "es", "hammer"))
+
+    assert "tool" not in dog
+    assert "tool" in hammer  # the word that names what the photo shows still counts
+
+
+def test_a_model_saved_before_languages_reads_every_word_against_every_post(tmp_path):
+    path = tmp_path / "caption.json"
+    fit(_mostly_english()).save(path)
+    saved = json.loads(path.read_text())
+    del saved["language_posts"], saved["language_concepts"]  # as versions trained before them wrote it
+    path.write_text(json.dumps(saved))
+    unwritten = [Post(p.concepts, p.words, p.mentions) for p in _mostly_english()]  # no language
+    dog = _written("Mi perro en el parque", "es", "dog")
+
+    old = CaptionModel.load(path)
+
+    assert old.scores(dog) == fit(unwritten).scores(dog)
+    assert "tool" in old.scores(dog)
