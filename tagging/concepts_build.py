@@ -482,11 +482,15 @@ def _letters(word: str) -> bool:
 
 def closed_class_words(analyser: Path) -> dict[str, str]:
     """Key -> a function reading, for each word of the analyser's language that is a
-    function word in every reading ("the", "at", "my"; Spanish "el", "por", "mi"), an
+    function word in every reading ("the", "at", "my"; Spanish "el", "por", "mi", and
+    "del", de + el, whose reading opens with one), an
     adverb aside: listed whole with lt-paradigm, each form analysed again for all its
     readings, so that one that is also a noun, adjective or verb ("can", "will", "like")
     stays a word a hashtag may be made of."""
-    forms = paradigm_forms([f"*<{tag}><*>" for tag in FUNCTION_TAGS], analyser)
+    # a contraction opening with one ("del", "al": de el, a el) is one as a whole
+    forms = paradigm_forms(
+        [f"*<{tag}>{rest}" for tag in FUNCTION_TAGS for rest in ("<*>", "+*<*>")], analyser
+    )
     words = {}
     for word, readings in known_words({f for f in forms if _letters(f)}, analyser).items():
         if all(_CLOSED_READING.match(r) for r in readings):

@@ -71,6 +71,8 @@ def test_committed_function_words_are_what_the_generator_finds(sources):
     assert not {("auto", "es"), ("taxi", "en"), ("sea", "en"), ("red", "en")} & flagged
     # each language's function words, listed whole (lt-paradigm), are never names either
     assert {("the", "en"), ("at", "en"), ("my", "en"), ("el", "es"), ("por", "es"), ("mi", "es")} <= flagged
+    # and so are their contractions: "del" (de el), "al" (a el), "conmigo" (con mí)
+    assert {("del", "es"), ("al", "es"), ("conmigo", "es")} <= flagged
     # but a word that is a noun or a verb too stays one: a can, a will, to like
     assert not {("can", "en"), ("will", "en"), ("like", "en"), ("bajo", "es"), ("como", "es")} & flagged
 
