@@ -146,3 +146,28 @@ def test_a_basic_translation_is_offered_on_demand_not_shown(settings, postgres_u
         expect(theirs.get_by_text("Basic translation", exact=True)).to_be_visible()
         expect(theirs.get_by_role("button", name="See original")).to_be_visible()
         page.context.close()
+
+
+def test_a_basic_translation_arriving_live_is_offered_not_shown(postgres_url, browsing):
+    # The same message as above, sent while the buyer has the thread open: its
+    # translation comes as a frame of its own, which must keep what kind it is.
+    buyer, seller, conversation = conversation_pair()
+    spanish = "Genial. ¿Lo tomarías por veinte?"
+    with app_server_running(env={"CHAT_TRANSLATION": "true", "TRANSLATION_ENGINE": "apertium"}) as server:
+        buyer_context = browsing.context(buyer, server.url())
+        buyer_page = _chat(browsing, server, conversation, buyer, context=buyer_context)
+        seller_page = _chat(browsing, server, conversation, seller)
+
+        _send(seller_page, spanish)
+
+        theirs = buyer_page.locator(THEIRS).last
+        offer = theirs.get_by_role("button", name="See translation · basic")
+        expect(offer).to_be_visible(timeout=30_000)
+        expect(theirs.locator(".text")).to_have_text(spanish)  # the original, not the basic one
+        basic = Message.objects.get().translations.get()
+        assert (basic.status, basic.engine) == ("ready", "apertium")
+        offer.click()
+        expect(theirs.locator(".text")).to_have_text(basic.text)
+        expect(theirs.get_by_text("Basic translation", exact=True)).to_be_visible()
+        for context in (buyer_context, seller_page.context):
+            context.close()

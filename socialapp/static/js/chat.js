@@ -205,7 +205,9 @@
 
   function remember(m, frame) {
     m.translations = (m.translations || []).filter((t) => t.language !== frame.language);
-    m.translations.push({ language: frame.language, status: frame.status, text: frame.text, engine: frame.engine });
+    // as a message frame lists it (translation.frames.translation_item): "basic" included
+    const { language, status, text, engine, basic } = frame;
+    m.translations.push({ language, status, text, engine, basic });
   }
 
   function translated(frame) {
