@@ -22,6 +22,8 @@ _RESERVED = re.compile(r"([\\\[\]^$/@<>{}*#])")
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 # Post-generation consumes "~" even when escaped; it travels as an unknown word instead.
 _TILDE = "__T__"
+# Two blanks or more between words.
+_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 
 class ApertiumError(RuntimeError):
@@ -82,10 +84,14 @@ class ApertiumEngine:
         # NUL ends a message; a blank before it lets the last word and its full stop out.
         message = _RESERVED.sub(r"\\\1", text.replace("\0", " ").replace("~", _TILDE)) + " \0"
         try:
-            return self._exchange(message)
+            answer = self._exchange(message)
         except (OSError, ApertiumError):
             self._stop()  # a dead or stuck pipeline: one fresh start, then give up
-            return self._exchange(message)
+            answer = self._exchange(message)
+        # A word with nothing to translate to ("I" before a Spanish verb) leaves the blanks
+        # on either side of it: "Puede  lo elijo". Unless the writer left such gaps too,
+        # each is one blank.
+        return answer if _GAP.search(text) else _GAP.sub(" ", answer)
 
     def _exchange(self, message: str) -> str:
         process = self._running()
