@@ -231,7 +231,7 @@ def test_since_takes_only_posts_created_from_that_day():
     call_command("resuggest", "--since", "2025-03-01", stdout=out, stderr=StringIO())
 
     assert re.fullmatch(
-        r"1 posts re-scored with coldstart-1-lite0, 0 skipped as reviewed, 0 unreadable, "
+        r"1 post re-scored with coldstart-1-lite0, 0 skipped as reviewed, 0 unreadable, "
         r"0 changed meanwhile; 1 from embeddings kept at upload; \d+\.\d images/s "
         r"in batches of 2\n",
         out.getvalue(),

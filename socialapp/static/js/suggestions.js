@@ -1,5 +1,6 @@
 // Suggestion chips that update without reloading: wait for "suggestions.ready" on the
-// notifications socket, then fetch and draw the chips; accept/reject through the API, and
+// notifications socket (after the upload's analysis, or a re-suggest of a post already
+// analysed), then fetch and draw the chips; accept/reject through the API, and
 // the post's hashtags follow at once. Redrawn buttons keep their accessible names.
 // Without JavaScript the same chips are plain forms and a reload shows new suggestions.
 (function () {
@@ -74,6 +75,13 @@
   box.querySelectorAll("button[data-action]").forEach((button) => {
     button.type = "button";
     button.addEventListener("click", () => decide(button.dataset.id, button.dataset.action));
+  });
+
+  // New suggestions for a post already analysed (`manage.py resuggest` after a new
+  // version) come over the bell's socket (notifications.js): the chips follow them.
+  document.addEventListener("socialapp:notification", (event) => {
+    const data = event.detail;
+    if (data.photo_id === photoId && data.type === "suggestions.ready" && box.dataset.status !== "pending") load();
   });
 
   if (box.dataset.status === "pending") {

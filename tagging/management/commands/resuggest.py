@@ -44,8 +44,9 @@ class Command(BaseCommand):
                 f"version's suggestions ({result.reviewed} skipped as reviewed)."
             )
             return
+        posts = "post" if result.rescored == 1 else "posts"
         self.stdout.write(
-            f"{result.rescored} posts re-scored with {result.model_version}, "
+            f"{result.rescored} {posts} re-scored with {result.model_version}, "
             f"{result.reviewed} skipped as reviewed, {result.unreadable} unreadable, "
             f"{result.changed} changed meanwhile; {result.kept} from embeddings kept at upload; "
             f"{result.images_per_second:.1f} images/s in batches of {result.batch_size}"
