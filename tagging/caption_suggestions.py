@@ -321,21 +321,25 @@ def hashtag_suggestions(
     unnamed = [c.pk for c in concepts.values() if not _completes(c, key)] if key else []
     spellings = _spellings(unnamed) if unnamed else {}
     as_written = _as_written(evidence, words, key, language)
-    named: list[tuple[str, str, bool]] = []  # (concept, hashtag, whether it is the concept's own name)
+    # (concept, hashtag, 0: its name in `language` or as written, 1: its name in the other
+    # language, 2: another spelling of it)
+    named: list[tuple[str, str, int]] = []
     for name in order:
         concept = concepts.get(name)
         if concept is not None and name in as_written:
-            named.append((name, as_written[name], True))
+            named.append((name, as_written[name], 0))
         elif concept is not None:
             hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
-            named.append((name, hashtag, hashtag in (concept.display_en, concept.display_es)))
+            own = [concept.display(language), concept.display("en" if language == "es" else "es")]
+            named.append((name, hashtag, own.index(hashtag) if hashtag in own else 2))
         elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet
-            named.append((name, words.written.get(name, name), True))
+            named.append((name, words.written.get(name, name), 0))
     if key:
-        # Alike in score and use, a completion reads as a person expects: a concept's own
-        # name before another spelling of it (#chainmail's alias #ringarmor), then the
-        # shortest, then alphabetically.
-        named.sort(key=lambda n: (-scores[n[0]], -uses.get(n[0], 0), not n[2], len(n[1]), n[1]))
+        # Alike in score and use, a completion reads as a person expects: a concept's name
+        # in their language, then in the other (for "#ga" in Spanish, #gallo before #gar,
+        # the garfish, whose Spanish name is pejelagarto), then another spelling of it
+        # (#chainmail's alias #ringarmor), then the shortest, then alphabetically.
+        named.sort(key=lambda n: (-scores[n[0]], -uses.get(n[0], 0), n[2], len(n[1]), n[1]))
     chosen: dict[str, str] = {}  # hashtag -> concept
     for name, hashtag, _own in named:
         chosen.setdefault(hashtag, name)

@@ -58,6 +58,21 @@ def test_completions_alike_in_score_and_use_read_in_order_own_names_first_then_s
     assert names == ["qzxs", "qzxt", "qzxlongname", "qzxring"]
 
 
+def test_completions_alike_in_score_and_use_come_in_the_persons_language_first():
+    # "#ga" typed in Spanish listed #gar (the garfish's English name, which completes the
+    # prefix as its Spanish one, pejelagarto, does not) before #gallo and #ganso.
+    for name, english, spanish in [("qzxgar", "qzxgar", "pejeqzx"), ("qzxcock", "qzxrooster", "qzxgallo")]:
+        concept = Concept.objects.create(name=name, display_en=english, display_es=spanish)
+        for key in {english, spanish}:
+            ConceptAlias.objects.get_or_create(concept=concept, key=key)
+
+    spanish_names = _names(client_for(UserFactory(language="es")).get(URL, {"q": "#qzxga"}))
+    english_names = _names(client_for(UserFactory(language="en")).get(URL, {"q": "#qzxga"}))
+
+    assert spanish_names == ["qzxgallo", "qzxgar"]
+    assert english_names == ["qzxgar", "qzxgallo"]
+
+
 def test_each_hashtag_says_how_many_posts_you_may_see_carry_it_as_its_page_does():
     make_photo(UserFactory(), caption="#beach")
     make_photo(UserFactory(), caption="Low tide #beaches")  # the same concept
