@@ -141,3 +141,28 @@ def test_a_two_digit_badge_stays_on_its_own_icon(app_server, browsing: Browsing)
     )
 
     assert touching == []
+
+
+def test_a_select_in_a_row_of_controls_matches_the_text_field_beside_it(app_server, browsing: Browsing):
+    # The moderation filters and bulk action put selects beside text fields: unstyled, the
+    # selects kept the browser's small font and stood half as tall as the fields.
+    moderator = UserFactory(username="moderator", is_staff=True)
+
+    page = browsing.open(app_server.url("/moderation/"), user=moderator)
+
+    mismatched = page.evaluate(
+        """() => [...document.querySelectorAll('.row')].flatMap(row => {
+          const field = row.querySelector('input[type=text], input[type=search]');
+          if (!field) return [];
+          const f = field.getBoundingClientRect(), size = getComputedStyle(field).fontSize;
+          return [...row.querySelectorAll('select')]
+            .filter(s => Math.abs(s.getBoundingClientRect().height - f.height) > 1
+              || getComputedStyle(s).fontSize !== size)
+            .map(s => `${s.name}: ${s.getBoundingClientRect().height}px ${getComputedStyle(s).fontSize}`
+              + ` beside ${f.height}px ${size}`);
+        })"""
+    )
+    assert page.locator(".row select").count() == 3
+    assert mismatched == []
+    if browsing.size == "phone":
+        assert _small_targets(page) == []
