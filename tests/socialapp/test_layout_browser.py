@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from socialapp.accounts.services import follow_create
 from socialapp.chat.services import conversation_start
 from socialapp.photos.services import comment_create, like_create
 from tests.browser import Browsing, assert_no_horizontal_overflow
@@ -166,3 +167,26 @@ def test_a_select_in_a_row_of_controls_matches_the_text_field_beside_it(app_serv
     assert mismatched == []
     if browsing.size == "phone":
         assert _small_targets(page) == []
+
+
+def test_a_profiles_buttons_keep_their_words_on_one_line(app_server, phone: Browsing):
+    # Beside "Message" and "Block" on a 360 px phone, "Following ✓" broke onto two lines.
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob", language="es")
+    follow_create(follower=alice, followee=bob)
+    follow_create(follower=bob, followee=alice)
+    narrow = {"viewport": {"width": 360, "height": 740}}
+
+    for viewer, person in ((alice, "bob"), (bob, "alice")):  # "Following ✓", "Siguiendo ✓"
+        page = phone.open(
+            app_server.url(f"/u/{person}/"), context=phone.context(viewer, app_server.url(), **narrow)
+        )
+        expect(page.locator(".actions button").first).to_contain_text("✓")
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll('.actions button')].filter(button => {
+              const words = document.createRange();
+              words.selectNodeContents(button);
+              return new Set([...words.getClientRects()].map(r => Math.round(r.top))).size > 1;
+            }).map(button => button.textContent.trim())"""
+        )
+        assert broken == [], person
+        assert_no_horizontal_overflow(page)
