@@ -329,9 +329,7 @@ def hashtag_suggestions(
         if concept is not None and name in as_written:
             named.append((name, as_written[name], 0))
         elif concept is not None:
-            hashtag = _name(concept, language, key, spellings.get(concept.pk, []))
-            own = [concept.display(language), concept.display("en" if language == "es" else "es")]
-            named.append((name, hashtag, own.index(hashtag) if hashtag in own else 2))
+            named.append((name, *_name(concept, language, key, spellings.get(concept.pk, []))))
         elif name.isalpha():  # a word of the caption, or a place it names: no hashtag yet
             named.append((name, words.written.get(name, name), 0))
     if key:
@@ -414,13 +412,14 @@ def _completes(concept: Concept, key: str) -> bool:
     return any(canonical.fold(name).startswith(key) for name in (concept.display_en, concept.display_es))
 
 
-def _name(concept: Concept, language: str, key: str, spellings: list[str]) -> str:
-    """The concept's hashtag in `language`, unless a prefix asks for another spelling."""
+def _name(concept: Concept, language: str, key: str, spellings: list[str]) -> tuple[str, int]:
+    """The concept's hashtag in `language`, unless a prefix asks for another spelling, and
+    which it is: 0 its name in `language`, 1 in the other language, 2 another spelling."""
     other = "en" if language == "es" else "es"
-    for name in (concept.display(language), concept.display(other), *spellings):
+    for rank, name in enumerate((concept.display(language), concept.display(other), *spellings)):
         if canonical.fold(name).startswith(key):
-            return name
-    return concept.display(language)
+            return name, min(rank, 2)
+    return concept.display(language), 0
 
 
 def _blocked() -> set[str]:
