@@ -194,7 +194,9 @@ class CaptionModel:
         and "el" offered #herramientas under "Mi perro en el parque")."""
         tokens = sorted(t for t in _tokens(post) if t in self.token_posts)  # sums in one order
         habits = [t for t in tokens if t[1:] in self._non_visual]  # "#tbt"
-        function = function_words(post.language) if post.language in self.language_posts else frozenset()
+        # the function words typed, where the model knows the post's language
+        known = post.language in self.language_posts
+        function = function_words(post.language) & set(tokens) if known else set()
         scores = {}
         support: dict[str, int] = {}  # the most posts any token typed shares with the concept
         for concept in self.concept_posts:
