@@ -171,14 +171,12 @@ def _per_concept_ap(
     return {name: round(value, 4) for name, value in zip(wanted, ap, strict=True) if value is not None}
 
 
-def shop_metrics(
-    predicted: list[str], rows: list[LabelledPhoto] | list[str | None]
-) -> dict[str, float | None]:
+def shop_metrics(predicted: list[str], rows: list[LabelledPhoto]) -> dict[str, float | None]:
     """Shop accuracy over the photos labelled for the shop (None when none is), and the
     false-positive rate: the share of photos labelled `none` given a category (None when
     no photo is labelled `none`)."""
-    truth = [r.shop_category if isinstance(r, LabelledPhoto) else r for r in rows]
-    pairs = [(p, t) for p, t in zip(predicted, truth, strict=True) if t is not None]
+    labelled = [(p, r.shop_category) for p, r in zip(predicted, rows, strict=True)]
+    pairs = [(p, t) for p, t in labelled if t is not None]
     nones = [p for p, t in pairs if t == "none"]
     return {
         "shop_accuracy": round(sum(p == t for p, t in pairs) / len(pairs), 4) if pairs else None,
