@@ -4,6 +4,7 @@ as they were typed, the suggestion chips appearing without a reload once the tag
 worker has run, and an accepted chip joining the post's hashtags at once."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -86,3 +87,38 @@ def test_a_newcomer_uploads_sees_chips_appear_and_accepts_one(redis_url, postgre
         ("electronics", "caption"),
         ("bee", "suggestion"),
     ]
+
+
+def test_an_analysis_that_fails_says_so_without_a_reload(redis_url, postgres_url, tmp_path, browsing):
+    newcomer = UserFactory(username="newcomer", language="en")
+    env = {"REDIS_URL": redis_url}
+    with app_server_running(env=env) as server:
+        page = browsing.open(server.url("/p/new/"), user=newcomer)
+        page.get_by_label("Photo").set_input_files(BEE)
+        page.get_by_role("button", name="Share").click()
+        page.wait_for_url(re.compile(r"/p/\d+/$"))
+        expect(page.locator("[data-role=pending]")).to_be_visible()
+        photo = Photo.objects.get(owner=newcomer)
+        for stored in (photo.image, photo.thumbnail_320, photo.thumbnail_1080):  # lost meanwhile
+            if stored:
+                Path(stored.path).write_bytes(b"no longer a photo")
+
+        worker = worker_start(
+            queue="celery",
+            env=env
+            | {
+                "DATABASE_URL": worker_database_url(),
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                "MODELS_DIR": str(settings.MODELS_DIR),
+                "VAR_DIR": str(tmp_path),
+            },
+        )
+        try:
+            expect(page.get_by_text("We could not analyse this photo.")).to_be_visible(timeout=120_000)
+            expect(page.get_by_role("button", name="Try again")).to_be_visible()
+            expect(page.locator("[data-role=pending]")).to_have_count(0)
+            page.context.close()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    assert Photo.objects.get(pk=photo.pk).tagging_status == Photo.TaggingStatus.FAILED
