@@ -5,7 +5,8 @@
 // conversation with unread messages (the page gives the parts in the bell's data-bell-*).
 // Events sent while the socket is down are lost, so after a reconnect the counts are
 // fetched again. Other scripts may listen to the "socialapp:notification" event on
-// document for every event the socket brings.
+// document for every event the socket brings, and to "socialapp:notifications-open" for
+// each time it (re)connects, to fetch what they may have missed.
 (function () {
   "use strict";
   const FORBIDDEN = 4403;
@@ -68,6 +69,7 @@
       // render and this socket joining its group (a conversation this page just read, a
       // like while offline) sent its event to no socket of ours.
       refresh();
+      document.dispatchEvent(new CustomEvent("socialapp:notifications-open"));
     });
     current.addEventListener("message", (message) => {
       let event;

@@ -1,6 +1,6 @@
 // Suggestion chips that update without reloading: wait for "suggestions.ready" on the
-// notifications socket (after the upload's analysis, or a re-suggest of a post already
-// analysed), then fetch and draw the chips; accept/reject through the API, and
+// bell's notifications socket (after the upload's analysis, or a re-suggest of a post
+// already analysed), then fetch and draw the chips; accept/reject through the API, and
 // the post's hashtags follow at once. Redrawn buttons keep their accessible names.
 // Without JavaScript the same chips are plain forms and a reload shows new suggestions.
 (function () {
@@ -77,25 +77,16 @@
     button.addEventListener("click", () => decide(button.dataset.id, button.dataset.action));
   });
 
-  // New suggestions for a post already analysed (`manage.py resuggest` after a new
-  // version) come over the bell's socket (notifications.js): the chips follow them.
+  // "suggestions.ready" (the upload's analysis, or `manage.py resuggest` after a new
+  // version) and "suggestions.failed" come over the bell's socket (notifications.js).
   document.addEventListener("socialapp:notification", (event) => {
     const data = event.detail;
-    if (data.photo_id === photoId && data.type === "suggestions.ready" && box.dataset.status !== "pending") load();
+    if (data.photo_id !== photoId || !data.type.startsWith("suggestions.")) return;
+    if (data.type === "suggestions.ready") load();
+    else if (data.type === "suggestions.failed" && box.dataset.status === "pending") location.reload();
   });
-
-  if (box.dataset.status === "pending") {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/notifications/`);
-    socket.addEventListener("message", (event) => {
-      const data = JSON.parse(event.data);
-      if (data.photo_id === photoId && data.type.startsWith("suggestions.")) {
-        socket.close();
-        if (data.type === "suggestions.failed") location.reload();
-        else load();
-      }
-    });
-    // The analysis may have finished before the socket opened.
-    socket.addEventListener("open", load);
-  }
+  // An analysis that finished before that socket joined its group sent its event to none.
+  document.addEventListener("socialapp:notifications-open", () => {
+    if (box.dataset.status === "pending") load();
+  });
 })();
