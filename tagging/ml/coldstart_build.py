@@ -1,7 +1,9 @@
 """Generate data/coldstart.tsv: each ImageNet class -> hashtag concepts and shop category,
-data/related.tsv: what a concept or a place present makes likely, and data/regions.tsv:
+data/related.tsv: what a concept or a place present makes likely, data/regions.tsv:
 the places among those that are a country or a state (people hashtag the country of a
-place they name far more often than its island or continent).
+place they name far more often than its island or continent), and data/place_kinds.tsv:
+the place names that are a country or a state, or a city or a town (alt text says a photo
+was taken in them).
 
     python -m tagging.ml.coldstart_build --wordnet /usr/share/wordnet/data.noun
 
@@ -108,6 +110,10 @@ PLACE_RELATED = 3
 # an instance of a country or a state is a region.
 COUNTRY, STATE, NATIONAL_CAPITAL = "n08544813", "n08654360", "n08691669"
 REGION_WNIDS = frozenset({COUNTRY, STATE})
+# "municipality": a city or a town (Paris, Avignon, Agra). With the regions, the places a
+# photo is taken in ("a castle in Denmark"), not what it shows (a tower, a river, an island).
+MUNICIPALITY = "n08626283"
+REGION, TOWN = "region", "town"
 
 
 def read_synsets(data_noun: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -148,13 +154,7 @@ def build_regions(data_noun: Path) -> list[list[str]]:
 def build_related(data_noun: Path) -> list[list[str]]:
     hypernyms = read_hypernyms(data_noun)
     general = {row["wnid"]: row["concepts"].split() for row in _table("general_concepts.tsv")}
-    sources = [(row["concept"], row["wnid"]) for row in _table("everyday_concepts.tsv") if row["wnid"]]
-    sources += [  # a general concept's own synset: fish, not screwdriver for tool
-        (concept, row["wnid"])
-        for row in _table("general_concepts.tsv")
-        for concept in row["concepts"].split()
-        if concept == _key(row["lemma"])
-    ]
+    sources = _sources()
     synsets = read_synsets(data_noun)
     names = {row["concept"] for row in _table("concept_names.tsv")}
     related: dict[str, list[str]] = {}
@@ -168,6 +168,55 @@ def build_related(data_noun: Path) -> list[list[str]]:
                 for c in dict.fromkeys([*general.get(ancestor, []), *named])
                 if c != concept and c not in found
             ]
+    for key, _wnid, _word, nearest in named_places(data_noun, synsets, hypernyms, sources):
+        found = related.setdefault(key, [])
+        found += [p for p in dict.fromkeys(nearest) if p != key and p not in found]
+    return [
+        [key, " ".join(found[:PLACE_RELATED] if key not in dict(sources) else found)]
+        for key, found in sorted(related.items())
+        if found
+    ]
+
+
+def build_place_kinds(data_noun: Path) -> list[list[str]]:
+    """Rows of (key, kind, name): each place name build_related keeps that names a
+    country or a state (REGION) or a city or a town (TOWN), with the name as WordNet
+    writes it ("New Zealand"), sorted. A name of several such places takes the kind of
+    its first in WordNet's order."""
+    hypernyms = read_hypernyms(data_noun)
+    synsets = read_synsets(data_noun)
+    kinds: dict[str, tuple[str, str]] = {}
+    for key, wnid, word, _nearest in named_places(data_noun, synsets, hypernyms, _sources()):
+        ancestors = ancestors_by_distance(wnid, hypernyms).keys()
+        kind = REGION if REGION_WNIDS & ancestors else TOWN if MUNICIPALITY in ancestors else ""
+        if kind:
+            kinds.setdefault(key, (kind, word.replace("_", " ")))
+    return [[key, kind, name] for key, (kind, name) in sorted(kinds.items())]
+
+
+def _sources() -> list[tuple[str, str]]:
+    """(concept, wnid) of the everyday concepts and of the general ones named after their
+    own synset (fish, not screwdriver for tool)."""
+    sources = [(row["concept"], row["wnid"]) for row in _table("everyday_concepts.tsv") if row["wnid"]]
+    sources += [
+        (concept, row["wnid"])
+        for row in _table("general_concepts.tsv")
+        for concept in row["concepts"].split()
+        if concept == _key(row["lemma"])
+    ]
+    return sources
+
+
+def named_places(
+    data_noun: Path,
+    synsets: dict[str, tuple[list[str], list[str]]],
+    hypernyms: dict[str, list[str]],
+    sources: list[tuple[str, str]],
+) -> list[tuple[str, str, str, list[str]]]:
+    """(key, wnid, the name as WordNet writes it, the places it is part of, nearest
+    first) of each name of a place that
+    means it, in WordNet's order. `sources`: (concept, wnid) of the everyday and general
+    concepts, things the tagger sees."""
     places = {wnid: synset for wnid, synset in synsets.items() if synset[0][0][:1].isupper()}
     # A common noun is not the place of its name unless a place is what the word means
     # first: #orange is no hint of the Orange Free State (South Africa), nor #snake of the
@@ -179,10 +228,11 @@ def build_related(data_noun: Path) -> list[list[str]]:
         seen[row["hashtag_en"]].add(row["wnid"])
     for concept, wnid in sources:
         seen[concept].add(wnid)
-    common = names | seen.keys()
+    common = {row["concept"] for row in _table("concept_names.tsv")} | seen.keys()
     senses = read_senses(data_noun.parent / "index.noun")
     parts = {wnid for wnid, (_words, wholes) in places.items() if wholes}  # part of a place
     major = {w for w in parts if {COUNTRY, NATIONAL_CAPITAL} & ancestors_by_distance(w, hypernyms).keys()}
+    named = []
     for wnid, (words, wholes) in places.items():
         nearest: list[str] = []
         frontier = wholes
@@ -198,13 +248,8 @@ def build_related(data_noun: Path) -> list[list[str]]:
                 and (_key(word) not in common or meanings[0][0] in parts)
                 and not (seen.get(_key(word), set()) - parts)
             ):
-                found = related.setdefault(_key(word), [])
-                found += [p for p in dict.fromkeys(nearest) if p != _key(word) and p not in found]
-    return [
-        [key, " ".join(found[:PLACE_RELATED] if key not in dict(sources) else found)]
-        for key, found in sorted(related.items())
-        if found
-    ]
+                named.append((_key(word), wnid, word, nearest))
+    return named
 
 
 def _meant(wnid: str, senses: tuple[list[str], int], major: set[str]) -> bool:
@@ -223,6 +268,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DATA / "coldstart.tsv")
     parser.add_argument("--related-out", type=Path, default=DATA / "related.tsv")
     parser.add_argument("--regions-out", type=Path, default=DATA / "regions.tsv")
+    parser.add_argument("--place-kinds-out", type=Path, default=DATA / "place_kinds.tsv")
     args = parser.parse_args()
     rows = build(args.wordnet)
     with args.out.open("w", encoding="utf-8", newline="") as file:
@@ -242,6 +288,12 @@ def main() -> None:
         writer.writerow(["key"])
         writer.writerows(regions)
     print(f"Wrote {len(regions)} regions to {args.regions_out}")
+    kinds = build_place_kinds(args.wordnet)
+    with args.place_kinds_out.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t", lineterminator="\n")
+        writer.writerow(["key", "kind", "name"])
+        writer.writerows(kinds)
+    print(f"Wrote {len(kinds)} places to {args.place_kinds_out}")
 
 
 if __name__ == "__main__":

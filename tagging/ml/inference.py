@@ -11,7 +11,7 @@ from PIL import Image
 
 from socialapp.hashtags.starter import StarterConcept
 
-from .alt_text import alt_text, alt_text_concepts, concept_name, table_concepts
+from .alt_text import alt_text, alt_text_concepts, concept_name, confident, table_concepts
 from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead
 from .devices import inference_device
@@ -228,7 +228,8 @@ class Tagger:
             s.concept: table.get(s.concept) or StarterConcept(s.concept, s.display_en, s.display_es, {})
             for s in suggestions
         }
-        chosen = alt_text_concepts([], [], list(concepts), self._general)
+        guesses = confident([(s.concept, s.score) for s in suggestions])
+        chosen = alt_text_concepts([], [], guesses, self._general)
         return alt_text([concept_name(concepts[name], language) for name in chosen], language)
 
 

@@ -27,7 +27,8 @@ def test_suggest_tags_json_alt_text_in_spanish_with_articles(capsys):
     assert set(pliers) == {"hashtags", "shop_category", "alt_text", "model_version"}
     assert [h["name"] for h in pliers["hashtags"]][:2] == ["abrelatas", "herramientas"]
     assert all(set(h) == {"name", "score"} for h in pliers["hashtags"])
-    assert pliers["alt_text"] == "Foto de un abrelatas y unas herramientas."
+    # tools at 0.16 beside the can opener's 0.61: too unsure a guess to name (ALT_TEXT_MIN_SHARE)
+    assert pliers["alt_text"] == "Foto de un abrelatas."
     assert pliers["model_version"] == "coldstart-1-lite0"
 
 

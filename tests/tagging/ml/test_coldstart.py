@@ -168,3 +168,19 @@ def test_committed_regions_table_is_what_the_generator_builds():
     keys = {key for [key] in regions}
     assert {"australia", "california", "germany", "india", "newsouthwales"} <= keys  # countries, states
     assert not {"asia", "europe", "honshu", "dodecanese"} & keys  # continents, islands
+
+
+def test_committed_place_kinds_are_what_the_generator_builds():
+    from tagging.ml.coldstart_build import build_place_kinds
+
+    committed, kinds = _committed_and_built("place_kinds.tsv", build_place_kinds)
+
+    assert kinds == committed
+    kind = {key: kind for key, kind, _name in kinds}
+    names = {key: name for key, _kind, name in kinds}
+    assert [names["newzealand"], names["staugustine"]] == ["New Zealand", "St. Augustine"]
+    assert [kind.get(k) for k in ("denmark", "california", "newzealand")] == ["region"] * 3
+    assert [kind.get(k) for k in ("paris", "avignon", "sydney", "agra")] == ["town"] * 4
+    # what a photo shows, not where it was taken: a river, a tower, an island, a continent;
+    # and a dog breed named after a Mexican state
+    assert not {"thames", "eiffeltower", "rhodes", "europe", "chihuahua"} & kind.keys()

@@ -85,6 +85,13 @@ def test_unreadable_file_raises_oserror(cold_start, tmp_path):
         ([Name("águilas", "f", plural=True)], "es", "Foto de unas águilas."),
         ([Name("zorblax"), Name("puente", "m")], "es", "Foto de zorblax y un puente."),
         ([], "es", "Foto."),
+        ([Name("castle"), Name("Denmark", article=False, where=True)], "en", "Photo of a castle in Denmark."),
+        ([Name("Denmark", article=False, where=True)], "en", "Photo of Denmark."),  # nothing else to name
+        (
+            [Name("cúpula", "f"), Name("Washington, D.C.", article=False, where=True)],
+            "es",
+            "Foto de una cúpula en Washington, D.C.",
+        ),
     ],
 )
 def test_alt_text(names, language, text):
@@ -124,13 +131,14 @@ def test_flip_tta_is_recorded_in_the_versions(backbone, cold_start):
 BLACK_AND_WHITE = DEMO / "dev_013.jpg"  # a lighthouse on a breakwater, black and white
 
 
-class _SaysBlackAndWhite:
-    """The cold-start head with a #blackandwhite it gives every photo 0.9: a head trained on
-    hashtags that guesses from what the photo shows (one put it on party cups)."""
+class _Says:
+    """The cold-start head with one more concept it gives every photo `score`: a head
+    trained on hashtags that guesses from what the photo shows (one put #blackandwhite on
+    party cups)."""
 
-    def __init__(self, head):
-        self.head, self.version = head, head.version
-        self.concepts = [*head.concepts, ConceptLabel("blackandwhite", "blackandwhite", "blancoynegro")]
+    def __init__(self, head, label, score=0.9):
+        self.head, self.version, self.score = head, head.version, score
+        self.concepts = [*head.concepts, label]
         old = head.calibration
         self.calibration = Calibration(
             base_rates=torch.cat([old.base_rates, torch.zeros(1)]),
@@ -140,10 +148,14 @@ class _SaysBlackAndWhite:
         )
 
     def concept_scores(self, embeddings):
-        return torch.cat([self.head.concept_scores(embeddings), torch.full((len(embeddings), 1), 0.9)], 1)
+        extra = torch.full((len(embeddings), 1), self.score)
+        return torch.cat([self.head.concept_scores(embeddings), extra], 1)
 
     def category_scores(self, embeddings):
         return self.head.category_scores(embeddings)
+
+
+BLACK_AND_WHITE_LABEL = ConceptLabel("blackandwhite", "blackandwhite", "blancoynegro")
 
 
 def test_a_black_and_white_photo_is_suggested_blackandwhite_first(cold_start):
@@ -163,7 +175,7 @@ def test_a_black_and_white_photo_is_suggested_blackandwhite_first(cold_start):
 
 
 def test_blackandwhite_comes_from_the_pixels_not_the_heads_guess(backbone, cold_start):
-    guessing = Tagger(backbone, _SaysBlackAndWhite(cold_start.head), Thresholds())
+    guessing = Tagger(backbone, _Says(cold_start.head, BLACK_AND_WHITE_LABEL), Thresholds())
 
     colour, black_and_white = guessing.predict([CUPS, BLACK_AND_WHITE])
     [blocked] = guessing.predict([BLACK_AND_WHITE], exclude={"blackandwhite"})
@@ -176,3 +188,19 @@ def test_blackandwhite_comes_from_the_pixels_not_the_heads_guess(backbone, cold_
     assert "blackandwhite" not in [s.concept for s in blocked.hashtags]
     # with no pixels to tell (monochrome not given), the head's guess stands
     assert "blackandwhite" in [s.concept for s in unknown.hashtags]
+
+
+def test_alt_text_never_names_a_place_the_tagger_guessed(backbone, cold_start):
+    # A head trained on the platform's hashtags guesses places the concept table does not
+    # list (#denmark beside Egeskov): "Photo of a castle and a denmark." named a guessed
+    # country as a thing in view, with an article.
+    placing = Tagger(
+        backbone, _Says(cold_start.head, ConceptLabel("denmark", "denmark", "dinamarca")), Thresholds()
+    )
+
+    [english] = placing.predict([CASTLE])
+    [spanish] = placing.predict([CASTLE], language="es")
+
+    assert "denmark" in [s.concept for s in english.hashtags]
+    assert english.alt_text == "Photo of a castle."
+    assert spanish.alt_text == "Foto de un castillo."
