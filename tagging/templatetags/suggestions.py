@@ -7,6 +7,10 @@ from tagging import selectors
 from tagging.models import ShopSuggestion
 
 register = template.Library()
+# Chips a post page shows at first, best first; the rest wait behind "More suggestions".
+# On the dev photos, scored by versions trained without their owner, ranks 1 to 5 were
+# one of the caption's hashtags 122 times in 454, ranks 6 to 10 7 times in 215.
+SHOWN = 5
 
 
 @register.inclusion_tag("tagging/suggestions.html", takes_context=True)
@@ -15,10 +19,13 @@ def suggestion_chips(context: template.Context, photo: Photo) -> dict[str, objec
     request = context["request"]
     if request.user != photo.owner:
         return {"show": False}
+    suggestions = selectors.photo_suggestions(photo=photo)
     return {
         "show": True,
         "photo": photo,
-        "suggestions": selectors.photo_suggestions(photo=photo),
+        "shown": suggestions[:SHOWN],
+        "more": suggestions[SHOWN:],
+        "shown_count": SHOWN,
         "shop": _category_name(selectors.shop_suggestion(photo=photo)),
         "listing": photo.listings.order_by("-created_at").first(),
         "csrf_token": context.get("csrf_token"),

@@ -228,6 +228,35 @@ def test_post_page_shows_chips_to_the_owner_only(client):
     assert bee.state == "accepted"
 
 
+def test_the_post_page_shows_the_five_best_suggestions_and_keeps_the_rest_behind_more(client):
+    # Ten chips, most under 15% (#castle 12%, #windmill 11% on Tower Bridge), pushed the
+    # comments a phone screen down; ranks 6 to 10 were a caption's hashtag 7 times in 215
+    # on the dev photos.
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
+    names = ["bee", "flower", "wing", "insect", "honeybee", "aster", "daisy", "pollen"]
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    for rank, name in enumerate(names):
+        concept, _ = Concept.objects.get_or_create(
+            name=name, defaults={"display_en": name, "display_es": name}
+        )
+        PhotoSuggestion.objects.create(
+            photo=photo,
+            concept=concept,
+            hashtag=name,
+            score=0.9 - rank / 10,
+            rank=rank,
+            model_version=photo.tagging_model_version,
+        )
+    client.force_login(owner)
+
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+
+    chips, more = page.split('data-role="chips"')[1].split('data-role="more"')
+    assert [n for n in names if f"#{n} " in chips] == names[:5]
+    assert "More suggestions (3)" in more and [n for n in names if f"#{n} " in more] == names[5:]
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_the_uploaders_socket_hears_when_suggestions_are_ready():

@@ -10,6 +10,7 @@
   const api = box.dataset.api;
   const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
   const names = { accept: box.dataset.acceptLabel, reject: box.dataset.rejectLabel };
+  const shown = Number(box.dataset.shown);
   const tags = document.querySelector("[data-role=post-hashtags]");
 
   function chip(s) {
@@ -34,9 +35,16 @@
     return el;
   }
 
+  // The best `shown` chips first; the rest behind "More suggestions (n)", which stays
+  // open or closed as the person left it.
   function draw(data) {
     const chips = box.querySelector("[data-role=chips]");
-    chips.replaceChildren(...data.hashtags.map(chip));
+    chips.replaceChildren(...data.hashtags.slice(0, shown).map(chip));
+    const rest = data.hashtags.slice(shown);
+    const more = box.querySelector("[data-role=more]");
+    more.querySelector("[data-role=more-chips]").replaceChildren(...rest.map(chip));
+    more.querySelector("summary").textContent = box.dataset.moreLabel.replace("{count}", rest.length);
+    more.hidden = rest.length === 0;
     const pending = box.querySelector("[data-role=pending]");
     if (pending && data.status !== "pending") pending.remove();
     box.dataset.status = data.status;

@@ -1,0 +1,62 @@
+"""The post page's suggestion chips in a real browser, at desktop and phone size: the
+five best first, the rest behind "More suggestions", and a decision on one of those
+redrawn in place without a reload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from socialapp.hashtags.models import Concept
+from socialapp.photos.models import Photo
+from tagging.models import PhotoSuggestion
+from tests.browser import Browsing
+from tests.factories import UserFactory, make_photo
+
+pytestmark = pytest.mark.services
+NAMES = ["bee", "flower", "wing", "insect", "honeybee", "aster", "daisy", "pollen"]
+
+
+def _post_with_eight_suggestions():
+    owner = UserFactory()
+    photo = make_photo(owner, caption="Garden visitor")
+    photo = Photo.objects.get(pk=photo.pk)
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    for rank, name in enumerate(NAMES):
+        concept, _ = Concept.objects.get_or_create(
+            name=name, defaults={"display_en": name, "display_es": name}
+        )
+        PhotoSuggestion.objects.create(
+            photo=photo,
+            concept=concept,
+            hashtag=name,
+            score=0.9 - rank / 10,
+            rank=rank,
+            model_version=photo.tagging_model_version,
+        )
+    return owner, photo
+
+
+def test_the_rest_wait_behind_more_and_a_decision_there_is_drawn_in_place(app_server, browsing: Browsing):
+    owner, photo = _post_with_eight_suggestions()
+    page = browsing.open(app_server.url(photo.get_absolute_url()), user=owner)
+    page.evaluate("window.notReloaded = true")
+    box = page.locator("#suggestions")
+    first = box.locator("[data-role=chips] .chip")
+    more = box.locator("details[data-role=more]")
+
+    expect(first).to_have_count(5)
+    expect(first.first).to_contain_text("#bee")
+    expect(more.locator("summary")).to_have_text("More suggestions (3)")
+    expect(more.get_by_role("button", name="Add #daisy to the post")).to_be_hidden()  # closed
+    browsing.check(page, "chips-closed")
+
+    more.locator("summary").click()
+    more.get_by_role("button", name="Add #daisy to the post").click()
+
+    daisy = more.locator(".chip", has_text="#daisy")
+    expect(daisy).to_have_class("chip suggestion accepted")
+    expect(more).to_have_attribute("open", "")  # still open, as the person left it
+    expect(page.locator("[data-role=post-hashtags]")).to_contain_text("#daisy")
+    expect(first).to_have_count(5)
+    browsing.check(page, "chips-more-open")
+    assert page.evaluate("() => window.notReloaded") is True
+    assert PhotoSuggestion.objects.get(photo=photo, concept__name="daisy").state == "accepted"
