@@ -39,7 +39,7 @@ def labels_read(*, photos: Path, labels: Path) -> list[LabelledPhoto]:
     if not photos.is_dir():
         raise ValueError(f"{photos} is not a folder.")
     try:
-        with labels.open(encoding="utf-8", newline="") as file:
+        with labels.open(encoding="utf-8-sig", newline="") as file:  # a spreadsheet's BOM too
             reader = csv.DictReader(file)
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:

@@ -188,3 +188,15 @@ def test_shop_figures_are_not_measured_on_a_folder_without_shop_labels(folder, t
 
     assert "shop_accuracy              n/a" in table and "shop_false_positive_rate   n/a" in table
     assert "hit@1                      1.000" in table
+
+
+def test_a_labels_file_saved_by_a_spreadsheet_reads_as_written(folder, tmp_path, capsys):
+    # Excel and LibreOffice write "CSV UTF-8" with a byte-order mark and CRLF line ends:
+    # the BOM glued to the first header made it "\ufefffilename", "missing column(s) filename".
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes("filename,tags,shop_category\r\nbee.jpg,#Bee | flower,none\r\n".encode("utf-8-sig"))
+
+    call_command("evaluate_tagger", "--photos", str(folder), "--labels", str(labels), "--json")
+
+    report = json.loads(capsys.readouterr().out)
+    assert (report["photos"], report["hit@1"]) == (1, 1.0)
