@@ -34,7 +34,7 @@ django.setup()
 from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
-from tagging.caption_suggestions import caption_post, caption_words  # noqa: E402
+from tagging.caption_suggestions import caption_language, caption_post, caption_words  # noqa: E402
 from tagging.ml.captions import HeldOut, Post, blend, held_out  # noqa: E402
 from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
@@ -60,7 +60,7 @@ def _posts(rows: list[dict[str, str]], languages: list[str]) -> list[Post]:
                 words,
                 named,
                 listed,
-                language=language,
+                language=caption_language(words, language),  # as the app reads it
                 keys=frozenset((k, alias.get(k, k)) for k in typed),
             )
         )

@@ -368,3 +368,23 @@ def test_function_words_are_never_offered_even_on_a_new_platform(tmp_path, setti
     assert not {"un", "por", "el", "con", "mi"} & ofrecidos.keys(), ofrecidos
     assert {"lake", "swim", "sister"} <= offered.keys()  # the words that can be hashtags still are
     assert {"paseo", "lago"} <= ofrecidos.keys()
+
+
+def test_a_caption_is_read_in_the_language_it_is_written_in_not_the_profiles(tmp_path, settings):
+    # An English profile writing "Mi perro en el parque" was offered #tools at 12% on the
+    # demo: its Spanish words were read against every post, and most Spanish captions
+    # there are of tools. The caption's own function words say it is Spanish.
+    herramientas = UserFactory(training_consent=True, language="es")
+    for tool in ("martillo", "destornillador", "alicates"):
+        make_photo(herramientas, caption=f"Mi {tool} en el taller #herramientas #{tool}")
+    walker = UserFactory(training_consent=True, language="en")
+    for place in ("woods", "hills", "park", "beach", "city", "lake"):
+        make_photo(walker, caption=f"My walk in the {place} #nature")
+    bilingual = UserFactory(training_consent=True, language="en")  # writes in Spanish too
+    make_photo(bilingual, caption="Un gato en el sofá #gato")
+    model = _active_version_with_caption_model(tmp_path, settings)
+
+    for viewer in (UserFactory(language="en"), UserFactory(language="es")):
+        offered = _scores(client_for(viewer), "Mi perro en el parque")
+        assert not {"tools", "herramientas"} & offered.keys(), (viewer.language, offered)
+    assert model.language_posts == {"es": 4, "en": 6}  # the bilingual post counts as Spanish
