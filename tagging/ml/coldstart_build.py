@@ -113,6 +113,7 @@ REGION_WNIDS = frozenset({COUNTRY, STATE})
 # "municipality": a city or a town (Paris, Avignon, Agra). With the regions, the places a
 # photo is taken in ("a castle in Denmark"), not what it shows (a tower, a river, an island).
 MUNICIPALITY = "n08626283"
+PERSON = "n00007846"
 REGION, TOWN = "region", "town"
 
 
@@ -182,16 +183,30 @@ def build_place_kinds(data_noun: Path) -> list[list[str]]:
     """Rows of (key, kind, name): each place name build_related keeps that names a
     country or a state (REGION) or a city or a town (TOWN), with the name as WordNet
     writes it ("New Zealand"), sorted. A name of several such places takes the kind of
-    its first in WordNet's order."""
+    its first in WordNet's order. Alt text says a photo was taken in these, so a name
+    that is first something else is left out, where the caption model only weighs it:
+    a common noun (#bath, the tub; #turkey, the bird; #japan, the lacquer), a person
+    (#victoria, #lincoln), an adjective or a verb (#nice, #split, #mobile), or two
+    letters (#in, #us, #ok: US states' abbreviations)."""
     hypernyms = read_hypernyms(data_noun)
     synsets = read_synsets(data_noun)
+    senses = read_senses(data_noun.parent / "index.noun")
+    other = _lemmas(data_noun.parent / "index.adj") | _lemmas(data_noun.parent / "index.verb")
     kinds: dict[str, tuple[str, str]] = {}
     for key, wnid, word, _nearest in named_places(data_noun, synsets, hypernyms, _sources()):
         ancestors = ancestors_by_distance(wnid, hypernyms).keys()
         kind = REGION if REGION_WNIDS & ancestors else TOWN if MUNICIPALITY in ancestors else ""
-        if kind:
+        first = senses.get(word.lower(), ([wnid], 0))[0][0]
+        named = synsets[first][0][0][:1].isupper() and PERSON not in ancestors_by_distance(first, hypernyms)
+        if kind and named and word.lower() not in other and len(key) > 2:
             kinds.setdefault(key, (kind, word.replace("_", " ")))
     return [[key, kind, name] for key, (kind, name) in sorted(kinds.items())]
+
+
+def _lemmas(index: Path) -> set[str]:
+    """The words a WordNet index file (index.adj, index.verb) lists."""
+    with index.open(encoding="utf-8") as file:
+        return {line.split(" ", 1)[0] for line in file if not line.startswith(" ")}
 
 
 def _sources() -> list[tuple[str, str]]:
