@@ -326,8 +326,11 @@ def hashtag_suggestions(
     """Hashtags to add to `caption`, strongest first, in `language`: with a prefix, those
     whose hashtag (in either language) starts with it. Never one the caption already
     carries, nor a blocked one. Returns them and the caption model's version ("" for
-    none). Raises Http404 for a photo that is not `viewer`'s own."""
+    none). Raises Http404 for a photo that is not `viewer`'s own. A caption written in
+    the other language (caption_language) is read, and its hashtags named, in that one:
+    an English profile writing "Mi perro en el parque" gets #perro."""
     words = caption_words(caption)
+    language = caption_language(words, language)
     evidence = caption_evidence(caption, words, language=language)
     model, version = caption_model_active()
     vision = photo_vision_scores(viewer=viewer, photo_id=photo_id) if photo_id is not None else {}

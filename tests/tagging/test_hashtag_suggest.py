@@ -388,3 +388,16 @@ def test_a_caption_is_read_in_the_language_it_is_written_in_not_the_profiles(tmp
         offered = _scores(client_for(viewer), "Mi perro en el parque")
         assert not {"tools", "herramientas"} & offered.keys(), (viewer.language, offered)
     assert model.language_posts == {"es": 4, "en": 6}  # the bilingual post counts as Spanish
+
+
+def test_hashtags_are_named_in_the_language_the_caption_is_written_in(tmp_path, settings):
+    # An English profile writing in Spanish gets #perro, as the rest of their caption
+    # reads; in English, #dog.
+    author = UserFactory(training_consent=True, language="es")
+    for day in range(3):
+        make_photo(author, caption=f"Día {day} con mi perro en el parque #perro #parque")
+    _active_version_with_caption_model(tmp_path, settings)
+    english = client_for(UserFactory(language="en"))
+
+    assert "perro" in _scores(english, "Mi perro en el parque con la pelota")
+    assert "dog" in _scores(english, "My dog in the park with the ball")
