@@ -175,8 +175,7 @@ def confident(suggested: list[tuple[str, float]]) -> list[str]:
     ALT_TEXT_MIN_SHARE as sure of as of its surest specific one that alt text may name
     (a colour, a style or a place names nothing; a general concept is named only when nothing
     specific is left, so #architecture at 0.53 does not silence a suspension bridge at
-    0.31): a castle at 0.79 and France at 0.75 say "Photo of a castle in France.", not
-    "... and a gondola" at 0.05."""
+    0.31): beside a castle at 0.79, a gondola at 0.05 is not named."""
     from .coldstart_data import general_concepts
 
     unnamed, general, places = unnamed_concepts(), general_concepts(), place_kinds()
