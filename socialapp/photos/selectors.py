@@ -84,6 +84,13 @@ def profile_photos(*, viewer: Viewer, owner: User) -> QuerySet[Photo]:
     return visible_photos(viewer=viewer).filter(owner=owner).order_by("-created_at", "-pk")
 
 
+def profile_post_count(*, viewer: Viewer, owner: User) -> int:
+    """How many posts `owner`'s profile says they have, as Instagram counts them: a
+    private account's too, though its grid is closed to `viewer`; a post a moderator hid
+    only for its owner."""
+    return Photo.objects.filter(owner=owner).exclude(_hidden_from(viewer)).count()
+
+
 def hashtag_photos(*, viewer: Viewer, hashtag: Hashtag) -> QuerySet[Photo]:
     """Visible posts carrying `hashtag` or any hashtag of its concept, newest first."""
     ids = concept_hashtag_ids(hashtag=hashtag)

@@ -132,7 +132,12 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     user = account_selectors.user_get_visible(viewer=request.user, username=username)
     summary = account_selectors.profile_summary(viewer=request.user, user=user)
     photos = selectors.profile_photos(viewer=request.user, owner=user) if summary.can_see_posts else []
-    return render(request, "accounts/profile.html", {"profile": summary, "page": _page(request, photos, 24)})
+    context = {
+        "profile": summary,
+        "posts": selectors.profile_post_count(viewer=request.user, owner=user),
+        "page": _page(request, photos, 24),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 def hashtag(request: HttpRequest, name: str) -> HttpResponse:

@@ -176,3 +176,23 @@ def test_like_goes_back_to_a_page_on_this_site(client):
     response = client.post(f"/p/{photo.pk}/like/", {"next": f"/feed/?page=2#post-{photo.pk}"})
 
     assert (response.status_code, response["Location"]) == (302, f"/feed/?page=2#post-{photo.pk}")
+
+
+def test_profile_says_how_many_posts_as_instagram_does_private_ones_too(client):
+    # The profile said "3 followers · 4 following" and nothing of the posts: Instagram's
+    # first count. A private account's count shows to everyone, its posts do not; a post
+    # a moderator hid counts for its owner alone.
+    public, private = UserFactory(username="pub"), UserFactory(username="priv", is_private=True)
+    make_photo(public, "#sea")
+    hidden = make_photo(public, "#sea")
+    Photo.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    for _ in range(3):
+        make_photo(private)
+
+    assert "<span>1 post</span> ·" in client.get("/u/pub/").content.decode()
+    assert "<span>3 posts</span> ·" in client.get("/u/priv/").content.decode()
+    client.force_login(public)
+    assert "<span>2 posts</span> ·" in client.get("/u/pub/").content.decode()
+    public.language = "es"
+    public.save()
+    assert "<span>2 publicaciones</span> ·" in client.get("/u/pub/").content.decode()
