@@ -196,3 +196,22 @@ def test_profile_says_how_many_posts_as_instagram_does_private_ones_too(client):
     public.language = "es"
     public.save()
     assert "<span>2 publicaciones</span> ·" in client.get("/u/pub/").content.decode()
+
+
+def test_a_posts_age_reads_in_one_unit_as_on_instagram(client):
+    # "3 weeks, 6 days ago" under a post: Instagram says "3 weeks ago".
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = UserFactory(username="pub")
+    photo = make_photo(owner, "#sea")
+    Photo.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(days=27, hours=5))
+
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+
+    assert ">3\xa0weeks ago</time>" in page
+    owner.language = "es"
+    owner.save()
+    client.force_login(owner)
+    assert ">hace 3\xa0semanas</time>" in client.get(f"/p/{photo.pk}/").content.decode()
