@@ -215,3 +215,21 @@ def test_a_posts_age_reads_in_one_unit_as_on_instagram(client):
     owner.save()
     client.force_login(owner)
     assert ">hace 3\xa0semanas</time>" in client.get(f"/p/{photo.pk}/").content.decode()
+
+
+def test_the_post_page_shows_its_comments_without_a_link_to_itself(client):
+    # "View 1 comment" on the post's own page led to the page already open, above the
+    # comment it meant.
+    owner = UserFactory(username="pub")
+    photo = make_photo(owner, "#sea")
+    account_services.follow_create(follower=UserFactory(), followee=owner)
+    from socialapp.photos.services import comment_create
+
+    comment_create(author=owner, photo=photo, text="First!")
+    client.force_login(owner)
+
+    page = client.get(f"/p/{photo.pk}/").content.decode()
+    feed = client.get("/").content.decode()
+
+    assert "View 1 comment" not in page and "First!" in page
+    assert "View 1 comment" in feed
