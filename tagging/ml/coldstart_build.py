@@ -229,9 +229,8 @@ def named_places(
     sources: list[tuple[str, str]],
 ) -> list[tuple[str, str, str, list[str]]]:
     """(key, wnid, the name as WordNet writes it, the places it is part of, nearest
-    first) of each name of a place that
-    means it, in WordNet's order. `sources`: (concept, wnid) of the everyday and general
-    concepts, things the tagger sees."""
+    first) of each name of a place that means it, in WordNet's order. `sources`:
+    (concept, wnid) of the everyday and general concepts, things the tagger sees."""
     places = {wnid: synset for wnid, synset in synsets.items() if synset[0][0][:1].isupper()}
     # A common noun is not the place of its name unless a place is what the word means
     # first: #orange is no hint of the Orange Free State (South Africa), nor #snake of the
