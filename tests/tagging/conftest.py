@@ -37,3 +37,24 @@ def early_analyses_finish() -> None:
 def _early_analyses_finish():
     yield
     early_analyses_finish()
+
+
+def suggestions_become(photo, names: list[str]) -> None:
+    """`photo`'s current suggestions are `names`, open, ranked in that order, scored 0.9
+    down by 0.1 each (concepts made where the table lacks them)."""
+    from socialapp.hashtags.models import Concept
+    from tagging.models import PhotoSuggestion
+
+    PhotoSuggestion.objects.filter(photo=photo).delete()
+    for rank, name in enumerate(names):
+        concept, _ = Concept.objects.get_or_create(
+            name=name, defaults={"display_en": name, "display_es": name}
+        )
+        PhotoSuggestion.objects.create(
+            photo=photo,
+            concept=concept,
+            hashtag=name,
+            score=0.9 - rank / 10,
+            rank=rank,
+            model_version=photo.tagging_model_version,
+        )

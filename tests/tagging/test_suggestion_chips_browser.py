@@ -5,11 +5,11 @@ redrawn in place without a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from socialapp.hashtags.models import Concept
 from socialapp.photos.models import Photo
 from tagging.models import PhotoSuggestion
 from tests.browser import Browsing
 from tests.factories import UserFactory, make_photo
+from tests.tagging.conftest import suggestions_become
 
 pytestmark = pytest.mark.services
 NAMES = ["bee", "flower", "wing", "insect", "honeybee", "aster", "daisy", "pollen"]
@@ -17,21 +17,8 @@ NAMES = ["bee", "flower", "wing", "insect", "honeybee", "aster", "daisy", "polle
 
 def _post_with_eight_suggestions():
     owner = UserFactory()
-    photo = make_photo(owner, caption="Garden visitor")
-    photo = Photo.objects.get(pk=photo.pk)
-    PhotoSuggestion.objects.filter(photo=photo).delete()
-    for rank, name in enumerate(NAMES):
-        concept, _ = Concept.objects.get_or_create(
-            name=name, defaults={"display_en": name, "display_es": name}
-        )
-        PhotoSuggestion.objects.create(
-            photo=photo,
-            concept=concept,
-            hashtag=name,
-            score=0.9 - rank / 10,
-            rank=rank,
-            model_version=photo.tagging_model_version,
-        )
+    photo = Photo.objects.get(pk=make_photo(owner, caption="Garden visitor").pk)
+    suggestions_become(photo, NAMES)
     return owner, photo
 
 

@@ -20,7 +20,7 @@ from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
 from tests.factories import UserFactory, client_for, make_photo
 from tests.images import photo_like
-from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO
+from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO, suggestions_become
 
 pytestmark = pytest.mark.django_db
 
@@ -235,19 +235,7 @@ def test_the_post_page_shows_the_five_best_suggestions_and_keeps_the_rest_behind
     owner = UserFactory()
     photo = Photo.objects.get(pk=_upload(client_for(owner)).json()["id"])
     names = ["bee", "flower", "wing", "insect", "honeybee", "aster", "daisy", "pollen"]
-    PhotoSuggestion.objects.filter(photo=photo).delete()
-    for rank, name in enumerate(names):
-        concept, _ = Concept.objects.get_or_create(
-            name=name, defaults={"display_en": name, "display_es": name}
-        )
-        PhotoSuggestion.objects.create(
-            photo=photo,
-            concept=concept,
-            hashtag=name,
-            score=0.9 - rank / 10,
-            rank=rank,
-            model_version=photo.tagging_model_version,
-        )
+    suggestions_become(photo, names)
     client.force_login(owner)
 
     page = client.get(f"/p/{photo.pk}/").content.decode()
