@@ -216,15 +216,14 @@ def caption_post(
 
 
 def caption_evidence(caption: str, words: CaptionWords, *, language: str) -> Post:
-    """What a caption by a writer of `language` says (`words`: its caption_words): the
-    concepts of its hashtags, its other words, and the mentions those words make, read in
-    the language it is written in (caption_language)."""
+    """What a caption written in `language` (caption_language) says (`words`: its
+    caption_words): the concepts of its hashtags, its other words, and the mentions
+    those words make."""
     typed = [canonical.key_for(t) for t in canonical.parse(caption)]
     known = concepts_for_keys(typed)
     named = concepts_for_keys(words.keys, public_only=True)
     concepts = frozenset(known.get(key, key) for key in typed)
-    written = caption_language(words, language)
-    return caption_post(concepts, words, named, _listed(words.keys), language=written)
+    return caption_post(concepts, words, named, _listed(words.keys), language=language)
 
 
 def caption_language(words: CaptionWords, writer: str) -> str:
