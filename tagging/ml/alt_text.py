@@ -158,8 +158,7 @@ def post_alt_text(typed: list[Any], suggestions: list[Any], language: str) -> st
     names a subject."""
     from .coldstart_data import general_concepts
 
-    named = table_concepts().keys() | place_kinds().keys()
-    typed = [c for c in typed if c.name in named]
+    typed = [c for c in typed if c.name in table_concepts() or c.name in place_kinds()]
     kept = sorted((s for s in suggestions if s.state != "rejected"), key=lambda s: s.rank)
     concepts = {s.concept.name: s.concept for s in kept} | {c.name: c for c in typed}
     accepted = [s.concept.name for s in kept if s.state == "accepted"]
