@@ -5,9 +5,10 @@ import csv
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
@@ -33,8 +34,12 @@ from tagging.ml.captions import (
     blend,
     function_words,
 )
+from tagging.ml.stop_list import STOP_LIST
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
+
+if TYPE_CHECKING:  # the web process reads captions without torch
+    from tagging.ml.inference import Prediction
 
 CAPTION_MODEL_FILE = "caption.json"
 logger = logging.getLogger(__name__)
@@ -262,6 +267,60 @@ def photos_evidence(photos: list[Photo]) -> list[Post]:
         )
         for p in photos
     ]
+
+
+def suggestions_with_captions(
+    predictions: Mapping[int, "Prediction"], photos: Sequence[Photo], *, excluded: frozenset[str], limit: int
+) -> dict[int, "Prediction"]:
+    """Each photo's prediction (by photo id) with what its caption says merged in: a
+    concept the caption's words or emoji name ("Mis alicates rojos", 🐶) is suggested
+    where the tagger did not see it (the cold start knows no pliers: it said #abrelatas),
+    and one it did see is surer. Each is scored by both models as independent evidence
+    (captions.blend of the caption model's score and the tagger's, where it suggested it
+    too) and placed among the tagger's suggestions by that score, which otherwise keep
+    their order (specific before general); at most `limit` in all. Never one the post
+    carries, a non-visual one (the stop list: "Love this view" is no #love) or one in
+    `excluded` (selectors.excluded_concepts); a mentioned concept is named in the
+    caption's language. Without an active caption model (no version trained yet), the
+    predictions as they are. `photos` need their owner loaded; a few queries in all."""
+    from tagging.ml.inference import Suggestion
+
+    model, _version = caption_model_active()
+    captioned = [photo for photo in photos if photo.caption.strip()]
+    if model is None or not captioned:
+        return dict(predictions)
+    excluded = excluded | STOP_LIST
+    said: dict[int, tuple[str, dict[str, float]]] = {}  # photo id -> (its caption's language, scores)
+    for photo, post in zip(captioned, photos_evidence(captioned), strict=True):
+        named = {m.concept for m in post.mentions if m.concept} - excluded - post.concepts
+        if named and photo.pk in predictions:
+            scores = model.scores(post, named)
+            said[photo.pk] = (post.language, {c: scores[c] for c in named if c in scores})
+    displays = {
+        name: (english, spanish)
+        for name, english, spanish in Concept.objects.filter(
+            name__in={c for _language, scores in said.values() for c in scores}
+        ).values_list("name", "display_en", "display_es")
+    }
+    merged = dict(predictions)
+    for photo_id, (language, caption) in said.items():
+        prediction = predictions[photo_id]
+        caption = {c: score for c, score in caption.items() if c in displays}
+        seen = {s.concept: s.score for s in prediction.hashtags}
+        sure = blend(caption, {c: seen[c] for c in caption if c in seen})
+        mentioned = sorted(
+            (Suggestion(c, displays[c][language == "es"], round(sure[c], 4), *displays[c]) for c in caption),
+            key=lambda s: (-s.score, s.concept),
+        )
+        ranked = []
+        for suggestion in prediction.hashtags:
+            if suggestion.concept in caption:
+                continue  # placed by its score with both models' evidence
+            while mentioned and mentioned[0].score > suggestion.score:
+                ranked.append(mentioned.pop(0))
+            ranked.append(suggestion)
+        merged[photo_id] = replace(prediction, hashtags=(ranked + mentioned)[:limit])
+    return merged
 
 
 def _listed(keys: Iterable[str]) -> set[str]:

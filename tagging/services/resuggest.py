@@ -6,7 +6,8 @@ decisions, the suggestions it was shown beside them and its alt text. So a conce
 owner turned down is never suggested again, by construction. On every other analysed
 post (all of its suggestions still open) the active version's suggestions replace the
 old ones, which no one looked at twice: they are stored the way an upload's are
-(ranked, never a hashtag the post already carries nor a blocked or non-visual concept,
+(ranked, with what the caption says merged in, never a hashtag the post already
+carries nor a blocked or non-visual concept,
 the version on each row and on the photo, the alt text rebuilt unless the owner wrote
 their own), and the earlier versions' open rows are deleted. A post already analysed by
 the active version is not selected, so a second run does nothing. Hidden posts and
@@ -38,6 +39,7 @@ from django.utils import timezone
 from socialapp.notifications.services import notifications_send
 from socialapp.photos.models import Photo, PhotoHashtag
 from tagging import selectors
+from tagging.caption_suggestions import suggestions_with_captions
 from tagging.ml.batch_inference import Job, Outcome, batch_size_best, predict_stream
 from tagging.ml.embeddings import EmbeddingCache
 from tagging.ml.inference import Prediction
@@ -92,14 +94,19 @@ def suggestions_recompute(
     unreviewed = selectors.photos_to_resuggest(version=version, since=since, reviewed=False)
     todo = list(unreviewed.values_list("pk", flat=True))
     chunk = batch_size * -(-STORE_CHUNK // batch_size)  # whole batches, at least STORE_CHUNK photos
-    jobs = _jobs(todo, chunk, selectors.excluded_concepts(), tagger.backbone.preprocessing.crop)
+    excluded = selectors.excluded_concepts()
+    jobs = _jobs(todo, chunk, excluded, tagger.backbone.preprocessing.crop)
     embeddings = served_embeddings(tagger)
     counts: Counter[str] = Counter()
     kept = 0
     progress(STAGE, 0, len(todo))
     start = time.perf_counter()
     for outcomes in predict_stream(tagger, jobs, batch_size=batch_size, cache=embeddings):
-        counts.update(_batch_store(outcomes, version, embeddings))
+        counts.update(
+            _batch_store(
+                outcomes, version, embeddings, excluded=excluded, limit=tagger.thresholds.max_suggestions
+            )
+        )
         kept += sum(o.prediction is not None and o.computed is None for o in outcomes)
         progress(STAGE, min(len(todo), counts.total()), len(todo))
     seconds = time.perf_counter() - start
@@ -140,7 +147,14 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
         ]
 
 
-def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: EmbeddingCache) -> list[str]:
+def _batch_store(
+    outcomes: list[Outcome[int]],
+    version: str,
+    embeddings: EmbeddingCache,
+    *,
+    excluded: frozenset[str],
+    limit: int,
+) -> list[str]:
     """Store a chunk's new suggestions in one transaction and a few queries whatever its
     size, deciding each photo again on its locked row, and keep the embeddings the
     outcomes give to keep (computed, or kept before blobs held the black-and-white flag,
@@ -162,7 +176,7 @@ def _batch_store(outcomes: list[Outcome[int]], version: str, embeddings: Embeddi
         fates = {key: _fate(photos.get(key), version) for key in predictions}
         rescored = [photos[key] for key, fate in fates.items() if fate == "rescored"]
         if rescored:
-            _replace(rescored, predictions, version)
+            _replace(rescored, predictions, version, excluded=excluded, limit=limit)
         for outcome in outcomes:
             if outcome.keep is not None and fates.get(outcome.job.key) == "rescored":
                 assert outcome.job.embedding is not None
@@ -186,10 +200,19 @@ def _fate(photo: Photo | None, version: str) -> str:
     return "reviewed" if photo.reviewed else "rescored"  # type: ignore[attr-defined]
 
 
-def _replace(photos: Sequence[Photo], predictions: dict[int, Prediction], version: str) -> None:
-    """The photos' suggestions (all open) give way to their new ones, stored as an upload
-    stores them (suggestions._store), and their alt text follows, unless the owner wrote
-    their own."""
+def _replace(
+    photos: Sequence[Photo],
+    predictions: dict[int, Prediction],
+    version: str,
+    *,
+    excluded: frozenset[str],
+    limit: int,
+) -> None:
+    """The photos' suggestions (all open) give way to their new ones, with what their
+    captions say merged in as an upload merges it (suggestions_with_captions: `excluded`
+    and `limit` as there), stored as an upload stores them (suggestions._store), and their
+    alt text follows, unless the owner wrote their own."""
+    predictions = suggestions_with_captions(predictions, photos, excluded=excluded, limit=limit)
     concepts = suggested_concepts([suggestion for p in photos for suggestion in predictions[p.pk].hashtags])
     new = {
         photo.pk: suggestion_rows(photo, predictions[photo.pk].hashtags, concepts, version)

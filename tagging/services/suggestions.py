@@ -24,6 +24,7 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from tagging import selectors
 from tagging.artifacts import artifact_blobs
+from tagging.caption_suggestions import suggestions_with_captions
 from tagging.models import AltTextRewrite, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 if TYPE_CHECKING:  # they load torch, which only the analyses need (not the queueing here)
@@ -254,6 +255,9 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         excludes=[excluded | present],
         monochrome=looked.monochrome,
     )
+    prediction = suggestions_with_captions(
+        {photo.pk: prediction}, [photo], excluded=excluded, limit=tagger.thresholds.max_suggestions
+    )[photo.pk]
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
         if photo.tagging_status == Status.READY and photo.tagging_model_version == prediction.model_version:

@@ -370,3 +370,20 @@ def test_a_model_saved_before_languages_reads_every_word_against_every_post(tmp_
 
     assert old.scores(dog) == fit(unwritten).scores(dog)
     assert "tool" in old.scores(dog)
+
+
+def test_scoring_only_some_concepts_gives_each_the_score_it_has_among_all():
+    related = {"pliers": ["tool"], "hammer": ["tool"]}
+    posts = [
+        _post("Red pliers on the bench", "pliers", "tool", "red", listed=frozenset({"pliers", "red"})),
+        _post("My hammer", "hammer", "tool", "diy", listed=frozenset({"hammer"})),
+        _post("The bench again", "diy", "red"),
+    ]
+    model = fit(posts, related=related)
+    post = _post("New pliers, red and shiny", listed=frozenset({"pliers", "red"}))
+
+    every = model.scores(post)
+    some = model.scores(post, ["pliers", "red", "nothing"])
+
+    assert {"pliers", "red", "tool"} <= every.keys()  # mentioned, and related to one mentioned
+    assert some == {c: every[c] for c in ("pliers", "red")}
