@@ -285,9 +285,9 @@ def suggestions_with_captions(
     predictions as they are. `photos` need their owner loaded; a few queries in all."""
     from tagging.ml.inference import Suggestion
 
-    model, _version = caption_model_active()
     captioned = [photo for photo in photos if photo.caption.strip()]
-    if model is None or not captioned:
+    model = caption_model_active()[0] if captioned else None
+    if model is None:
         return dict(predictions)
     excluded = excluded | STOP_LIST
     said: dict[int, tuple[str, dict[str, float]]] = {}  # photo id -> (its caption's language, scores)
