@@ -13,7 +13,8 @@ reports the tagger's suggestions alone, how often either model alone has the hid
 hashtag in its top 5 (what a blend of the two can hope to find) and how often either
 offers it at all (what any ranking of their candidates can hope to find), and, for the
 caption model, how often it does not offer the hidden hashtag at all (caption_unreachable).
-Writes bench/results/caption_suggest.json."""
+With a tagger's suggestions it also scores the chips a captioned post is shown
+(chips_<name>, see _chips). Writes bench/results/caption_suggest.json."""
 
 import argparse
 import csv
@@ -35,7 +36,7 @@ from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
 from tagging.caption_suggestions import caption_language, caption_post, caption_words  # noqa: E402
-from tagging.ml.captions import HeldOut, Post, blend, held_out  # noqa: E402
+from tagging.ml.captions import HeldOut, Post, blend, fit, held_out, held_out_mentions, with_mentions  # noqa: E402
 from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
@@ -94,6 +95,53 @@ def _hit_at_5(cases: list[HeldOut], scores: Callable[[HeldOut], dict[str, float]
     return {"hidden": len(cases), "hit@5": round(hits / len(cases), 4)}
 
 
+def _chips(
+    posts: list[Post],
+    owners: list[str],
+    vision: list[dict[str, float]],
+    *,
+    general: frozenset[str],
+    related: dict[str, list[str]],
+    regions: frozenset[str],
+) -> dict[str, object]:
+    """The chips a captioned post is shown: the tagger's suggestions (as served) with the
+    concepts its caption's words name merged in (captions.with_mentions, as
+    suggestions_with_captions stores them), the caption model fitted without the post's
+    owner and the post's own hashtags taken out of its caption. P@5 (over 5) and hit@1
+    against those hashtags, beside the tagger's suggestions alone, and how many of the
+    concepts the words name are among them (what a caption adds that people accept)."""
+    found: dict[str, list[float]] = {"tagger": [], "with_caption": []}
+    first: dict[str, list[bool]] = {"tagger": [], "with_caption": []}
+    named = right = 0
+    for owner in dict.fromkeys(owners):
+        model = fit(
+            (p for p, o in zip(posts, owners, strict=True) if o != owner),
+            related=related,
+            regions=regions,
+            non_visual=STOP_LIST,
+        )
+        for i, post in enumerate(posts):
+            if owners[i] != owner or not post.concepts:
+                continue
+            mentions = held_out_mentions(model, post.mentions, frozenset(), general)
+            concepts = {m.concept for m in mentions if m.concept} - STOP_LIST
+            said = model.scores(Post(frozenset(), post.words, mentions, language=post.language), concepts)
+            named += len(said)
+            right += len(said.keys() & post.concepts)
+            shown = list(vision[i].items())  # in the order served
+            for name, chips in (("tagger", shown), ("with_caption", with_mentions(shown, said))):
+                top = [c for c, _score in chips[:5]]
+                found[name].append(sum(c in post.concepts for c in top) / 5)
+                first[name].append(bool(top) and top[0] in post.concepts)
+    return {
+        "posts": len(found["tagger"]),
+        **{f"{name}_p@5": round(sum(v) / len(v), 4) for name, v in found.items()},
+        **{f"{name}_hit@1": round(sum(v) / len(v), 4) for name, v in first.items()},
+        "caption_named": named,
+        "caption_named_among_hashtags": right,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=Path, default=DEMO / "posts.csv")
@@ -111,13 +159,14 @@ def main() -> None:
     owners = _owners(rows)
     language = {user.username: user.language for user in seeding.USERS}
     posts = _posts(rows, [language[owner] for owner in owners])
+    general, related, regions_ = frozenset(load_concepts()), related_concepts(), regions()
     cases = list(
         held_out(
             posts,
             owners,
-            general=frozenset(load_concepts()),
-            related=related_concepts(),
-            regions=regions(),
+            general=general,
+            related=related,
+            regions=regions_,
             non_visual=STOP_LIST,  # the app's vocabulary adds those a training finds non-visual
         )
     )
@@ -147,6 +196,9 @@ def main() -> None:
         # the bound of any ranking of what the two offer: either scores the hidden hashtag at all
         offered = sum(bool(c.answers & {*c.scores, *vision[c.index]}) for c in cases)
         results[f"caption_or_{name}_offered"] = round(offered / len(cases), 4)
+        results[f"chips_{name}"] = _chips(
+            posts, owners, vision, general=general, related=related, regions=regions_
+        )
     out = ROOT / "bench" / "results" / "caption_suggest.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

@@ -123,7 +123,8 @@ def main() -> None:
     parser.add_argument(
         "--vision-out",
         type=Path,
-        help="also write each photo's served suggestions ({filename: {concept: score}}) from the "
+        help="also write each photo's served suggestions ({filename: {concept: score}}, in the "
+        "order served) from the "
         "version that never saw its owner, for bench/caption_suggest.py --vision-from",
     )
     args = parser.parse_args()
@@ -158,7 +159,7 @@ def main() -> None:
         print(f"{person.username}: {len(indices)} photos held out{note}, {version.name}")
     results["learned_leave_owner_out"] = _summary(rows, reports, order)
     if args.vision_out:
-        args.vision_out.write_text(json.dumps(vision, indent=1, sort_keys=True) + "\n")
+        args.vision_out.write_text(json.dumps(vision, indent=1) + "\n")  # each in served order
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

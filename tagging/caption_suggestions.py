@@ -33,6 +33,7 @@ from tagging.ml.captions import (
     Post,
     blend,
     function_words,
+    with_mentions,
 )
 from tagging.ml.stop_list import STOP_LIST
 
@@ -276,9 +277,8 @@ def suggestions_with_captions(
     concept the caption's words or emoji name ("Mis alicates rojos", 🐶) is suggested
     where the tagger did not see it (the cold start knows no pliers: it said #abrelatas),
     and one it did see is surer. Each is scored by both models as independent evidence
-    (captions.blend of the caption model's score and the tagger's, where it suggested it
-    too) and placed among the tagger's suggestions by that score, which otherwise keep
-    their order (specific before general); at most `limit` in all. Never one the post
+    and placed among the tagger's suggestions by that score, which otherwise keep their
+    order (specific before general: captions.with_mentions); at most `limit` in all. Never one the post
     carries, a non-visual one (the stop list: "Love this view" is no #love) or one in
     `excluded` (selectors.excluded_concepts); a mentioned concept is named in the
     caption's language. Without an active caption model (no version trained yet), the
@@ -306,20 +306,17 @@ def suggestions_with_captions(
     for photo_id, (language, caption) in said.items():
         prediction = predictions[photo_id]
         caption = {c: score for c, score in caption.items() if c in displays}
-        seen = {s.concept: s.score for s in prediction.hashtags}
-        sure = blend(caption, {c: seen[c] for c in caption if c in seen})
-        mentioned = sorted(
-            (Suggestion(c, displays[c][language == "es"], round(sure[c], 4), *displays[c]) for c in caption),
-            key=lambda s: (-s.score, s.concept),
+        shown = {s.concept: s for s in prediction.hashtags}
+        ranked = with_mentions([(s.concept, s.score) for s in prediction.hashtags], caption)
+        merged[photo_id] = replace(
+            prediction,
+            hashtags=[
+                shown[c]
+                if c not in caption
+                else Suggestion(c, displays[c][language == "es"], round(score, 4), *displays[c])
+                for c, score in ranked[:limit]
+            ],
         )
-        ranked = []
-        for suggestion in prediction.hashtags:
-            if suggestion.concept in caption:
-                continue  # placed by its score with both models' evidence
-            while mentioned and mentioned[0].score > suggestion.score:
-                ranked.append(mentioned.pop(0))
-            ranked.append(suggestion)
-        merged[photo_id] = replace(prediction, hashtags=(ranked + mentioned)[:limit])
     return merged
 
 

@@ -52,7 +52,7 @@ import csv
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -326,6 +326,24 @@ def fit(
 def blend(caption: Mapping[str, float], vision: Mapping[str, float]) -> dict[str, float]:
     """Both models' scores as independent evidence: 1 - (1 - caption)(1 - vision)."""
     return {c: 1.0 - (1.0 - caption.get(c, 0.0)) * (1.0 - vision.get(c, 0.0)) for c in {*caption, *vision}}
+
+
+def with_mentions(shown: Sequence[tuple[str, float]], said: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Ranked suggestions (concept, score) with the concepts a caption names (`said`:
+    concept -> the caption model's score) merged in: each of those scored by both models
+    (blend, with its score in `shown` where it is there too) and placed before the first
+    suggestion it beats, strongest first; the others keep their order."""
+    seen = dict(shown)
+    sure = blend(said, {c: seen[c] for c in said if c in seen})
+    mentioned = sorted(((c, sure[c]) for c in said), key=lambda item: (-item[1], item[0]))
+    ranked: list[tuple[str, float]] = []
+    for concept, score in shown:
+        if concept in said:
+            continue  # placed by its score with both models' evidence
+        while mentioned and mentioned[0][1] > score:
+            ranked.append(mentioned.pop(0))
+        ranked.append((concept, score))
+    return ranked + mentioned
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tagging.caption_suggestions import caption_mentions, caption_post, caption_words
 from tagging.ml.captions import (
     EMOJI,
@@ -14,6 +16,7 @@ from tagging.ml.captions import (
     fit,
     held_out,
     held_out_mentions,
+    with_mentions,
 )
 
 
@@ -387,3 +390,16 @@ def test_scoring_only_some_concepts_gives_each_the_score_it_has_among_all():
 
     assert {"pliers", "red", "tool"} <= every.keys()  # mentioned, and related to one mentioned
     assert some == {c: every[c] for c in ("pliers", "red")}
+
+
+def test_what_a_caption_names_joins_the_suggestions_by_its_score_and_theirs_keep_their_order():
+    # The tagger's order: #architecture, a general concept, after the #bridge it covers.
+    shown = [("bridge", 0.6), ("architecture", 0.7), ("pier", 0.3)]
+
+    merged = with_mentions(shown, {"rain": 0.5, "pier": 0.4})
+    sure = with_mentions(shown, {"rain": 0.9})
+
+    # #pier, named and seen: 1 - (1 - 0.4)(1 - 0.3) = 0.58, after what is surer.
+    assert merged == [("bridge", 0.6), ("architecture", 0.7), ("pier", pytest.approx(0.58)), ("rain", 0.5)]
+    assert sure == [("rain", 0.9), ("bridge", 0.6), ("architecture", 0.7), ("pier", 0.3)]
+    assert with_mentions(shown, {}) == shown
