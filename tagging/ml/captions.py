@@ -179,13 +179,12 @@ class CaptionModel:
         return _rate(self.related_targets.get(concept, [0, 0]), prior)
 
     def scores(self, post: Post, concepts: Iterable[str] | None = None) -> dict[str, float]:
-        """Concept -> score in (0, 1) for the hashtags `post` does not carry yet (of
-        `concepts` alone, where given: each score is the same, in a fraction of the time
-        on a large vocabulary): those
-        its mentions and related concepts put forward, and each other concept the model
-        knows whose odds what was typed makes at least MIN_LIFT times its odds on an
-        ordinary post (its base rate), where some token typed was seen with it on
-        MIN_SUPPORT posts or more: a caption that says nothing of the sea gets no
+        """Concept -> score in (0, 1) for the hashtags `post` does not carry yet, of
+        `concepts` alone where given (each score the same, in a fraction of the time on a
+        large vocabulary): those its mentions and related concepts put forward, and each
+        other concept the model knows whose odds what was typed makes at least MIN_LIFT
+        times its odds on an ordinary post (its base rate), where some token typed was
+        seen with it on MIN_SUPPORT posts or more: a caption that says nothing of the sea gets no
         #underwater, however many posts carry it. None scoring under MIN_SCORE (a word
         such as "the" is rarely a hashtag). A non-visual concept is scored from the
         non-visual hashtags typed alone, and needs no lift: what the post shows says
