@@ -36,7 +36,7 @@ from socialapp.demo import seeding  # noqa: E402
 from socialapp.hashtags import canonical  # noqa: E402
 from socialapp.hashtags.starter import starter_concepts  # noqa: E402
 from tagging.caption_suggestions import caption_language, caption_post, caption_words  # noqa: E402
-from tagging.ml.captions import HeldOut, Post, blend, fit, held_out, held_out_mentions, with_mentions  # noqa: E402
+from tagging.ml.captions import HeldOut, Post, blend, held_out, held_out_mentions, owners_out, with_mentions  # noqa: E402
 from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
@@ -113,15 +113,10 @@ def _chips(
     found: dict[str, list[float]] = {"tagger": [], "with_caption": []}
     first: dict[str, list[bool]] = {"tagger": [], "with_caption": []}
     named = right = 0
-    for owner in dict.fromkeys(owners):
-        model = fit(
-            (p for p, o in zip(posts, owners, strict=True) if o != owner),
-            related=related,
-            regions=regions,
-            non_visual=STOP_LIST,
-        )
-        for i, post in enumerate(posts):
-            if owners[i] != owner or not post.concepts:
+    for model, own in owners_out(posts, owners, related=related, regions=regions, non_visual=STOP_LIST):
+        for i in own:
+            post = posts[i]
+            if not post.concepts:
                 continue
             mentions = held_out_mentions(model, post.mentions, frozenset(), general)
             concepts = {m.concept for m in mentions if m.concept} - STOP_LIST

@@ -381,16 +381,9 @@ def held_out(
     A caption word names a concept only if other owners used it or it is in `general` (a
     vocabulary not drawn from these posts); otherwise it is a mention of itself, and the
     hidden hashtag is what was typed (its keys, `Post.keys`), not a concept."""
-    for owner in dict.fromkeys(owners):
-        model = fit(
-            (p for p, o in zip(posts, owners, strict=True) if o != owner),
-            related=related,
-            regions=regions,
-            non_visual=non_visual,
-        )
-        for i, post in enumerate(posts):
-            if owners[i] != owner:
-                continue
+    for model, own in owners_out(posts, owners, related=related, regions=regions, non_visual=non_visual):
+        for i in own:
+            post = posts[i]
             for concept in post.concepts:
                 typed = post.concepts - {concept}
                 mentions = held_out_mentions(model, post.mentions, typed, general)
@@ -404,6 +397,26 @@ def held_out(
                     model.scores(Post(typed, post.words, mentions, language=post.language)),
                     concept in model.concept_posts,
                 )
+
+
+def owners_out(
+    posts: list[Post],
+    owners: list[object],
+    *,
+    related: Mapping[str, Iterable[str]] | None = None,
+    regions: frozenset[str] = frozenset(),
+    non_visual: frozenset[str] = frozenset(),
+) -> Iterator[tuple[CaptionModel, list[int]]]:
+    """For each owner (in the order of their first post), a model fitted on everyone
+    else's posts, and the indices of their own: the split held_out scores by."""
+    for owner in dict.fromkeys(owners):
+        model = fit(
+            (p for p, o in zip(posts, owners, strict=True) if o != owner),
+            related=related,
+            regions=regions,
+            non_visual=non_visual,
+        )
+        yield model, [i for i, o in enumerate(owners) if o == owner]
 
 
 def held_out_mentions(
