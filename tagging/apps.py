@@ -13,7 +13,12 @@ class TaggingConfig(AppConfig):
 
         from socialapp.accounts.extensions import training_stopped_hooks, user_export_sections
         from socialapp.hashtags.extensions import concept_changed_hooks
-        from socialapp.photos.extensions import photo_created_hooks, photo_decoded_hooks, photo_delete_hooks
+        from socialapp.photos.extensions import (
+            photo_caption_hooks,
+            photo_created_hooks,
+            photo_decoded_hooks,
+            photo_delete_hooks,
+        )
         from socialapp.queueing import stuck_sweeps
         from socialapp.shop.extensions import category_suggesters
         from socialapp.storage_transfer import storage_transfers
@@ -31,6 +36,7 @@ class TaggingConfig(AppConfig):
             alt_texts_requeue_stuck,
             analysis_begin_early,
             concept_alt_texts_request,
+            photo_suggestions_follow_caption,
             photo_tagging_start,
         )
         from .tasks import analyses_requeue_orphaned_on_ready
@@ -41,6 +47,7 @@ class TaggingConfig(AppConfig):
             raise ImproperlyConfigured(str(error)) from error
         photo_decoded_hooks.append(analysis_begin_early)
         photo_created_hooks.append(lambda photo: photo_tagging_start(photo=photo))
+        photo_caption_hooks.append(lambda photo: photo_suggestions_follow_caption(photo=photo))
         concept_changed_hooks.append(lambda concept: concept_alt_texts_request(concept_id=concept.pk))
         category_suggesters.append(
             lambda photo: suggested.category if (suggested := shop_suggestion(photo=photo)) else None

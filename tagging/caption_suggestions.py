@@ -8,10 +8,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -35,12 +35,10 @@ from tagging.ml.captions import (
     function_words,
     with_mentions,
 )
+from tagging.ml.predictions import Prediction, Suggestion
 from tagging.ml.stop_list import STOP_LIST
 
 from .models import ConceptStat, ModelVersion, PhotoSuggestion
-
-if TYPE_CHECKING:  # the web process reads captions without torch
-    from tagging.ml.inference import Prediction
 
 CAPTION_MODEL_FILE = "caption.json"
 logger = logging.getLogger(__name__)
@@ -271,8 +269,8 @@ def photos_evidence(photos: list[Photo]) -> list[Post]:
 
 
 def suggestions_with_captions(
-    predictions: Mapping[int, "Prediction"], photos: Sequence[Photo], *, excluded: frozenset[str], limit: int
-) -> dict[int, "Prediction"]:
+    predictions: Mapping[int, Prediction], photos: Sequence[Photo], *, excluded: frozenset[str], limit: int
+) -> dict[int, Prediction]:
     """Each photo's prediction (by photo id) with what its caption says merged in: a
     concept the caption's words or emoji name ("Mis alicates rojos", 🐶) is suggested
     where the tagger did not see it (the cold start knows no pliers: it said #abrelatas),
@@ -281,20 +279,37 @@ def suggestions_with_captions(
     order, specific before general (captions.with_mentions); at most `limit` in all.
     Never one the post carries, a non-visual one (the stop list: "Love this view" is no
     #love) or one in `excluded` (selectors.excluded_concepts); a mentioned concept is
-    named in the caption's language. Without an active caption model (no version trained
-    yet), the predictions as they are. `photos` need their owner loaded; a few queries
-    in all."""
-    from tagging.ml.inference import Suggestion
-
-    captioned = [photo for photo in photos if photo.caption.strip()]
+    named in the caption's language, and keeps what the photo alone said of it
+    (Suggestion.photo_score). Without an active caption model (no version trained yet),
+    the predictions as they are. `photos` need their owner loaded; a few queries in all."""
+    captioned = [photo for photo in photos if photo.caption.strip() and photo.pk in predictions]
     model = caption_model_active()[0] if captioned else None
     if model is None:
         return dict(predictions)
+    merged = dict(predictions)
+    for photo_id, ranked in captions_merged(
+        model, captioned, {p.pk: predictions[p.pk].hashtags for p in captioned}, excluded=excluded
+    ).items():
+        merged[photo_id] = replace(predictions[photo_id], hashtags=ranked[:limit])
+    return merged
+
+
+def captions_merged(
+    model: CaptionModel,
+    photos: Sequence[Photo],
+    suggestions: Mapping[int, Sequence[Suggestion]],
+    *,
+    excluded: frozenset[str],
+) -> dict[int, list[Suggestion]]:
+    """Photo id -> the tagger's `suggestions` for it with what its caption names merged
+    in (see suggestions_with_captions), for the photos whose caption names a concept the
+    `model` scores; none cut. Never one the post carries, a non-visual one or one in
+    `excluded`. `photos` need their owner loaded."""
     excluded = excluded | STOP_LIST
     said: dict[int, tuple[str, dict[str, float]]] = {}  # photo id -> (its caption's language, scores)
-    for photo, post in zip(captioned, photos_evidence(captioned), strict=True):
+    for photo, post in zip(photos, photos_evidence(list(photos)), strict=True):
         named = {m.concept for m in post.mentions if m.concept} - excluded - post.concepts
-        if named and photo.pk in predictions:
+        if named:
             scores = model.scores(post, named)
             said[photo.pk] = (post.language, {c: scores[c] for c in named if c in scores})
     displays = {
@@ -303,21 +318,27 @@ def suggestions_with_captions(
             name__in={c for _language, scores in said.values() for c in scores}
         ).values_list("name", "display_en", "display_es")
     }
-    merged = dict(predictions)
+    merged = {}
     for photo_id, (language, caption) in said.items():
-        prediction = predictions[photo_id]
         caption = {c: score for c, score in caption.items() if c in displays}
-        shown = {s.concept: s for s in prediction.hashtags}
-        ranked = with_mentions([(s.concept, s.score) for s in prediction.hashtags], caption)
-        merged[photo_id] = replace(
-            prediction,
-            hashtags=[
-                shown[c]
-                if c not in caption
-                else Suggestion(c, displays[c][language == "es"], round(score, 4), *displays[c])
-                for c, score in ranked[:limit]
-            ],
-        )
+        # each of the tagger's as the photo alone says it, where a later caption puts it back
+        shown = {
+            s.concept: replace(s, photo_score=s.seen, photo_rank=rank)
+            for rank, s in enumerate(suggestions[photo_id])
+        }
+        merged[photo_id] = [
+            shown[c]
+            if c not in caption
+            else Suggestion(
+                c,
+                displays[c][language == "es"],
+                round(score, 4),
+                *displays[c],
+                photo_score=shown[c].seen if c in shown else 0.0,
+                photo_rank=shown[c].photo_rank if c in shown else None,
+            )
+            for c, score in with_mentions([(s.concept, s.seen) for s in shown.values()], caption)
+        ]
     return merged
 
 
@@ -333,6 +354,13 @@ def caption_model_active() -> tuple[CaptionModel | None, str]:
     if active is None:
         return None, ""
     return _caption_model(active[1]), active[0]
+
+
+def caption_model_of(*, version: str) -> CaptionModel | None:
+    """The caption model of the version named `version`; None for cold start or a
+    version trained before caption models existed."""
+    folder = ModelVersion.objects.filter(name=version).values_list("folder", flat=True).first()
+    return None if folder is None else _caption_model(folder)
 
 
 @lru_cache(maxsize=2)
@@ -355,8 +383,11 @@ def _public_use_q(prefix: str) -> Q:
 
 
 def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
-    """The tagger's current scores for one of `viewer`'s own photos, rejected ones left
-    out: like its suggestions, they are its owner's alone. Raises Http404 for any other."""
+    """What the tagger's current suggestions for one of `viewer`'s own photos say from the
+    photo alone (PhotoSuggestion.photo_score: a chip its caption named also carries the
+    caption's evidence, which the autocomplete reads from the caption being typed),
+    rejected ones left out: like its suggestions, they are its owner's alone. Raises
+    Http404 for any other."""
     # Only the version is read (photo_get_owned loads counts and hashtags besides): this
     # runs on every keystroke.
     owner = viewer if isinstance(viewer, User) else None
@@ -364,10 +395,13 @@ def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
     version = owned.values_list("tagging_model_version", flat=True).first()
     if version is None:
         raise Http404(_("No such post."))
-    rows = PhotoSuggestion.objects.filter(photo_id=photo_id, model_version=version).exclude(
-        state=PhotoSuggestion.State.REJECTED
+    rows = (
+        PhotoSuggestion.objects.filter(photo_id=photo_id, model_version=version)
+        .exclude(state=PhotoSuggestion.State.REJECTED)
+        .annotate(seen=Coalesce("photo_score", "score"))  # the caption's evidence is the caller's to add
+        .filter(seen__gt=0)
     )
-    return dict(rows.values_list("concept__name", "score"))
+    return dict(rows.values_list("concept__name", "seen"))
 
 
 def hashtag_suggestions(

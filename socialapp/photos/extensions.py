@@ -29,6 +29,12 @@ photo_created_hooks: list[Callable[[Photo], object]] = []
 # Listeners: socialapp/moderation/apps.py (photo_check_blocked: queues the post for review).
 photo_hashtags_hooks: list[Callable[[Photo], object]] = []
 
+# Called when an owner edits a post's caption, inside the transaction that changes it,
+# after its hashtags follow.
+# Listeners: tagging/apps.py (photo_suggestions_follow_caption: the chips follow what the
+# caption names).
+photo_caption_hooks: list[Callable[[Photo], object]] = []
+
 # Called with the ids of deleted posts once the deletion is committed (their files are
 # gone by then): what must go with them outside the database.
 # Listeners: tagging/apps.py (embeddings_delete: the tagger's cached embeddings;

@@ -126,6 +126,7 @@ def _link_caption_hashtags(photo: Photo, *, new: bool = False) -> None:
 def photo_update(*, photo: Photo, caption: str | None = None, alt_text: str | None = None) -> Photo:
     """Change the caption (its hashtags follow; accepted suggestions stay) and/or the alt
     text. Raises ValidationError for a caption that breaks the limits."""
+    edited = caption is not None and caption != photo.caption
     if caption is not None:
         _caption_hashtags(caption)
         photo.caption = caption
@@ -136,6 +137,9 @@ def photo_update(*, photo: Photo, caption: str | None = None, alt_text: str | No
     photo.save(update_fields=["caption", "alt_text", "alt_text_by_owner", "updated_at"])
     if caption is not None:
         _link_caption_hashtags(photo)
+    if edited:
+        for hook in extensions.photo_caption_hooks:
+            hook(photo)
     return photo
 
 

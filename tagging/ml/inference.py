@@ -16,32 +16,9 @@ from .backbones import Backbone, embedding_kind, load_backbone, tta_checked
 from .coldstart import ColdStartHead
 from .devices import inference_device
 from .heads import SHOP_CATEGORIES, Head
+from .predictions import Prediction, ShopGuess, Suggestion
 from .preprocessing import ImageSource, batch, crops, decode, monochrome, to_batch
 from .ranking import Calibration, rank
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    concept: str
-    hashtag: str  # as shown in the requested language, without '#'
-    score: float  # in [0, 1]; see the head's docs for what it means
-    display_en: str = ""
-    display_es: str = ""
-
-
-@dataclass(frozen=True)
-class ShopGuess:
-    name: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Prediction:
-    embedding: list[float]
-    hashtags: list[Suggestion]
-    shop_category: ShopGuess | None
-    alt_text: str
-    model_version: str
 
 
 @dataclass(frozen=True)

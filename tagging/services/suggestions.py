@@ -249,19 +249,25 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
 
         preprocessing = tagger.backbone.preprocessing
         looked = tagger.look([decode(photo.covering_read(preprocessing.crop), preprocessing)])
-    [prediction] = tagger.predictions(
+    [seen] = tagger.predictions(
         looked.embeddings,
         languages=[photo.owner.language],
         excludes=[excluded | present],
         monochrome=looked.monochrome,
     )
-    prediction = suggestions_with_captions(
-        {photo.pk: prediction}, [photo], excluded=excluded, limit=tagger.thresholds.max_suggestions
-    )[photo.pk]
+    limit = tagger.thresholds.max_suggestions
+    prediction = suggestions_with_captions({photo.pk: seen}, [photo], excluded=excluded, limit=limit)[
+        photo.pk
+    ]
+    caption = photo.caption
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
         if photo.tagging_status == Status.READY and photo.tagging_model_version == prediction.model_version:
             return photo  # another run of this task stored them while this one computed
+        if photo.caption != caption:  # edited meanwhile, before there were chips to follow it
+            prediction = suggestions_with_captions({photo.pk: seen}, [photo], excluded=excluded, limit=limit)[
+                photo.pk
+            ]
         _store(photo, prediction, excluded)
         owner_id = photo.owner_id
         transaction.on_commit(
@@ -425,6 +431,8 @@ def suggestion_rows(
             model_version=version,
             hashtag=suggestion.hashtag,
             score=suggestion.score,
+            photo_score=suggestion.seen,
+            photo_rank=rank if suggestion.photo_score is None else suggestion.photo_rank,
             rank=rank,
         )
         for rank, suggestion in enumerate(suggestions)
@@ -507,6 +515,92 @@ def _decide(suggestion: PhotoSuggestion, state: str) -> PhotoSuggestion:
     _alt_text_rebuild(photo)
     photo.save(update_fields=["alt_text", "updated_at"])
     return suggestion
+
+
+def photo_suggestions_follow_caption(*, photo: Photo) -> None:
+    """Redraw a post's suggestions after its owner edited the caption, as an upload with
+    that caption would have drawn them (caption_suggestions.captions_merged, with the
+    caption model of the version that suggested them): a concept the new caption names
+    joins what the photo alone says, placed by both models' evidence; one only the old
+    caption named goes; the rest is back to what the photo said (photo_score). Every
+    suggestion the tagger made from the photo stays, and what the owner accepted or
+    rejected stays as it was (a rejected concept is never suggested again); at most
+    TAGGING_MAX_SUGGESTIONS before the caption's are cut. The alt text follows unless
+    the owner wrote their own, and the owner's open pages redraw the chips. Nothing to do
+    before the analysis has stored suggestions (it reads the caption then). Called inside
+    the transaction that changes the caption (photos' photo_caption_hooks)."""
+    from tagging.caption_suggestions import caption_model_of, captions_merged
+    from tagging.ml.predictions import Suggestion
+
+    version = photo.tagging_model_version
+    model = caption_model_of(version=version) if photo.tagging_status == Status.READY and version else None
+    if model is None:
+        return  # no suggestions yet, or a version that reads no captions
+    rows = list(
+        PhotoSuggestion.objects.select_for_update()
+        .filter(photo=photo, model_version=version)
+        .select_related("concept")
+        .order_by("rank")
+    )
+    # what the photo alone suggested, in the order it did (rows stored before the photo's
+    # own score and rank were kept: as they are)
+    seen = [
+        Suggestion(row.concept.name, row.hashtag, photo_score, row.concept.display_en, row.concept.display_es)
+        for row in sorted(rows, key=lambda row: row.rank if row.photo_rank is None else row.photo_rank)
+        if (photo_score := row.score if row.photo_score is None else row.photo_score) > 0
+    ]
+    decided = {row.concept.name for row in rows if row.state != PhotoSuggestion.State.OPEN}
+    excluded = selectors.excluded_concepts() | decided
+    merged = captions_merged(model, [photo], {photo.pk: seen}, excluded=excluded).get(photo.pk, seen)
+    limit = settings.TAGGING_MAX_SUGGESTIONS
+    drawn = [s for rank, s in enumerate(merged) if s.seen > 0 or rank < limit]
+    names = {s.concept for s in drawn}
+    existing = {row.concept.name: row for row in rows}
+    # what only the old caption named goes; decided ones the photo did not see stay, last
+    gone = [row for row in rows if row.concept.name not in names and row.state == PhotoSuggestion.State.OPEN]
+    last = [row for row in rows if row.concept.name not in names and row.state != PhotoSuggestion.State.OPEN]
+    concepts = suggested_concepts([s for s in drawn if s.concept not in existing])
+    new, changed = [], []
+    # (row, its score now, its rank now): an open one takes its new score, a decided one
+    # keeps the score it was decided at
+    placed = [(row, row.score, rank) for rank, row in enumerate(last, start=len(drawn))]
+    for rank, suggestion in enumerate(drawn):
+        row = existing.get(suggestion.concept)
+        if row is None:  # only the caption names it: the photo's own are all stored
+            new.append(
+                PhotoSuggestion(
+                    photo=photo,
+                    concept=concepts[suggestion.concept],
+                    model_version=version,
+                    hashtag=suggestion.hashtag,
+                    score=suggestion.score,
+                    photo_score=0.0,
+                    rank=rank,
+                )
+            )
+        else:
+            placed.append(
+                (row, suggestion.score if row.state == PhotoSuggestion.State.OPEN else row.score, rank)
+            )
+    for row, score, rank in placed:
+        if (row.score, row.rank) != (score, rank):
+            row.score, row.rank = score, rank
+            changed.append(row)
+    if not (gone or new or changed):
+        return
+    PhotoSuggestion.objects.filter(pk__in=[row.pk for row in gone]).delete()
+    PhotoSuggestion.objects.bulk_update(changed, ["score", "rank"])
+    PhotoSuggestion.objects.bulk_create(new)
+    if not photo.alt_text_by_owner:
+        _alt_text_rebuild(photo)
+        Photo.objects.filter(pk=photo.pk).update(alt_text=photo.alt_text)
+    owner_id = photo.owner_id
+    transaction.on_commit(
+        lambda: notification_send(
+            user_id=owner_id,
+            event={"type": "suggestions.ready", "photo_id": photo.pk, "model_version": version},
+        )
+    )
 
 
 def suggestions_export(user: User, archive: zipfile.ZipFile) -> None:

@@ -101,3 +101,86 @@ def test_resuggest_reads_the_caption_too(trained, django_capture_on_commit_callb
 
     assert result.rescored >= 1
     assert "plier" in {row.concept.name for row in _rows(photo)}
+
+
+def _edit(photo: Photo, caption: str) -> Photo:
+    response = client_for(photo.owner).patch(f"/api/photos/{photo.pk}/", {"caption": caption}, format="json")
+    assert response.status_code == 200, response.json()
+    return Photo.objects.select_related("owner").get(pk=photo.pk)
+
+
+def _open(photo: Photo) -> dict[str, PhotoSuggestion]:
+    return {row.concept.name: row for row in _rows(photo) if row.state == PhotoSuggestion.State.OPEN}
+
+
+def test_editing_the_caption_redraws_the_chips_it_named(
+    trained, settings, django_capture_on_commit_callbacks
+):
+    settings.TAGGING_MIN_SCORE = 0.0  # the photo's own suggestions, however unsure, to follow
+    photo = _upload(UserFactory(), "Sunday", django_capture_on_commit_callbacks)
+    seen = {name: (row.score, row.rank) for name, row in _open(photo).items()}  # what the photo alone says
+    assert "summer" in seen and "plier" not in seen
+    assert all(row.photo_score == row.score for row in _rows(photo))
+
+    photo = _edit(photo, "Sunday, summer at last, and my new pliers")
+
+    chips = _open(photo)
+    plier, summer = chips["plier"], chips["summer"]
+    assert plier.hashtag == "pliers" and plier.photo_score == 0.0  # the caption alone named it
+    assert plier.score >= round(_caption_score(photo, "plier"), 4) > 0
+    assert summer.photo_score == seen["summer"][0] < summer.score  # both models' evidence
+    assert seen.keys() < chips.keys()  # every suggestion the photo made stays
+    ranked = _rows(photo)
+    assert [row.rank for row in ranked] == list(range(len(ranked)))
+    for mentioned in (plier, summer):  # placed by their score among the photo's
+        assert all(row.score >= mentioned.score for row in ranked[: mentioned.rank])
+    assert photo.alt_text == "Photo of pliers."  # written from the chips, as an upload's is
+
+    photo = _edit(photo, "Sunday")
+
+    assert {name: (row.score, row.rank) for name, row in _open(photo).items()} == seen
+    assert "pliers" not in photo.alt_text
+
+
+def test_a_caption_edit_keeps_what_the_owner_decided(trained, django_capture_on_commit_callbacks):
+    photo = _upload(UserFactory(), "My new red pliers", django_capture_on_commit_callbacks)
+    plier, kept = _open(photo)["plier"], _open(photo)["red"]
+    services.suggestion_reject(suggestion=plier)
+    services.suggestion_accept(suggestion=kept)
+
+    photo = _edit(photo, "My new red pliers, again")
+
+    rows = {row.concept.name: (row.pk, row.state) for row in _rows(photo)}
+    assert rows["plier"] == (plier.pk, PhotoSuggestion.State.REJECTED)
+    assert rows["red"] == (kept.pk, PhotoSuggestion.State.ACCEPTED)
+    assert "plier" not in _open(photo)
+
+
+def test_the_autocomplete_counts_a_chips_caption_evidence_once(trained, django_capture_on_commit_callbacks):
+    photo = _upload(UserFactory(), "Love my new pliers", django_capture_on_commit_callbacks)
+    stored = _open(photo)["plier"]  # the caption's evidence and the photo's, blended once
+
+    found, _version = caption_suggestions.hashtag_suggestions(
+        viewer=photo.owner, language="en", caption=photo.caption, photo_id=photo.pk
+    )
+
+    [plier] = [s for s in found if s.concept == "plier"]
+    assert plier.score == pytest.approx(stored.score, abs=1e-3)
+
+
+def test_a_caption_edited_while_its_photo_is_analysed_is_the_one_read(
+    trained, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tagging.services import suggestions as analysis
+
+    merge = analysis.suggestions_with_captions
+
+    def edited_meanwhile(predictions, photos, **kwargs):
+        # the owner edits the caption once the analysis has read it, before its chips are stored
+        Photo.objects.filter(pk__in=[p.pk for p in photos]).update(caption="Sky, and my new pliers")
+        return merge(predictions, photos, **kwargs)
+
+    monkeypatch.setattr(analysis, "suggestions_with_captions", edited_meanwhile)
+    photo = _upload(UserFactory(), "Sky", django_capture_on_commit_callbacks)
+
+    assert _open(photo)["plier"].hashtag == "pliers"
