@@ -559,28 +559,16 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
     # what only the old caption named goes; decided ones the photo did not see stay, last
     gone = [row for row in rows if row.concept.name not in names and row.state == PhotoSuggestion.State.OPEN]
     last = [row for row in rows if row.concept.name not in names and row.state != PhotoSuggestion.State.OPEN]
-    concepts = suggested_concepts([s for s in drawn if s.concept not in existing])
-    new, changed = [], []
+    drafted = suggestion_rows(photo, drawn, suggested_concepts(drawn), version)
+    new = [row for row in drafted if row.concept.name not in existing]  # only the caption names these
+    changed = []
     # (row, its score now, its rank now): an open one takes its new score, a decided one
     # keeps the score it was decided at
     placed = [(row, row.score, rank) for rank, row in enumerate(last, start=len(drawn))]
-    for rank, suggestion in enumerate(drawn):
-        row = existing.get(suggestion.concept)
-        if row is None:  # only the caption names it: the photo's own are all stored
-            new.append(
-                PhotoSuggestion(
-                    photo=photo,
-                    concept=concepts[suggestion.concept],
-                    model_version=version,
-                    hashtag=suggestion.hashtag,
-                    score=suggestion.score,
-                    photo_score=0.0,
-                    rank=rank,
-                )
-            )
-        else:
+    for draft in drafted:
+        if (row := existing.get(draft.concept.name)) is not None:
             placed.append(
-                (row, suggestion.score if row.state == PhotoSuggestion.State.OPEN else row.score, rank)
+                (row, draft.score if row.state == PhotoSuggestion.State.OPEN else row.score, draft.rank)
             )
     for row, score, rank in placed:
         if (row.score, row.rank) != (score, rank):
