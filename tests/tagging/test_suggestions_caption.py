@@ -184,3 +184,18 @@ def test_a_caption_edited_while_its_photo_is_analysed_is_the_one_read(
     photo = _upload(UserFactory(), "Sky", django_capture_on_commit_callbacks)
 
     assert _open(photo)["plier"].hashtag == "pliers"
+
+
+def test_the_post_pages_edit_form_redraws_the_chips(trained, client, django_capture_on_commit_callbacks):
+    photo = _upload(UserFactory(), "Sky at dusk", django_capture_on_commit_callbacks)
+    client.force_login(photo.owner)
+
+    response = client.post(
+        f"/p/{photo.pk}/edit/",
+        {"caption": "Sky at dusk, my new pliers", "alt_text": photo.alt_text},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "#pliers" in response.content.decode()  # the page it lands on shows the new chip
+    assert "plier" in _open(photo)
