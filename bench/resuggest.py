@@ -76,7 +76,14 @@ def _as_if_old(photos: list[Photo], concepts: list[Concept]) -> None:
     Photo.objects.filter(pk__in=ids).update(tagging_status="ready", tagging_model_version=OLD, alt_text="")
     PhotoSuggestion.objects.bulk_create(
         PhotoSuggestion(
-            photo=photo, concept=concept, hashtag=concept.name, score=0.5, rank=rank, model_version=OLD
+            photo=photo,
+            concept=concept,
+            hashtag=concept.name,
+            score=0.5,
+            photo_score=0.5,
+            rank=rank,
+            photo_rank=rank,
+            model_version=OLD,
         )
         for photo in photos
         for rank, concept in enumerate(concepts)

@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -398,10 +397,9 @@ def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
     rows = (
         PhotoSuggestion.objects.filter(photo_id=photo_id, model_version=version)
         .exclude(state=PhotoSuggestion.State.REJECTED)
-        .annotate(seen=Coalesce("photo_score", "score"))  # the caption's evidence is the caller's to add
-        .filter(seen__gt=0)
+        .filter(photo_score__gt=0)  # the caption's evidence is the caller's to add
     )
-    return dict(rows.values_list("concept__name", "seen"))
+    return dict(rows.values_list("concept__name", "photo_score"))
 
 
 def hashtag_suggestions(

@@ -87,11 +87,11 @@ class PhotoSuggestion(models.Model):
     score = models.FloatField()
     # What the photo alone says of it, before its caption's evidence was blended in (0: the
     # caption alone suggested it), so the chips can follow an edited caption and the
-    # autocomplete counts the caption once; None on rows stored before it was kept.
-    photo_score = models.FloatField(null=True, blank=True)
+    # autocomplete counts the caption once.
+    photo_score = models.FloatField()
     rank = models.PositiveSmallIntegerField()
-    # Its rank among what the photo alone suggested (None: the caption alone suggested it,
-    # or a row stored before it was kept), where an edited caption puts it back.
+    # Its rank among what the photo alone suggested (None: the caption alone suggested it),
+    # where an edited caption puts it back.
     photo_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     model_version = models.CharField(max_length=40)
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)

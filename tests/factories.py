@@ -26,6 +26,24 @@ def make_photo(owner: User, caption: str = "", color: tuple[int, int, int] = (20
     )
 
 
+def suggestion_stored(photo, concept, *, score=0.9, rank=0, model_version="v1", state="open", hashtag=None):
+    """A suggestion row as the tagger stores one it saw in the photo (photo_score and
+    photo_rank its own score and rank); `hashtag` defaults to the concept's name."""
+    from tagging.models import PhotoSuggestion
+
+    return PhotoSuggestion.objects.create(
+        photo=photo,
+        concept=concept,
+        hashtag=concept.name if hashtag is None else hashtag,
+        score=score,
+        photo_score=score,
+        rank=rank,
+        photo_rank=rank,
+        model_version=model_version,
+        state=state,
+    )
+
+
 def client_for(user: User):
     """An API client signed in as `user`."""
     from rest_framework.test import APIClient

@@ -82,7 +82,14 @@ from tagging.models import PhotoSuggestion
 for rank, name in enumerate(["tool", "red"]):
     concept = Concept.objects.get_or_create(name=name)[0]
     PhotoSuggestion.objects.create(
-        photo=photo, concept=concept, hashtag=name, score=0.9, rank=rank, model_version="v1"
+        photo=photo,
+        concept=concept,
+        hashtag=name,
+        score=0.9,
+        photo_score=0.9,
+        rank=rank,
+        photo_rank=rank,
+        model_version="v1",
     )
 accept, reject = PhotoSuggestion.objects.filter(photo=photo).order_by("rank")
 statuses["accept"] = client.post(f"/p/{photo.pk}/suggestions/{accept.pk}/accept/").status_code

@@ -24,14 +24,15 @@ from socialapp.photos.models import Photo, PhotoHashtag
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit, workers_alive
 from tagging import selectors
 from tagging.artifacts import artifact_blobs
-from tagging.caption_suggestions import suggestions_with_captions
+from tagging.caption_suggestions import caption_model_of, captions_merged, suggestions_with_captions
+from tagging.ml.predictions import Suggestion
 from tagging.models import AltTextRewrite, ModelVersion, PhotoSuggestion, ShopSuggestion
 
 if TYPE_CHECKING:  # they load torch, which only the analyses need (not the queueing here)
     from PIL import Image
 
     from tagging.ml.embeddings import EmbeddingCache, Key
-    from tagging.ml.inference import Looked, Prediction, Suggestion, Tagger
+    from tagging.ml.inference import Looked, Prediction, Tagger
 
 logger = logging.getLogger(__name__)
 
@@ -255,31 +256,17 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         excludes=[excluded | present],
         monochrome=looked.monochrome,
     )
-    limit = tagger.thresholds.max_suggestions
-    prediction = suggestions_with_captions({photo.pk: seen}, [photo], excluded=excluded, limit=limit)[
-        photo.pk
-    ]
-    caption = photo.caption
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)
-        if photo.tagging_status == Status.READY and photo.tagging_model_version == prediction.model_version:
+        if photo.tagging_status == Status.READY and photo.tagging_model_version == seen.model_version:
             return photo  # another run of this task stored them while this one computed
-        if photo.caption != caption:  # edited meanwhile, before there were chips to follow it
-            prediction = suggestions_with_captions({photo.pk: seen}, [photo], excluded=excluded, limit=limit)[
-                photo.pk
-            ]
+        # The caption as it is under the lock: one edited while the photo was analysed, before
+        # there were chips to follow it (photo_suggestions_follow_caption), is the one read.
+        [prediction] = suggestions_with_captions(
+            {photo.pk: seen}, [photo], excluded=excluded, limit=tagger.thresholds.max_suggestions
+        ).values()
         _store(photo, prediction, excluded)
-        owner_id = photo.owner_id
-        transaction.on_commit(
-            lambda: notification_send(
-                user_id=owner_id,
-                event={
-                    "type": "suggestions.ready",
-                    "photo_id": photo_id,
-                    "model_version": prediction.model_version,
-                },
-            )
-        )
+        _ready_send_on_commit(photo, prediction.model_version)
         if prediction.hashtags:  # the bell, after the event that redraws an open post page
             notification_create(recipient=photo.owner, kind=Notification.Kind.SUGGESTIONS, photo=photo)
         # Kept so that a later version with the same backbone (a retrained head) re-suggests
@@ -529,9 +516,6 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
     the owner wrote their own, and the owner's open pages redraw the chips. Nothing to do
     before the analysis has stored suggestions (it reads the caption then). Called inside
     the transaction that changes the caption (photos' photo_caption_hooks)."""
-    from tagging.caption_suggestions import caption_model_of, captions_merged
-    from tagging.ml.predictions import Suggestion
-
     version = photo.tagging_model_version
     model = caption_model_of(version=version) if photo.tagging_status == Status.READY and version else None
     if model is None:
@@ -542,18 +526,26 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
         .select_related("concept")
         .order_by("rank")
     )
-    # what the photo alone suggested, in the order it did (rows stored before the photo's
-    # own score and rank were kept: as they are)
+    # what the photo alone suggested (a photo_rank), in the order it did
     seen = [
-        Suggestion(row.concept.name, row.hashtag, photo_score, row.concept.display_en, row.concept.display_es)
-        for row in sorted(rows, key=lambda row: row.rank if row.photo_rank is None else row.photo_rank)
-        if (photo_score := row.score if row.photo_score is None else row.photo_score) > 0
+        Suggestion(
+            row.concept.name,
+            row.hashtag,
+            row.photo_score,
+            row.concept.display_en,
+            row.concept.display_es,
+            photo_score=row.photo_score,
+            photo_rank=photo_rank,
+        )
+        for photo_rank, row in sorted(
+            ((row.photo_rank, row) for row in rows if row.photo_rank is not None), key=lambda pair: pair[0]
+        )
     ]
     decided = {row.concept.name for row in rows if row.state != PhotoSuggestion.State.OPEN}
     excluded = selectors.excluded_concepts() | decided
     merged = captions_merged(model, [photo], {photo.pk: seen}, excluded=excluded).get(photo.pk, seen)
     limit = settings.TAGGING_MAX_SUGGESTIONS
-    drawn = [s for rank, s in enumerate(merged) if s.seen > 0 or rank < limit]
+    drawn = [s for rank, s in enumerate(merged) if s.photo_rank is not None or rank < limit]
     names = {s.concept for s in drawn}
     existing = {row.concept.name: row for row in rows}
     # what only the old caption named goes; decided ones the photo did not see stay, last
@@ -582,11 +574,17 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
     if not photo.alt_text_by_owner:
         _alt_text_rebuild(photo)
         Photo.objects.filter(pk=photo.pk).update(alt_text=photo.alt_text)
-    owner_id = photo.owner_id
+    _ready_send_on_commit(photo, version)
+
+
+def _ready_send_on_commit(photo: Photo, version: str) -> None:
+    """Once committed, tell the owner's open pages that `photo`'s suggestions of `version`
+    are stored, so they draw them (static/js/suggestions.js)."""
+    owner_id, photo_id = photo.owner_id, photo.pk
     transaction.on_commit(
         lambda: notification_send(
             user_id=owner_id,
-            event={"type": "suggestions.ready", "photo_id": photo.pk, "model_version": version},
+            event={"type": "suggestions.ready", "photo_id": photo_id, "model_version": version},
         )
     )
 

@@ -47,8 +47,8 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import comment_create
 from socialapp.routing import websocket_urlpatterns
 from socialapp.shop.services import listing_create
-from tagging.models import ModelVersion, PhotoSuggestion
-from tests.factories import PASSWORD, UserFactory, make_photo
+from tagging.models import ModelVersion
+from tests.factories import PASSWORD, UserFactory, make_photo, suggestion_stored
 from tests.images import jpeg_bytes
 
 ACTORS = ("anon", "pub", "priv", "follower", "stranger", "blocked", "mod")
@@ -557,9 +557,7 @@ def _build() -> World:
     }
     concept = Hashtag.objects.get(name="sea").concept
     suggestions = {
-        key: PhotoSuggestion.objects.create(
-            photo=photo, concept=concept, hashtag="sky", score=0.9, rank=1, model_version="v9"
-        )
+        key: suggestion_stored(photo, concept, hashtag="sky", rank=1, model_version="v9")
         for key, photo in posts.items()
     }
     # Failed analyses, so that "retry" is allowed (the tagger itself never runs here).

@@ -44,17 +44,13 @@ def suggestions_become(photo, names: list[str]) -> None:
     down by 0.1 each (concepts made where the table lacks them)."""
     from socialapp.hashtags.models import Concept
     from tagging.models import PhotoSuggestion
+    from tests.factories import suggestion_stored
 
     PhotoSuggestion.objects.filter(photo=photo).delete()
     for rank, name in enumerate(names):
         concept, _ = Concept.objects.get_or_create(
             name=name, defaults={"display_en": name, "display_es": name}
         )
-        PhotoSuggestion.objects.create(
-            photo=photo,
-            concept=concept,
-            hashtag=name,
-            score=0.9 - rank / 10,
-            rank=rank,
-            model_version=photo.tagging_model_version,
+        suggestion_stored(
+            photo, concept, score=0.9 - rank / 10, rank=rank, model_version=photo.tagging_model_version
         )

@@ -8,9 +8,9 @@ from socialapp.accounts.services import user_update_profile
 from socialapp.hashtags.models import Concept, ConceptAlias
 from socialapp.photos.models import Photo
 from tagging import caption_suggestions, selectors
-from tagging.models import ConceptStat, ModelVersion, PhotoSuggestion
+from tagging.models import ConceptStat, ModelVersion
 from tagging.services.caption_model import caption_model_build
-from tests.factories import UserFactory, client_for, make_photo
+from tests.factories import UserFactory, client_for, make_photo, suggestion_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -135,14 +135,8 @@ def test_photo_scores_come_from_its_suggestions_and_never_a_rejected_one():
     photo.tagging_model_version = "v1"
     photo.save()
     for rank, (name, state) in enumerate([("bee", "open"), ("beach", "rejected"), ("flower", "accepted")]):
-        PhotoSuggestion.objects.create(
-            photo=photo,
-            concept=Concept.objects.get(name=name),
-            hashtag=name,
-            score=0.9 - rank / 10,
-            rank=rank,
-            model_version="v1",
-            state=state,
+        suggestion_stored(
+            photo, Concept.objects.get(name=name), score=0.9 - rank / 10, rank=rank, state=state
         )
 
     response = client_for(owner).get(URL, {"photo": photo.pk, "caption": "Garden visitor"})
@@ -171,9 +165,7 @@ def test_a_photos_tagger_scores_are_its_owners_alone():
     photo = make_photo(owner, caption="Garden visitor")
     Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1")
     bee = Concept.objects.get(name="bee")
-    PhotoSuggestion.objects.create(
-        photo=photo, concept=bee, hashtag="bee", score=0.9, rank=0, model_version="v1"
-    )
+    suggestion_stored(photo, bee)
 
     for client in (client_for(UserFactory()), APIClient()):
         response = client.get(URL, {"photo": photo.pk, "caption": "Garden visitor"})

@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 
 from socialapp.hashtags.models import Concept, ConceptAlias
 from socialapp.photos.models import Photo
-from tagging.models import ModelVersion, PhotoSuggestion
+from tagging.models import ModelVersion
 from tagging.services.caption_model import caption_model_build
 from tests.browser import SIZES, Browsing
-from tests.factories import UserFactory, make_photo
+from tests.factories import UserFactory, make_photo, suggestion_stored
 
 pytestmark = pytest.mark.services
 PHOTO = Path(__file__).resolve().parents[2] / "socialapp" / "demo" / "data" / "photos" / "dev_022.jpg"
@@ -122,9 +122,7 @@ def test_editing_a_caption_suggests_what_the_photo_shows(app_server, browsing: B
     photo = make_photo(owner, caption="Garden visitor")
     Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1")
     bee, _ = Concept.objects.get_or_create(name="bee", defaults={"display_en": "bee", "display_es": "abeja"})
-    PhotoSuggestion.objects.create(
-        photo=photo, concept=bee, hashtag="bee", score=0.9, rank=0, model_version="v1"
-    )
+    suggestion_stored(photo, bee)
 
     page = browsing.open(app_server.url(photo.get_absolute_url()), user=owner)
     page.get_by_text("Edit or delete this post").click()

@@ -17,7 +17,7 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
 from tagging.models import PhotoSuggestion
 from tests.browser import app_server_running
-from tests.factories import UserFactory
+from tests.factories import UserFactory, suggestion_stored
 from tests.workers import ROOT, worker_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -33,9 +33,7 @@ def test_an_open_post_shows_the_chips_resuggest_stores(redis_url, postgres_url, 
         name="castle", defaults={"display_en": "castle", "display_es": "castillo"}
     )
     PhotoSuggestion.objects.filter(photo=photo).delete()
-    PhotoSuggestion.objects.create(
-        photo=photo, concept=castle, hashtag="castle", score=0.5, rank=0, model_version="old"
-    )
+    suggestion_stored(photo, castle, score=0.5, model_version="old")
     Photo.objects.filter(pk=photo.pk).update(tagging_model_version="old")
     env = {"REDIS_URL": redis_url}  # the server and the command share the channel layer
     with app_server_running(env=env) as server:

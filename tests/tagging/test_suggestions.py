@@ -18,7 +18,7 @@ from tagging import services
 from tagging.ml.inference import Looked, Tagger
 from tagging.models import ConceptStat, PhotoSuggestion, ShopSuggestion
 from tagging.tasks import photo_suggest
-from tests.factories import UserFactory, client_for, make_photo
+from tests.factories import UserFactory, client_for, make_photo, suggestion_stored
 from tests.images import photo_like
 from tests.tagging.conftest import BEE, CASTLE, CUPS, DEMO, suggestions_become
 
@@ -320,15 +320,7 @@ def test_a_suggestion_the_owner_has_written_in_the_caption_is_no_longer_offered(
     photo = make_photo(owner, caption="Garden visitor")
     Photo.objects.filter(pk=photo.pk).update(tagging_model_version="v1", tagging_status="ready")
     for rank, (name, state) in enumerate([("bee", "open"), ("flower", "open"), ("garden", "rejected")]):
-        PhotoSuggestion.objects.create(
-            photo=photo,
-            concept=Concept.objects.get(name=name),
-            hashtag=name,
-            score=0.9,
-            rank=rank,
-            model_version="v1",
-            state=state,
-        )
+        suggestion_stored(photo, Concept.objects.get(name=name), rank=rank, state=state)
     api = client_for(owner)
 
     api.patch(f"/api/photos/{photo.pk}/", {"caption": "Garden visitor #bees #garden"}, format="json")

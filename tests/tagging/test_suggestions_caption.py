@@ -15,7 +15,7 @@ from tagging.caption_suggestions import (
     caption_words,
 )
 from tagging.models import PhotoSuggestion
-from tests.factories import UserFactory, client_for
+from tests.factories import UserFactory, client_for, make_photo
 from tests.images import pattern_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -173,14 +173,14 @@ def test_a_caption_edited_while_its_photo_is_analysed_is_the_one_read(
 ):
     from tagging.services import suggestions as analysis
 
-    merge = analysis.suggestions_with_captions
+    look = analysis._early_look
 
-    def edited_meanwhile(predictions, photos, **kwargs):
-        # the owner edits the caption once the analysis has read it, before its chips are stored
-        Photo.objects.filter(pk__in=[p.pk for p in photos]).update(caption="Sky, and my new pliers")
-        return merge(predictions, photos, **kwargs)
+    def edited_meanwhile(photo, early, tagger):
+        # the owner edits the caption once the analysis has read the post, while it looks
+        Photo.objects.filter(pk=photo.pk).update(caption="Sky, and my new pliers")
+        return look(photo, early, tagger)
 
-    monkeypatch.setattr(analysis, "suggestions_with_captions", edited_meanwhile)
+    monkeypatch.setattr(analysis, "_early_look", edited_meanwhile)
     photo = _upload(UserFactory(), "Sky", django_capture_on_commit_callbacks)
 
     assert _open(photo)["plier"].hashtag == "pliers"
@@ -199,3 +199,21 @@ def test_the_post_pages_edit_form_redraws_the_chips(trained, client, django_capt
     assert response.status_code == 200
     assert "#pliers" in response.content.decode()  # the page it lands on shows the new chip
     assert "plier" in _open(photo)
+
+
+def test_suggestions_stored_before_the_photos_own_scores_were_kept_are_the_photos():
+    import importlib
+
+    from django.apps import apps
+
+    from tests.tagging.conftest import suggestions_become
+
+    migration = importlib.import_module("tagging.migrations.0014_suggestion_photo_score")
+    photo = make_photo(UserFactory())
+    suggestions_become(photo, ["sky", "sea"])
+    PhotoSuggestion.objects.filter(photo=photo).update(photo_score=-1.0, photo_rank=None)  # unknown before
+
+    migration.photos_own(apps, None)
+
+    rows = _rows(photo)
+    assert [(row.photo_score, row.photo_rank) for row in rows] == [(row.score, row.rank) for row in rows]

@@ -1,7 +1,8 @@
 // Suggestion chips that update without reloading: wait for "suggestions.ready" on the
 // bell's notifications socket (after the upload's analysis, a re-suggest of a post
-// already analysed, or an edit of its caption), then fetch and draw the chips; accept/reject through the API, and
-// the post's hashtags follow at once. Redrawn buttons keep their accessible names.
+// already analysed, or an edit of its caption), then fetch and draw the chips;
+// accept/reject through the API, and the post's hashtags follow at once. Redrawn
+// buttons keep their accessible names.
 // Without JavaScript the same chips are plain forms and a reload shows new suggestions.
 (function () {
   const box = document.getElementById("suggestions");
@@ -86,7 +87,8 @@
   });
 
   // "suggestions.ready" (the upload's analysis, `manage.py resuggest` after a new
-  // version, or the owner's caption edit in another tab) and "suggestions.failed" come over the bell's socket (notifications.js).
+  // version, or the owner's caption edit in another tab) and "suggestions.failed" come
+  // over the bell's socket (notifications.js).
   document.addEventListener("socialapp:notification", (event) => {
     const data = event.detail;
     if (data.photo_id !== photoId || !data.type.startsWith("suggestions.")) return;
