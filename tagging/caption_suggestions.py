@@ -275,7 +275,7 @@ def suggestions_with_captions(
     where the tagger did not see it (the cold start knows no pliers: it said #abrelatas),
     and one it did see is surer. Each is scored by both models as independent evidence
     and placed among the tagger's suggestions by that score, which otherwise keep their
-    order, specific before general (captions.with_mentions); at most `limit` in all.
+    order (captions.with_mentions); at most `limit` in all.
     Never one the post carries, a non-visual one (the stop list: "Love this view" is no
     #love) or one in `excluded` (selectors.excluded_concepts); a mentioned concept is
     named in the caption's language, and keeps what the photo alone said of it

@@ -10,20 +10,25 @@ general each of its concepts is and what it scores on ordinary photos:
   yet, the share of the classifier's classes it covers, which is what diffuse belief
   gives it): (s - b) / (1 - b), clamped to [0, 1]. Diffuse mass sits at or below the
   base rate and never surfaces.
-- Ranking. Specific concepts first, by calibrated score. A general concept (one that
-  covers at least GENERAL_MIN_CLASSES classifier classes: #animal, #wildlife,
-  #architecture, #kitchen, ...) is suggested only when it adds information: its own
-  calibrated score passes its threshold and beats every suggested specific concept it
-  covers by GENERAL_MARGIN (#kitchen on a photo taken for a can opener is that belief
-  again). At most one, the one that tells most (calibrated score times its surprisal
-  -log(b): #fish over #animal on a photo of a fish), after the best specific concept it
-  covers (#bee before #insect). Each concept's threshold is the global minimum unless
-  held-out data gave it one of its own (per_concept_thresholds). A concept a trained
-  version did not learn (outside its vocabulary: people wrote it on fewer than two of its
-  training photos, or on none), though the cold start would suggest it on
-  UNLEARNED_MIN_PHOTOS of those photos or more, is what people here see and do not write
-  (#monastery on every cloister, #landscape on every view): its threshold rises above the
-  highest score it had on them, so only a photo surer of it than any of them gets it.
+- Ranking. Specific concepts by calibrated score. A general concept (one that covers at
+  least GENERAL_MIN_CLASSES classifier classes: #animal, #wildlife, #architecture,
+  #kitchen, ...) is suggested only when it adds information: its own calibrated score
+  passes its threshold and beats every suggested specific concept it covers by
+  GENERAL_MARGIN (#kitchen on a photo taken for a can opener is that belief again; #insect
+  on a bee the tagger is sure of says nothing more). At most one, the one that tells most
+  (calibrated score times its surprisal -log(b): #fish over #animal on a photo of a fish),
+  placed by its score: first where it is the surest thing the tagger can say (#fish at
+  63% on a wrasse it took for an eel at 39%). Placed after the best specific concept it
+  covers instead, the first suggestion was right on 48 of the 96 dev photos (versions
+  trained without their owner) against 58, and on 30 against 42 with no version; where
+  the general one came first it was right on 19 of 27. Each concept's threshold is the
+  global minimum unless held-out data gave it one of its own (per_concept_thresholds). A
+  concept a trained version did not learn (outside its vocabulary: people wrote it on
+  fewer than two of its training photos, or on none), though the cold start would suggest
+  it on UNLEARNED_MIN_PHOTOS of those photos or more, is what people here see and do not
+  write (#monastery on every cloister, #landscape on every view): its threshold rises
+  above the highest score it had on them, so only a photo surer of it than any of them
+  gets it.
 """
 
 from dataclasses import dataclass
@@ -96,8 +101,8 @@ def rank(
     excluded: torch.Tensor | None = None,
 ) -> list[int]:
     """Concept indices to suggest for one photo's (m,) calibrated scores, best first:
-    specific concepts by score, and at most one general concept, placed by its score but
-    never before the best suggested specific concept it covers. `excluded` is an (m,) boolean
+    specific concepts by score, and at most one general concept, where it adds information,
+    placed by its score. `excluded` is an (m,) boolean
     mask of concepts never suggested."""
     floor = torch.where(calibration.thresholds.isnan(), min_score, calibration.thresholds)
     passing = (calibrated >= floor) & (calibrated > 0)
@@ -125,9 +130,7 @@ def rank(
     # The one that tells most: calibrated score times surprisal, -log(base rate).
     surprisal = -calibration.base_rates.clamp(1e-4, 0.99).log()
     best = max(informative, key=lambda i: float(calibrated[i] * surprisal[i]))
-    by_score = sum(1 for i in specific if calibrated[i] >= calibrated[best])
-    covered = next((p + 1 for p, i in enumerate(specific) if bool(calibration.covers[best, i])), 0)
-    position = min(max(by_score, covered), limit - 1)
+    position = min(sum(1 for i in specific if calibrated[i] >= calibrated[best]), limit - 1)
     return [*specific[:position], best, *specific[position:]][:limit]
 
 

@@ -83,8 +83,8 @@ def test_a_run_that_finds_another_stored_the_suggestions_meanwhile_leaves_them(
         made = predictions(self, *args, **kwargs)
         monkeypatch.setattr(type(tagger), "predictions", predictions)  # the other run predicts as usual
         services.photo_suggestions_compute(photo_id=photo_id)
-        first = PhotoSuggestion.objects.filter(photo_id=photo_id).order_by("rank").first()
-        services.suggestion_reject(suggestion=first)
+        bridge = PhotoSuggestion.objects.get(photo_id=photo_id, concept__name="bridge")
+        services.suggestion_reject(suggestion=bridge)
         return made
 
     monkeypatch.setattr(type(tagger), "predictions", predictions_while_the_other_run_stores)
