@@ -64,6 +64,7 @@ class Job(Generic[K]):
     language: str
     exclude: frozenset[str]  # concepts never suggested for this photo
     embedding: Key | None = None  # its key in predict_stream's embedding cache
+    photo_id: int | None = None  # the stored photo it is, if any: never its own neighbour
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def predict_stream(
                 languages=[job.language for job, _ in embedded],
                 excludes=[job.exclude for job, _ in embedded],
                 monochrome=[result.monochrome for _, result in embedded],
+                photo_ids=[job.photo_id for job, _ in embedded],
             )
             if embedded
             else []

@@ -9,6 +9,8 @@ score the same way over the classes data/shop_categories.tsv maps to them.
 The class -> concepts table is generated from WordNet by coldstart_build.py and committed,
 so nothing here needs WordNet."""
 
+from collections.abc import Sequence
+
 import torch
 
 from .backbones import Backbone
@@ -65,7 +67,10 @@ class ColdStartHead:
     def _probabilities(self, embeddings: torch.Tensor) -> torch.Tensor:
         return self.backbone.logits(embeddings).softmax(dim=-1)
 
-    def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
+    def concept_scores(
+        self, embeddings: torch.Tensor, photo_ids: Sequence[int | None] | None = None
+    ) -> torch.Tensor:
+        """`photo_ids` are not read: this head looks up no photo."""
         return (self._probabilities(embeddings) @ self.class_concepts).clamp(max=1.0)
 
     def category_scores(self, embeddings: torch.Tensor) -> torch.Tensor:

@@ -3,6 +3,7 @@
 Every head exposes the same few members, so inference does not care whether
 suggestions come from the cold-start ImageNet map or a head trained on our hashtags."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,8 +40,12 @@ class Head(Protocol):
     version: str
     concepts: list[ConceptLabel]
 
-    def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """(n, len(concepts)) scores in [0, 1]."""
+    def concept_scores(
+        self, embeddings: torch.Tensor, photo_ids: Sequence[int | None] | None = None
+    ) -> torch.Tensor:
+        """(n, len(concepts)) scores in [0, 1]. `photo_ids`: which photo each row is, where
+        known: a head that looks photos up (a neighbour index) leaves each one out of its
+        own scores."""
         ...
 
     def category_scores(self, embeddings: torch.Tensor) -> torch.Tensor:

@@ -111,13 +111,16 @@ class Tagger:
         languages: Sequence[str],
         excludes: Sequence[frozenset[str]],
         monochrome: Sequence[bool | None] | None = None,
+        photo_ids: Sequence[int | None] | None = None,
     ) -> list[Prediction]:
         """`predict` for embeddings from `embed` / `embed_pixels`, each photo in its own
         language and never suggesting one of its own `excludes`. `monochrome`: whether each
         photo is black and white (Looked.monochrome): #blackandwhite comes first on one that
-        is and never on one that is not; None, for all or one, leaves it to the head."""
+        is and never on one that is not; None, for all or one, leaves it to the head.
+        `photo_ids`: which stored photo each one is, where known: one that trained the
+        version is not its own neighbour (Head.concept_scores)."""
         with torch.inference_mode():
-            concept_scores = self.scores(embeddings)
+            concept_scores = self.scores(embeddings, photo_ids)
             category_scores = self.head.category_scores(embeddings)
         masks: dict[frozenset[str], torch.Tensor] = {}
         for excluded in excludes:
@@ -133,10 +136,11 @@ class Tagger:
             )
         ]
 
-    def scores(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """Calibrated (n, len(head.concepts)) scores: what suggestions rank by."""
+    def scores(self, embeddings: torch.Tensor, photo_ids: Sequence[int | None] | None = None) -> torch.Tensor:
+        """Calibrated (n, len(head.concepts)) scores: what suggestions rank by (`photo_ids`
+        as in predictions)."""
         with torch.inference_mode():
-            return self.calibration.calibrate(self.head.concept_scores(embeddings))
+            return self.calibration.calibrate(self.head.concept_scores(embeddings, photo_ids=photo_ids))
 
     def ranked(self, scores: torch.Tensor, excluded: torch.Tensor | None = None) -> list[int]:
         """Indices of the concepts suggested for one photo's calibrated scores, in order."""

@@ -21,6 +21,7 @@ they features the backbone learnt from hashtags. It is only used once enough lis
 exist; until then shop guesses stay with the cold-start map.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,9 @@ class BlendedHead:
             base, thresholds = torch.tensor(measured["base_rates"]), torch.tensor(measured["thresholds"])
         return Calibration(base_rates=base, thresholds=thresholds, general=general, covers=covers)
 
-    def concept_scores(self, embeddings: torch.Tensor) -> torch.Tensor:
+    def concept_scores(
+        self, embeddings: torch.Tensor, photo_ids: Sequence[int | None] | None = None
+    ) -> torch.Tensor:
         learned = (self.hashtags(embeddings).softmax(-1) * self.k_mean).clamp(max=1.0)
         batch = embeddings.shape[0]
         learned_part = torch.zeros(batch, len(self.concepts))
@@ -124,7 +127,7 @@ class BlendedHead:
         ).clamp(0.0, 1.0)
         if self.neighbours is not None:
             n, share = int(known.sum()), self.neighbours.blend
-            nearby = self.neighbours.scores(embeddings, n)
+            nearby = self.neighbours.scores(embeddings, n, photo_ids)
             blended[:, :n] = (1 - share) * blended[:, :n] + share * nearby
         return blended
 

@@ -12,12 +12,17 @@ rest, and the score is in [0, 1] like the heads'.
 Served score on the version's own concepts: (1 - blend) * head + blend * neighbours,
 blend chosen by train.py on the version's held-out photos (choose_blend). The index is
 built from the train split only, so the held-out photos (and the gate and thresholds
-measured on them) never see themselves. Which photos it may hold is the app's call
-(tagging.selectors drops, when it loads a version, the photos that may no longer train:
-consent withdrawn, account private or closed, post hidden or deleted).
+measured on them) never see themselves, and a photo it holds, scored again (a re-suggest,
+a retried analysis), is scored by the others (`scores`' photo_ids). Which photos it may
+hold is the app's call (tagging.selectors drops, when it loads a version, the photos that
+may no longer train: consent withdrawn, account private or closed, post hidden or
+deleted).
 """
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -55,15 +60,25 @@ class NeighbourIndex:
             blend,
         )
 
-    def scores(self, embeddings: torch.Tensor, num_concepts: int) -> torch.Tensor:
+    def scores(
+        self, embeddings: torch.Tensor, num_concepts: int, photo_ids: Sequence[int | None] | None = None
+    ) -> torch.Tensor:
         """(q, num_concepts) similarity-weighted share of each photo's K nearest rows
-        carrying each concept; zeros for an empty index."""
+        carrying each concept; zeros for an empty index. `photo_ids`: which photo each
+        query is, where known (None: unknown): a photo the index holds is not its own
+        neighbour. Its own row matched it at cosine 1 and took nearly all the weight, so a
+        photo that trained the version, scored again, got back its own hashtags (already on
+        the post) and little else; it is scored by the others, as a new photo is."""
         result = torch.zeros(embeddings.shape[0], num_concepts)
         if not self.photo_ids:
             return result
         similarity = F.normalize(embeddings.float(), dim=1) @ self.embeddings.float().T
+        for query, photo in enumerate(photo_ids or []):
+            if photo is not None and photo in self._rows:
+                similarity[query, self._rows[photo]] = -math.inf
         top, rows = similarity.topk(min(K, len(self.photo_ids)), dim=1)
-        weights = (top / TEMPERATURE).softmax(dim=1).tolist()
+        # a query whose only row was its own has no weight anywhere (softmax of -inf alone: NaN)
+        weights = (top / TEMPERATURE).softmax(dim=1).nan_to_num(0.0).tolist()
         queries, concepts, shares = [], [], []
         for query, (near, weight) in enumerate(zip(rows.tolist(), weights, strict=True)):
             for row, share in zip(near, weight, strict=True):
@@ -73,6 +88,11 @@ class NeighbourIndex:
         index = (torch.tensor(queries, dtype=torch.long), torch.tensor(concepts, dtype=torch.long))
         result.index_put_(index, torch.tensor(shares), accumulate=True)
         return result.clamp(max=1.0)
+
+    @cached_property
+    def _rows(self) -> dict[int, int]:
+        """Photo id -> its row."""
+        return {photo: row for row, photo in enumerate(self.photo_ids)}
 
     def keeping(self, photo_ids: set[int]) -> "NeighbourIndex":
         """The index without the rows of photos not in `photo_ids`."""

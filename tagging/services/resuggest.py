@@ -142,6 +142,7 @@ def _jobs(ids: list[int], size: int, excluded: frozenset[str], crop: int) -> Ite
                 language=photo.owner.language,
                 exclude=excluded | present[photo.pk],
                 embedding=served_embedding_key(photo),
+                photo_id=photo.pk,
             )
             for photo in photos
         ]

@@ -255,6 +255,7 @@ def photo_suggestions_compute(*, photo_id: int) -> Photo | None:
         languages=[photo.owner.language],
         excludes=[excluded | present],
         monochrome=looked.monochrome,
+        photo_ids=[photo.pk],
     )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().select_related("owner").get(pk=photo_id)

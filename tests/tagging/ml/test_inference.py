@@ -147,9 +147,9 @@ class _Says:
             covers=torch.nn.functional.pad(old.covers, (0, 1, 0, 1)),
         )
 
-    def concept_scores(self, embeddings):
+    def concept_scores(self, embeddings, photo_ids=None):
         extra = torch.full((len(embeddings), 1), self.score)
-        return torch.cat([self.head.concept_scores(embeddings), extra], 1)
+        return torch.cat([self.head.concept_scores(embeddings, photo_ids), extra], 1)
 
     def category_scores(self, embeddings):
         return self.head.category_scores(embeddings)

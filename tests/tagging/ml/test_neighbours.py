@@ -31,6 +31,27 @@ def test_a_photo_gets_the_concepts_of_the_training_photos_it_looks_like(photos):
     assert torch.equal(scores[:, 2], torch.zeros(2))  # no training photo carries concept 2
 
 
+def test_a_photo_the_index_holds_is_not_its_own_neighbour(photos):
+    """A photo that trained the version, scored again (a re-suggest, a retried analysis):
+    its own row matched it at cosine 1 and took nearly all the weight, so its look-alikes'
+    concepts came out near 0 and its own (already on the post) near 1. It is scored as a
+    photo the index does not hold is, by the others."""
+    # photo 10 is red but carries concept 2 alone; the other red ones carry 0
+    index = NeighbourIndex.build(photos[:8], [[2]] + [[0]] * 3 + [[1]] * 4, list(range(10, 18)), blend=0.5)
+    without = NeighbourIndex.build(photos[1:8], [[0]] * 3 + [[1]] * 4, list(range(11, 18)), blend=0.5)
+
+    as_itself = index.scores(photos[:1], num_concepts=3, photo_ids=[10])
+
+    assert torch.allclose(as_itself, without.scores(photos[:1], num_concepts=3))
+    assert float(as_itself[0, 2]) == 0.0 and float(as_itself[0, 0]) > 0.0
+    # an unknown photo id, or none, leaves every row in
+    assert torch.equal(index.scores(photos[:1], num_concepts=3, photo_ids=[99]), index.scores(photos[:1], 3))
+    assert float(index.scores(photos[:1], num_concepts=3)[0, 2]) > 0.8  # itself, as before
+    # an index holding only the photo itself has nothing to say of it
+    alone = NeighbourIndex.build(photos[:1], [[2]], [10], blend=0.5)
+    assert torch.equal(alone.scores(photos[:1], num_concepts=3, photo_ids=[10]), torch.zeros(1, 3))
+
+
 def test_only_the_k_nearest_count(photos):
     # Eleven copies of blue (the nearest to a blue photo) and one red: a blue query's K
     # nearest are all blue, so red gets nothing.
