@@ -245,11 +245,16 @@ def photo_carries_blocked_concept(*, photo: Photo) -> bool:
 def photo_suggestions(*, photo: Photo) -> list[PhotoSuggestion]:
     """The current suggestions of a photo: those of the version that last tagged it, but
     an open one whose concept the post now carries (its owner wrote it in the caption
-    since: asking about it again would be asking twice)."""
+    since: asking about it again would be asking twice) or ranked past
+    TAGGING_MAX_SUGGESTIONS (a chip its edited caption named pushed it there: it is kept
+    for an edit back, services.photo_suggestions_follow_caption)."""
     carried = PhotoHashtag.objects.filter(photo=photo, hashtag__concept_id=OuterRef("concept_id"))
     return list(
         PhotoSuggestion.objects.filter(photo=photo, model_version=photo.tagging_model_version)
-        .exclude(Q(state=PhotoSuggestion.State.OPEN) & Exists(carried))
+        .exclude(
+            Q(state=PhotoSuggestion.State.OPEN)
+            & (Exists(carried) | Q(rank__gte=settings.TAGGING_MAX_SUGGESTIONS))
+        )
         .order_by("rank")
     )
 

@@ -512,11 +512,13 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
     joins what the photo alone says, placed by both models' evidence; one only the old
     caption named goes; the rest is back to what the photo said (photo_score). Every
     suggestion the tagger made from the photo stays, and what the owner accepted or
-    rejected stays as it was (a rejected concept is never suggested again); at most
-    TAGGING_MAX_SUGGESTIONS before the caption's are cut. The alt text follows unless
-    the owner wrote their own, and the owner's open pages redraw the chips. Nothing to do
-    before the analysis has stored suggestions (it reads the caption then). Called inside
-    the transaction that changes the caption (photos' photo_caption_hooks)."""
+    rejected stays as it was (a rejected concept is never suggested again). A caption's
+    chip is drawn only within the first TAGGING_MAX_SUGGESTIONS, and one of the photo's
+    that it pushes past them stays stored, unshown (selectors.photo_suggestions), for an
+    edit back. The alt text follows unless the owner wrote their own, and the owner's open
+    pages redraw the chips. Nothing to do before the analysis has stored suggestions (it
+    reads the caption then). Called inside the transaction that changes the caption
+    (photos' photo_caption_hooks)."""
     version = photo.tagging_model_version
     model = caption_model_of(version=version) if photo.tagging_status == Status.READY and version else None
     if model is None:

@@ -142,6 +142,35 @@ def test_editing_the_caption_redraws_the_chips_it_named(
     assert "pliers" not in photo.alt_text
 
 
+def test_a_caption_edit_shows_no_more_chips_than_an_upload_would(
+    trained, settings, django_capture_on_commit_callbacks
+):
+    """The redraw keeps every suggestion the photo made (an edit back restores them), so a
+    chip the caption named pushed one past TAGGING_MAX_SUGGESTIONS, and the post showed
+    one chip more than the setting allows (and than an upload with that caption)."""
+    settings.TAGGING_MIN_SCORE = 0.0  # the photo's own suggestions, however unsure
+    settings.TAGGING_MAX_SUGGESTIONS = 3
+    photo = _upload(UserFactory(), "Sunday", django_capture_on_commit_callbacks)
+    client = client_for(photo.owner)
+
+    def shown() -> list[str]:
+        response = client.get(f"/api/photos/{photo.pk}/suggestions/")
+        assert response.status_code == 200
+        return [chip["name"] for chip in response.json()["hashtags"]]
+
+    before = shown()
+    assert len(before) == 3 and "pliers" not in before
+
+    _edit(photo, "Sunday, and my new pliers")
+
+    assert len(shown()) == 3 and "pliers" in shown()
+    assert {row.hashtag for row in _open(photo).values()} == {*before, "pliers"}  # none is lost
+
+    _edit(photo, "Sunday")
+
+    assert shown() == before
+
+
 def test_a_caption_edit_keeps_what_the_owner_decided(trained, django_capture_on_commit_callbacks):
     photo = _upload(UserFactory(), "My new red pliers", django_capture_on_commit_callbacks)
     plier, kept = _open(photo)["plier"], _open(photo)["red"]
