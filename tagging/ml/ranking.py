@@ -102,8 +102,7 @@ def rank(
 ) -> list[int]:
     """Concept indices to suggest for one photo's (m,) calibrated scores, best first:
     specific concepts by score, and at most one general concept, where it adds information,
-    placed by its score. `excluded` is an (m,) boolean
-    mask of concepts never suggested."""
+    placed by its score. `excluded` is an (m,) boolean mask of concepts never suggested."""
     floor = torch.where(calibration.thresholds.isnan(), min_score, calibration.thresholds)
     passing = (calibrated >= floor) & (calibrated > 0)
     if excluded is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -538,11 +539,9 @@ def photo_suggestions_follow_caption(*, photo: Photo) -> None:
             row.concept.display_en,
             row.concept.display_es,
             photo_score=row.photo_score,
-            photo_rank=photo_rank,
+            photo_rank=row.photo_rank,
         )
-        for photo_rank, row in sorted(
-            ((row.photo_rank, row) for row in rows if row.photo_rank is not None), key=lambda pair: pair[0]
-        )
+        for row in sorted((row for row in rows if row.photo_rank is not None), key=attrgetter("photo_rank"))
     ]
     decided = {row.concept.name for row in rows if row.state != PhotoSuggestion.State.OPEN}
     excluded = selectors.excluded_concepts() | decided
