@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from socialapp.photos.models import Photo
 
-from .models import AltTextRewrite, ConceptStat, ModelVersion, PhotoSuggestion, ShopSuggestion
+from .models import AltTextRewrite, ConceptStat, DraftAnalysis, ModelVersion, PhotoSuggestion, ShopSuggestion
 from .services import NotRetryable, concept_override_set, model_version_activate, photo_tagging_retry
 
 
@@ -120,6 +120,23 @@ class ShopSuggestionAdmin(admin.ModelAdmin):
     list_display = ["photo", "category", "score", "model_version"]
     list_filter = ["category", "model_version"]
     raw_id_fields = ["photo"]
+
+
+@admin.register(DraftAnalysis)
+class DraftAnalysisAdmin(admin.ModelAdmin):
+    """Photos being posted, analysed for the autocomplete (deleted after an hour): whether
+    the workers take them. Read-only; the copy itself is not shown."""
+
+    list_display = ["pk", "owner", "status", "model_version", "created_at"]
+    list_filter = ["status"]
+    fields = ["owner", "status", "scores", "model_version", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DraftAnalysis | None = None) -> bool:
+        return False
 
 
 @admin.register(AltTextRewrite)

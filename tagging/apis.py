@@ -2,8 +2,10 @@
 only); hashtag autocomplete for what someone is typing."""
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -112,8 +114,31 @@ def _language(request: Request) -> str:
     return (translation.get_language() or "en").split("-")[0]
 
 
+class DraftAnalysisCreateApi(APIView):
+    """POST /api/hashtags/analyses/: what the tagger sees in a photo you are about to post,
+    for the autocomplete's analysis= while you write its caption."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        image = serializers.FileField(
+            help_text="The photo, or a copy of it 320 px on its shorter side (all the tagger reads)"
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(help_text="Pass as analysis= to /api/hashtags/suggest/")
+        status = serializers.CharField(help_text="pending (a worker analyses it), ready or failed")
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        analysis = services.draft_analysis_create(owner=request.user, image=data.validated_data["image"])
+        return Response(self.OutputSerializer(analysis).data, status=status.HTTP_201_CREATED)
+
+
 class HashtagSuggestApi(APIView):
-    """GET /api/hashtags/suggest/?q=&caption=&photo=: hashtags to add while typing."""
+    """GET /api/hashtags/suggest/?q=&caption=&photo=|analysis=: hashtags to add while typing."""
 
     permission_classes = [AllowAny]
 
@@ -134,9 +159,20 @@ class HashtagSuggestApi(APIView):
             max_value=ID_MAX,
             help_text="A post of yours, for its tagger scores",
         )
+        analysis = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=ID_MAX,
+            help_text="A photo you are about to post (POST /api/hashtags/analyses/), for its tagger scores",
+        )
         limit = serializers.IntegerField(
             required=False, min_value=1, max_value=caption_suggestions.MAX_SUGGESTIONS, default=10
         )
+
+        def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+            if "photo" in attrs and "analysis" in attrs:
+                raise serializers.ValidationError(_("Give photo or analysis, not both."))
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         class HashtagSerializer(serializers.Serializer):
@@ -154,7 +190,7 @@ class HashtagSuggestApi(APIView):
         parameters=[InputSerializer],
         responses={
             200: OutputSerializer,
-            404: OpenApiResponse(DetailSerializer, "photo is not a post of yours."),
+            404: OpenApiResponse(DetailSerializer, "photo is not a post of yours, or analysis not yours."),
         },
     )
     def get(self, request: Request) -> Response:
@@ -167,6 +203,7 @@ class HashtagSuggestApi(APIView):
             prefix=params.get("q", ""),
             caption=params.get("caption", ""),
             photo_id=params.get("photo"),
+            analysis_id=params.get("analysis"),
             limit=params["limit"],
         )
         return Response(self.OutputSerializer({"hashtags": hashtags, "model_version": version}).data)

@@ -37,7 +37,7 @@ from tagging.ml.captions import (
 from tagging.ml.predictions import Prediction, Suggestion
 from tagging.ml.stop_list import STOP_LIST
 
-from .models import ConceptStat, ModelVersion, PhotoSuggestion
+from .models import ConceptStat, DraftAnalysis, ModelVersion, PhotoSuggestion
 
 CAPTION_MODEL_FILE = "caption.json"
 logger = logging.getLogger(__name__)
@@ -402,6 +402,20 @@ def photo_vision_scores(*, viewer: Viewer, photo_id: int) -> dict[str, float]:
     return dict(rows.values_list("concept__name", "photo_score"))
 
 
+def draft_vision_scores(*, viewer: Viewer, analysis_id: int) -> dict[str, float]:
+    """What the tagger saw in a photo `viewer` is about to post (a DraftAnalysis of
+    theirs): none while it is still being analysed. Raises Http404 for any other, and
+    for one expired."""
+    owner = viewer if isinstance(viewer, User) else None
+    found = (
+        DraftAnalysis.objects.filter(pk=analysis_id, owner=owner) if owner else DraftAnalysis.objects.none()
+    )
+    scores = found.values_list("scores", flat=True).first()
+    if scores is None:
+        raise Http404(_("No such analysis; choose the photo again."))
+    return dict(scores)
+
+
 def hashtag_suggestions(
     *,
     viewer: Viewer,
@@ -409,19 +423,26 @@ def hashtag_suggestions(
     prefix: str = "",
     caption: str = "",
     photo_id: int | None = None,
+    analysis_id: int | None = None,
     limit: int = 10,
 ) -> tuple[list[HashtagSuggestion], str]:
     """Hashtags to add to `caption`, strongest first, in `language`: with a prefix, those
     whose hashtag (in either language) starts with it. Never one the caption already
-    carries, nor a blocked one. Returns them and the caption model's version ("" for
-    none). Raises Http404 for a photo that is not `viewer`'s own. A caption written in
-    the other language (caption_language) is read, and its hashtags named, in that one:
-    an English profile writing "Mi perro en el parque" gets #perro."""
+    carries, nor a blocked one. Blended with what the tagger saw in `photo_id`, a post
+    of `viewer`'s, or in `analysis_id`, a photo they are about to post. Returns them and
+    the caption model's version ("" for none). Raises Http404 for a photo or an analysis
+    that is not `viewer`'s own. A caption written in the other language
+    (caption_language) is read, and its hashtags named, in that one: an English profile
+    writing "Mi perro en el parque" gets #perro."""
     words = caption_words(caption)
     language = caption_language(words, language)
     evidence = caption_evidence(caption, words, language=language)
     model, version = caption_model_active()
-    vision = photo_vision_scores(viewer=viewer, photo_id=photo_id) if photo_id is not None else {}
+    vision = {}
+    if photo_id is not None:
+        vision = photo_vision_scores(viewer=viewer, photo_id=photo_id)
+    elif analysis_id is not None:
+        vision = draft_vision_scores(viewer=viewer, analysis_id=analysis_id)
     scores = blend(model.scores(evidence) if model else {}, vision)
     key = canonical.fold(prefix.strip().lstrip("#"))
     uses: dict[str, int] = {}

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -141,3 +142,31 @@ class AltTextRewrite(models.Model):
 
     def __str__(self) -> str:
         return f"alt texts naming {self.concept}"
+
+
+class DraftAnalysis(models.Model):
+    """What the tagger sees in a photo someone is about to post, while they write its
+    caption: the new-post form sends a small copy as soon as a photo is chosen, and the
+    hashtag autocomplete blends these scores (`analysis=`) as it does a post's own
+    (`photo=`). Never a post: nobody else sees it, it trains nothing, and it is deleted
+    DRAFT_ANALYSIS_KEPT after it was made (services.draft_analysis_create)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The grid-sized copy the tagger reads (what a post's analysis reads too), emptied
+    # once it has been analysed.
+    image = models.BinaryField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    scores = models.JSONField(default=dict, blank=True)  # concept -> what the photo alone says
+    model_version = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "draft analyses"
+
+    def __str__(self) -> str:
+        return f"draft analysis {self.pk} ({self.status})"

@@ -47,6 +47,14 @@ def photo_suggest(self: Task, photo_id: int) -> str:
     return photo.tagging_status if photo is not None else "gone"
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def draft_analyse(analysis_id: int) -> str:
+    """What the tagger sees in a photo being posted. Returns its status ("gone" once
+    expired). Not retried: by then its caption is written."""
+    analysis = services.draft_analysis_compute(analysis_id=analysis_id)
+    return analysis.status if analysis is not None else "gone"
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def concept_alt_texts_rewrite(concept_id: int) -> int:
     """An admin changed a concept's names: the tagger's alt texts that may name it follow."""

@@ -14,6 +14,7 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("hashtags/suggest/", apis.HashtagSuggestApi.as_view(), name="api-hashtag-suggest"),
+    path("hashtags/analyses/", apis.DraftAnalysisCreateApi.as_view(), name="api-draft-analysis-create"),
     path("photos/<int:photo_id>/suggestions/", apis.PhotoSuggestionsApi.as_view(), name="api-suggestions"),
     path(
         "photos/<int:photo_id>/suggestions/<int:suggestion_id>/accept/",

@@ -7,7 +7,8 @@ On a throwaway SQLite database (migrated first in a process of its own, which lo
 of them either: a deploy's `manage.py migrate` starts in seconds), a fresh interpreter
 (this one has torch loaded) loads every view, the ASGI application and the Celery app
 with its tasks, serves an anonymous visitor, a member's feed, profile, upload form, an
-upload (its analysis queued for a worker), the post page, the autocomplete, an accept
+upload (its analysis queued for a worker), a photo being posted (the same), the post
+page, the autocomplete, an accept
 and a reject of suggestions, search, the shop, messages and the post's deletion, and the
 admin's pages for model versions, suggestions and moderation, then reports what it
 imported."""
@@ -71,8 +72,11 @@ image.seek(0)
 image.name = "red.jpg"
 upload = client.post("/p/new/", {"image": image, "caption": "Red #pliers"})
 photo = member.photos.get()
+image.seek(0)
+draft = client.post("/api/hashtags/analyses/", {"image": image})
 for path in ["/", "/u/member/", "/p/new/", f"/p/{photo.pk}/",
-             f"/api/hashtags/suggest/?q=pl&caption=Red&photo={photo.pk}"]:
+             f"/api/hashtags/suggest/?q=pl&caption=Red&photo={photo.pk}",
+             f"/api/hashtags/suggest/?q=&caption=Red&analysis={draft.json()['id']}"]:
     statuses[path] = client.get(path).status_code
 statuses["upload"] = upload.status_code
 # suggestions as a worker would have stored them, then the owner decides
@@ -104,6 +108,7 @@ for path in ["/admin/tagging/modelversion/", "/admin/tagging/photosuggestion/", 
     statuses[path] = admin.get(path).status_code
 loaded = sorted({name.split(".")[0] for name in sys.modules} & set(MODULES))
 report = {"statuses": statuses, "tagging_status": photo.tagging_status, "decisions": decisions}
+report["draft"] = [draft.status_code, draft.json()["status"]]
 report["deleted"] = not member.photos.exists()
 print(json.dumps({**report, "loaded": loaded}))
 """
@@ -141,6 +146,7 @@ def test_web_processes_and_beat_never_load_the_models(worker_mode_env):
     assert all(status in (200, 302) for status in report["statuses"].values()), report["statuses"]
     assert report["statuses"]["upload"] == 302  # stored, and its analysis queued
     assert report["tagging_status"] == "pending"
+    assert report["draft"] == [201, "pending"]  # a photo being posted: analysed by a worker too
     assert report["decisions"] == ["accepted", "rejected"] and report["deleted"]
     assert report["loaded"] == []
 

@@ -11,7 +11,8 @@ class adds the rest the same way everywhere, so the schema says what the API doe
   everywhere (a wrong or expired token is refused even where signing in is optional);
   403 on every unsafe method (a session needs its CSRF token, services refuse some
   people) and where a permission beyond signing in applies (moderators only); 404 with
-  path parameters or a page number; 413 with a file upload; 429 where throttled.
+  path parameters or a page number; 413 and 415 with a file upload (too large, or a
+  body that is not a form); 429 where throttled.
 
 A view that answers another error (409, a 403 on a public read) says so in its decorator:
 `responses={202: X, 409: OpenApiResponse(DetailSerializer, "why")}`.
@@ -34,6 +35,7 @@ ERRORS = {
     "404": "Not found, or not visible to you.",
     "409": "The object is not in a state that allows this.",
     "413": "The upload is too large.",
+    "415": "The body is not a form: send the file as multipart/form-data.",
     "429": "Too many requests: wait and try again.",
 }
 
@@ -71,7 +73,7 @@ class AutoSchema(openapi.AutoSchema):
         if any(p["in"] == "path" for p in parameters) or page_parameters:
             codes.append("404")
         if "requestBody" in operation and self._takes_upload():
-            codes.append("413")
+            codes += ["413", "415"]
         if self.view.get_throttles():
             codes.append("429")
         return codes

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tagging.extensions import OverrideChange
 
     from .concepts import CONCEPT_BLOCKED, concept_override_set
+    from .drafts import DRAFT_ANALYSIS_KEPT, draft_analysis_compute, draft_analysis_create
     from .embeddings import Pruned, embeddings_delete, embeddings_prune, neighbour_index_refresh
     from .evaluation import tagger_evaluate_folder
     from .resuggest import Resuggested, suggestions_recompute
@@ -44,6 +45,7 @@ _MODULES = {
     "ANALYSIS_TIME_LIMIT": ".suggestions",
     "Activation": ".versions",
     "CONCEPT_BLOCKED": ".concepts",
+    "DRAFT_ANALYSIS_KEPT": ".drafts",
     "NotRetryable": ".suggestions",
     "OverrideChange": "tagging.extensions",
     "Pruned": ".embeddings",
@@ -53,6 +55,8 @@ _MODULES = {
     "analyses_requeue_stuck": ".suggestions",
     "concept_alt_texts_rewrite": ".suggestions",
     "concept_override_set": ".concepts",
+    "draft_analysis_compute": ".drafts",
+    "draft_analysis_create": ".drafts",
     "embeddings_delete": ".embeddings",
     "embeddings_prune": ".embeddings",
     "model_version_activate": ".versions",
@@ -89,6 +93,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "ANALYSIS_TIME_LIMIT",
     "CONCEPT_BLOCKED",
+    "DRAFT_ANALYSIS_KEPT",
     "Activation",
     "NotRetryable",
     "OverrideChange",
@@ -99,6 +104,8 @@ __all__ = [
     "analyses_requeue_stuck",
     "concept_alt_texts_rewrite",
     "concept_override_set",
+    "draft_analysis_compute",
+    "draft_analysis_create",
     "embeddings_delete",
     "embeddings_prune",
     "model_version_activate",

@@ -47,7 +47,7 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import comment_create
 from socialapp.routing import websocket_urlpatterns
 from socialapp.shop.services import listing_create
-from tagging.models import ModelVersion
+from tagging.models import DraftAnalysis, ModelVersion
 from tests.factories import PASSWORD, UserFactory, make_photo, suggestion_stored
 from tests.images import jpeg_bytes
 
@@ -254,6 +254,15 @@ TABLE: list[Row] = [
         "GET",
         each(POSTS, lambda p: owned(p, 200, 404)),
         data=lambda v: {"q": "se", "photo": v["photo_id"]},
+    ),
+    # A photo being posted: anyone signed in may have one analysed; what the tagger saw in
+    # it is its owner's alone, as a post's tagger scores are.
+    Row("api-draft-analysis-create", "POST", {"-": api(201)}, data=_upload()),
+    Row(
+        "api-hashtag-suggest",
+        "GET",
+        {"draft": who(404, pub=200)},
+        data=lambda v: {"q": "se", "analysis": v["analysis_id"]},
     ),
     # -- notifications --------------------------------------------------------------------
     Row("notifications", "GET", {"-": page(200)}),
@@ -584,6 +593,7 @@ def _build() -> World:
     plot.parent.mkdir(parents=True, exist_ok=True)
     plot.write_bytes(b"\x89PNG\r\n\x1a\n")
     ModelVersion.objects.create(name="v9", backbone="test", folder="v9", plots=["v9/loss.png"])
+    draft = DraftAnalysis.objects.create(owner=pub, status="ready", scores={"sea": 0.9})
 
     values: dict[str, dict[str, Any]] = {
         "-": {},
@@ -597,6 +607,7 @@ def _build() -> World:
         "model": {"name": "v9", "plot": "loss.png"},
         "conv": {"conversation_id": conv.pk},
         "blocked_conv": {"conversation_id": blocked_conv.pk},
+        "draft": {"analysis_id": draft.pk},
     }
     for key, photo in posts.items():
         values[key] = {

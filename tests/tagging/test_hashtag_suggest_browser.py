@@ -54,6 +54,25 @@ def test_the_upload_form_completes_a_name_the_caption_writes(app_server, browsin
     expect(caption).to_have_value("Evening light over Kolkata #kolkata #india ")
 
 
+def test_the_upload_form_offers_what_the_chosen_photo_shows_from_the_first_hashtag(
+    app_server, browsing: Browsing
+):
+    # The form had no post to name as photo=: on a bee, "#" offered the caption's habits
+    # and never #bee, which the tagger is sure of.
+    page = browsing.open(app_server.url("/p/new/"), user=UserFactory())
+    page.get_by_label("Photo").set_input_files(PHOTO)
+    caption = page.get_by_role("combobox", name="Caption")
+    expect(caption).to_have_attribute("data-analysis", re.compile(r"^[0-9]+$"))
+    caption.press_sequentially("This little worker didn't care about my camera at all #")
+
+    expect(page.get_by_role("option").first).to_have_text("#bee")
+    browsing.check(page, "caption-autocomplete-photo")
+    caption.press("ArrowDown")
+    caption.press("Enter")
+    expect(caption).to_have_value("This little worker didn't care about my camera at all #bee ")
+    assert Photo.objects.count() == 0  # nothing is posted before Share
+
+
 def test_a_caption_as_long_as_a_post_allows_still_gets_suggestions(app_server, browsing: Browsing):
     # 2,190 suns are 2,190 characters (a post allows 2,200) but 19,710 once in a query
     # string (%E2%98%80 each): more than daphne (16 KB) or nginx (8 KB) take in a URL.

@@ -1,6 +1,6 @@
 """The real path: an upload queued on Redis, a Celery worker process with a prefork pool
 tagging it and then making its display image, and that pool's child killed with SIGKILL
-mid-task."""
+mid-task; and a photo being posted, analysed by a worker."""
 
 import os
 import signal
@@ -18,8 +18,9 @@ from socialapp.photos.models import Photo
 from socialapp.photos.services import photo_create
 from tagging import tasks
 from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.services.drafts import draft_analysis_create
 from tests.factories import UserFactory
-from tests.tagging.conftest import CUPS
+from tests.tagging.conftest import BEE, CUPS
 from tests.workers import worker_database_url, worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -91,3 +92,38 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
     assert suggestions.count() == suggestions.values("concept").distinct().count() > 0
     assert list(ShopSuggestion.objects.filter(photo=photo).values_list("category", flat=True)) == ["home"]
     assert b"WorkerLostError" in stderr or b"SIGKILL" in stderr
+
+
+def test_a_worker_analyses_a_photo_being_posted(redis_url, postgres_url, monkeypatch, tmp_path):
+    # The request stores the copy and queues it; the worker, not the web process, runs the model.
+    queue = f"tagging-test-{uuid.uuid4().hex}"
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
+    sent = []
+    monkeypatch.setattr(
+        tasks.draft_analyse,
+        "delay",
+        lambda analysis_id: sent.append(
+            sender.send_task("tagging.tasks.draft_analyse", args=[analysis_id], queue=queue)
+        ),
+    )
+    env = {
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": redis_url,
+        "MODELS_DIR": str(settings.MODELS_DIR),
+        "VAR_DIR": str(tmp_path),
+    }
+    owner = UserFactory()
+    with BEE.open("rb") as file:
+        analysis = draft_analysis_create(owner=owner, image=file)
+    worker = worker_start(queue=queue, env=env, pool="solo", loglevel="INFO")
+    try:
+        [result] = sent
+        state = sender.AsyncResult(result.id).get(timeout=180)
+    finally:
+        worker.terminate()
+        _, stderr = worker.communicate(timeout=60)
+
+    assert (analysis.status, state) == ("pending", "ready"), stderr.decode()[-2000:]
+    analysis.refresh_from_db()
+    assert set(analysis.scores) == {"bee"} and analysis.scores["bee"] > 0.9
+    assert bytes(analysis.image) == b""

@@ -1,6 +1,8 @@
 // Hashtag autocomplete for any input or textarea marked data-hashtag-autocomplete:
 //   "caption": completes the #word under the cursor; the rest of the text goes as caption
-//              (and data-photo-id, when set, as photo), so suggestions follow what is typed;
+//              (and data-photo-id, when set, as photo; data-analysis, which the upload
+//              form sets for the photo chosen, as analysis), so suggestions follow what
+//              is typed and what the photo shows;
 //   "query":   the whole value is the query (the search box); completes once it starts with #.
 // Answers come from GET /api/hashtags/suggest/ (see the API schema). An ARIA combobox:
 // Up/Down move, Enter or Tab choose, Escape closes; a click chooses too. Each hashtag says
@@ -142,6 +144,7 @@
       if (mode === "caption") {
         params.set("caption", sent(input.value.slice(0, token.start) + input.value.slice(token.end)));
         if (input.dataset.photoId) params.set("photo", input.dataset.photoId);
+        else if (input.dataset.analysis) params.set("analysis", input.dataset.analysis);
       }
       const asked = token;
       pending?.abort();
@@ -152,6 +155,10 @@
           headers: { Accept: "application/json" },
           signal: pending.signal,
         });
+        if (response.status === 404 && params.has("analysis") && asked === token) {
+          delete input.dataset.analysis; // expired: the caption alone, from now on
+          return update();
+        }
         if (!response.ok || asked !== token) return;
         draw((await response.json()).hashtags);
       } catch (error) {

@@ -2,6 +2,11 @@
 // Share disabled until the server answers. Then the post's page (where the suggestion
 // chips appear when ready), or the same form with what to fix, the chosen file kept.
 // Without JavaScript the form posts as usual.
+// As soon as a photo is chosen, a small copy of it (what the tagger reads: 320 px on its
+// shorter side) goes to POST /api/hashtags/analyses/, and the caption's hashtag
+// autocomplete sends the answer's id as analysis=, so that "#" offers what the photo shows
+// while the caption is written. A photo the browser cannot draw (HEIC in most) is not
+// analysed; the autocomplete then reads the caption alone.
 (function () {
   const form = document.querySelector("form[data-upload]");
   if (!form || !window.FormData) return;
@@ -10,7 +15,11 @@
   const progress = form.querySelector("[data-role=progress]");
   const failure = form.querySelector("[data-role=upload-error]");
   const share = form.querySelector("button[type=submit]");
+  const caption = form.elements.caption;
+  const ANALYSES = "/api/hashtags/analyses/";
+  const ANALYSED_SIDE = 320;
   let previewUrl = null;
+  let chosen = 0; // which choice of photo an analysis answers
 
   input.addEventListener("change", () => {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
@@ -18,7 +27,40 @@
     previewUrl = file ? URL.createObjectURL(file) : null;
     preview.hidden = !file;
     if (file) preview.src = previewUrl;
+    delete caption.dataset.analysis;
+    if (file) analyse(file, ++chosen);
   });
+
+  // The smallest copy that still has ANALYSED_SIDE pixels across its shorter side, as a JPEG.
+  async function copyOf(file) {
+    const bitmap = await createImageBitmap(file); // upright, as its EXIF says
+    const scale = Math.min(1, ANALYSED_SIDE / Math.min(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    return new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.9));
+  }
+
+  async function analyse(file, choice) {
+    try {
+      const copy = await copyOf(file);
+      if (!copy || choice !== chosen) return;
+      const body = new FormData();
+      body.append("image", copy, "photo.jpg");
+      const response = await fetch(ANALYSES, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
+      });
+      if (!response.ok || choice !== chosen) return;
+      caption.dataset.analysis = String((await response.json()).id);
+    } catch (error) {
+      // Not drawable here, or offline: the autocomplete reads the caption alone.
+    }
+  }
   // A format the browser cannot draw (HEIC in most): no preview, the upload still works.
   preview.addEventListener("error", () => (preview.hidden = true));
 

@@ -160,7 +160,7 @@ def test_errors_are_documented_with_the_detail_shape(api_client):
 
     # then each lists the statuses it can answer, errors as {"detail", "fields"?}
     assert codes("/api/feed/", "get") == ["200", "400", "401", "404", "429"]
-    assert codes("/api/photos/", "post") == ["201", "400", "401", "403", "413", "429"]
+    assert codes("/api/photos/", "post") == ["201", "400", "401", "403", "413", "415", "429"]
     assert codes("/api/photos/{photo_id}/", "delete") == ["204", "400", "401", "403", "404", "429"]
     assert codes("/api/photos/{photo_id}/suggestions/retry/", "post") == [
         "202",

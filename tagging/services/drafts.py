@@ -1,0 +1,73 @@
+"""What the tagger sees in a photo before it is posted (models.DraftAnalysis).
+
+The new-post form sends a small copy of the chosen photo while its owner writes the
+caption, so that the hashtag autocomplete blends what the photo shows from the first
+"#" on, as it does on a post's own page. Creating one stores the copy and queues its
+analysis (a worker runs the model; inline without one); the request never loads torch.
+"""
+
+import io
+import logging
+from datetime import timedelta
+from typing import IO
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialapp.accounts.models import User
+from socialapp.queueing import task_enqueue_on_commit
+from socialapp.uploads import GRID_SIDE, image_process
+from tagging import selectors
+from tagging.models import DraftAnalysis
+
+logger = logging.getLogger(__name__)
+
+# How long an analysis is kept: a caption is written in minutes; an hour covers a slow one.
+DRAFT_ANALYSIS_KEPT = timedelta(hours=1)
+
+
+def draft_analysis_create(*, owner: User, image: IO[bytes]) -> DraftAnalysis:
+    """Check `image` as an upload is checked, keep the copy the tagger reads (the grid
+    thumbnail: shorter side GRID_SIDE) and queue its analysis. Deletes every analysis
+    older than DRAFT_ANALYSIS_KEPT on the way. Raises UploadError / UploadTooLarge."""
+    processed = image_process(file=image, thumbnails=(GRID_SIDE,))
+    with transaction.atomic():
+        DraftAnalysis.objects.filter(created_at__lt=timezone.now() - DRAFT_ANALYSIS_KEPT).delete()
+        analysis = DraftAnalysis.objects.create(owner=owner, image=processed.thumbnails[GRID_SIDE])
+        task_enqueue_on_commit("tagging.tasks.draft_analyse", analysis.pk)
+    analysis.refresh_from_db(fields=["status"])  # inline, the analysis ran on commit
+    return analysis
+
+
+def draft_analysis_compute(*, analysis_id: int) -> DraftAnalysis | None:
+    """Run the active tagger on a draft analysis's copy and store what the photo alone
+    says of each concept it would suggest (its owner's language; never a non-visual or
+    blocked one), then empty the copy. Idempotent: one no longer pending is left as it
+    is. Returns None when it is gone (expired). Raises FileNotFoundError for a missing
+    model; an unreadable copy marks it failed."""
+    from tagging.ml.preprocessing import decode
+
+    analysis = DraftAnalysis.objects.select_related("owner").filter(pk=analysis_id).first()
+    if analysis is None or analysis.status != DraftAnalysis.Status.PENDING:
+        return analysis
+    tagger = selectors.tagger_active()
+    try:
+        looked = tagger.look([decode(io.BytesIO(bytes(analysis.image)), tagger.backbone.preprocessing)])
+    except OSError as error:
+        logger.warning("Draft analysis %s: unreadable copy: %s", analysis_id, error)
+        return _store(analysis_id, DraftAnalysis.Status.FAILED, {}, "")
+    [seen] = tagger.predictions(
+        looked.embeddings,
+        languages=[analysis.owner.language],
+        excludes=[selectors.excluded_concepts()],
+        monochrome=looked.monochrome,
+    )
+    scores = {suggestion.concept: suggestion.score for suggestion in seen.hashtags}
+    return _store(analysis_id, DraftAnalysis.Status.READY, scores, seen.model_version)
+
+
+def _store(analysis_id: int, status: str, scores: dict[str, float], version: str) -> DraftAnalysis | None:
+    DraftAnalysis.objects.filter(pk=analysis_id, status=DraftAnalysis.Status.PENDING).update(
+        status=status, scores=scores, model_version=version, image=b""
+    )
+    return DraftAnalysis.objects.filter(pk=analysis_id).first()

@@ -1,0 +1,158 @@
+"""A photo being posted is analysed while its caption is written: the new-post form had
+no post id to give the autocomplete, so "#" offered only the caption's habits and never
+what the photo shows."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from socialapp.photos.models import Photo
+from socialapp.uploads import GRID_SIDE, image_process
+from tagging import selectors, services
+from tagging.models import DraftAnalysis
+from tests.factories import UserFactory, client_for
+from tests.images import jpeg_bytes
+
+from .conftest import BEE
+
+pytestmark = pytest.mark.django_db
+
+ANALYSES = "/api/hashtags/analyses/"
+SUGGEST = "/api/hashtags/suggest/"
+CAPTION = "This little worker didn't care about my camera at all "  # the bee's, no hashtag yet
+
+
+@pytest.fixture(autouse=True)
+def _on_commit(django_capture_on_commit_callbacks):
+    """What commits run inline after a request (the analysis, with no broker), where the
+    test does not say otherwise."""
+    global _commits
+    _commits = django_capture_on_commit_callbacks
+    yield
+
+
+def _analyse(client: APIClient, data: bytes = BEE.read_bytes(), name: str = "bee.jpg", *, run: bool = True):
+    with _commits(execute=run):
+        return client.post(ANALYSES, {"image": SimpleUploadedFile(name, data)}, format="multipart")
+
+
+def _names(response) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return [h["name"] for h in response.json()["hashtags"]]
+
+
+def test_the_autocomplete_offers_what_the_photo_being_posted_shows():
+    client = client_for(UserFactory())
+    [seen] = selectors.tagger_active().predict([BEE])
+    best = max(seen.hashtags, key=lambda s: s.score)
+
+    created = _analyse(client)
+    without = _names(client.get(SUGGEST, {"caption": CAPTION}))
+    named = _names(client.get(SUGGEST, {"caption": CAPTION, "analysis": created.json()["id"]}))
+
+    assert created.status_code == 201
+    assert created.json() == {"id": DraftAnalysis.objects.get().pk, "status": "pending"}  # then run
+    assert without == []  # no caption model yet: the caption alone says nothing
+    assert named[0] == best.hashtag
+    assert set(named) == {s.hashtag for s in seen.hashtags}
+    assert Photo.objects.count() == 0  # nothing was posted
+
+
+def test_an_analysis_keeps_what_the_photo_alone_says_and_not_the_copy():
+    user = UserFactory()
+    with BEE.open("rb") as file:  # what a post's analysis reads too
+        copy = image_process(file=file, thumbnails=(GRID_SIDE,)).thumbnails[GRID_SIDE]
+    [seen] = selectors.tagger_active().predict([io.BytesIO(copy)])
+
+    _analyse(client_for(user))
+
+    analysis = DraftAnalysis.objects.get()
+    assert analysis.owner == user
+    assert analysis.status == DraftAnalysis.Status.READY
+    assert bytes(analysis.image) == b""
+    assert analysis.model_version == seen.model_version
+    assert analysis.scores == pytest.approx({s.concept: s.score for s in seen.hashtags}, abs=1e-6)
+
+
+def test_an_analysis_is_its_owners_alone():
+    analysis_id = _analyse(client_for(UserFactory())).json()["id"]
+
+    other = client_for(UserFactory()).get(SUGGEST, {"caption": CAPTION, "analysis": analysis_id})
+    visitor = APIClient().get(SUGGEST, {"caption": CAPTION, "analysis": analysis_id})
+    anonymous_post = _analyse(APIClient())
+
+    assert other.status_code == 404
+    assert other.json() == {"detail": "No such analysis; choose the photo again."}
+    assert visitor.status_code == 404
+    assert anonymous_post.status_code == 401
+    assert DraftAnalysis.objects.count() == 1
+
+
+def test_photo_and_analysis_together_are_refused():
+    user = UserFactory()
+    analysis_id = _analyse(client_for(user)).json()["id"]
+
+    response = client_for(user).get(SUGGEST, {"caption": CAPTION, "analysis": analysis_id, "photo": 1})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Give photo or analysis, not both.",
+        "fields": {"non_field_errors": ["Give photo or analysis, not both."]},
+    }
+
+
+def test_a_file_that_is_no_photo_is_refused_and_nothing_is_stored():
+    response = _analyse(client_for(UserFactory()), b"not a photo at all", "notes.jpg")
+
+    assert response.status_code == 400
+    assert "photo" in response.json()["detail"].lower()
+    assert DraftAnalysis.objects.count() == 0
+
+
+def test_while_it_is_analysed_the_caption_alone_answers():
+    client = client_for(UserFactory())
+    created = _analyse(client, run=False)  # no worker has taken it yet
+
+    response = client.get(SUGGEST, {"caption": CAPTION, "analysis": created.json()["id"]})
+
+    assert created.json()["status"] == "pending"
+    assert _names(response) == []
+    assert bytes(DraftAnalysis.objects.get().image)[:2] == b"\xff\xd8"  # kept for the worker
+
+
+def test_the_copy_kept_is_what_the_tagger_reads_of_a_post():
+    # A photo sent whole is kept as a post's grid thumbnail: 320 px on its shorter side.
+    _analyse(client_for(UserFactory()), jpeg_bytes(size=(1600, 1200)), run=False)
+
+    with Image.open(io.BytesIO(bytes(DraftAnalysis.objects.get().image))) as copy:
+        assert (copy.format, copy.size) == ("JPEG", (427, 320))
+
+
+def test_an_analysis_older_than_an_hour_is_gone():
+    client = client_for(UserFactory())
+    old_id = _analyse(client).json()["id"]
+    DraftAnalysis.objects.filter(pk=old_id).update(
+        created_at=timezone.now() - services.DRAFT_ANALYSIS_KEPT - timedelta(seconds=1)
+    )
+
+    _analyse(client_for(UserFactory()))  # anyone's next one sweeps it
+    response = client.get(SUGGEST, {"caption": CAPTION, "analysis": old_id})
+
+    assert not DraftAnalysis.objects.filter(pk=old_id).exists()
+    assert response.status_code == 404
+
+
+def test_a_second_run_of_its_task_changes_nothing():
+    _analyse(client_for(UserFactory()))
+    before = DraftAnalysis.objects.values().get()
+
+    again = services.draft_analysis_compute(analysis_id=before["id"])
+
+    assert again is not None and again.status == "ready"
+    assert DraftAnalysis.objects.values().get() == before
+    assert services.draft_analysis_compute(analysis_id=before["id"] + 1) is None
