@@ -14,7 +14,9 @@ hashtag in its top 5 (what a blend of the two can hope to find) and how often ei
 offers it at all (what any ranking of their candidates can hope to find), and, for the
 caption model, how often it does not offer the hidden hashtag at all (caption_unreachable).
 With a tagger's suggestions it also scores the chips a captioned post is shown
-(chips_<name>, see _chips). Writes bench/results/caption_suggest.json."""
+(chips_<name>, see _chips), and each model at a post's first "#", after its caption's
+words or with none (first_hashtag_*, see _first_hashtag). Writes
+bench/results/caption_suggest.json."""
 
 import argparse
 import csv
@@ -137,6 +139,44 @@ def _chips(
     }
 
 
+def _first_hashtag(
+    posts: list[Post],
+    owners: list[str],
+    vision: list[dict[str, float]] | None,
+    *,
+    general: frozenset[str],
+    related: dict[str, list[str]],
+    regions: frozenset[str],
+    words: bool = True,
+) -> dict[str, object]:
+    """The autocomplete at a post's first "#": its caption's words typed (none when not
+    `words`: a post of hashtags alone), none of its hashtags yet, the caption model fitted
+    without the post's owner, blended with the photo's tagger scores where `vision` is
+    given (what the new-post form's analysis= adds). hit@5: one of the post's hashtags in
+    the top 5; P@5: how many of the 5 are (over 5)."""
+    hits: list[bool] = []
+    found: list[float] = []
+    for model, own in owners_out(posts, owners, related=related, regions=regions, non_visual=STOP_LIST):
+        for i in own:
+            post = posts[i]
+            if not post.concepts:
+                continue
+            mentions = held_out_mentions(model, post.mentions, frozenset(), general) if words else frozenset()
+            typed = Post(frozenset(), post.words if words else frozenset(), mentions, language=post.language)
+            scores = model.scores(typed)
+            if vision is not None:
+                scores = blend(scores, vision[i])
+            top = sorted(scores, key=lambda c: (-scores[c], c))[:5]
+            right = {c for c in top if c in post.concepts or c in {k for k, _c in post.keys}}
+            hits.append(bool(right))
+            found.append(len(right) / 5)
+    return {
+        "posts": len(hits),
+        "hit@5": round(sum(hits) / len(hits), 4),
+        "p@5": round(sum(found) / len(found), 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=Path, default=DEMO / "posts.csv")
@@ -176,6 +216,14 @@ def main() -> None:
         ),
         "target_hit@5": 0.6,
     }
+    # The new-post form at its first "#", before the photo was analysed: the caption's
+    # words alone, and for a post of hashtags alone nothing but the platform's habits.
+    results["first_hashtag_caption_only"] = _first_hashtag(
+        posts, owners, None, general=general, related=related, regions=regions_
+    )
+    results["first_hashtag_no_words_caption_only"] = _first_hashtag(
+        posts, owners, None, general=general, related=related, regions=regions_, words=False
+    )
     visions = {}
     if args.vision:
         visions["vision"] = _vision(rows, args.images)
@@ -191,6 +239,12 @@ def main() -> None:
         # the bound of any ranking of what the two offer: either scores the hidden hashtag at all
         offered = sum(bool(c.answers & {*c.scores, *vision[c.index]}) for c in cases)
         results[f"caption_or_{name}_offered"] = round(offered / len(cases), 4)
+        results[f"first_hashtag_caption_and_{name}"] = _first_hashtag(
+            posts, owners, vision, general=general, related=related, regions=regions_
+        )
+        results[f"first_hashtag_no_words_caption_and_{name}"] = _first_hashtag(
+            posts, owners, vision, general=general, related=related, regions=regions_, words=False
+        )
         results[f"chips_{name}"] = _chips(
             posts, owners, vision, general=general, related=related, regions=regions_
         )
