@@ -47,3 +47,28 @@ def test_the_rest_wait_behind_more_and_a_decision_there_is_drawn_in_place(app_se
     browsing.check(page, "chips-more-open")
     assert page.evaluate("() => window.notReloaded") is True
     assert PhotoSuggestion.objects.get(photo=photo, concept__name="daisy").state == "accepted"
+
+
+def test_guesses_under_a_fifth_wait_behind_more_and_stay_there_once_decided(app_server, browsing: Browsing):
+    # #sunset 18% #cloud 18% #mountain 17% were chips beside #insect 99% on a bee.
+    owner = UserFactory()
+    photo = Photo.objects.get(pk=make_photo(owner, caption="Garden visitor").pk)
+    names = ["insect", "camera", "sunset", "cloud", "mountain"]
+    suggestions_become(photo, names)
+    for name, score in zip(names, [0.99, 0.53, 0.18, 0.18, 0.17], strict=True):
+        PhotoSuggestion.objects.filter(photo=photo, concept__name=name).update(score=score, photo_score=score)
+    page = browsing.open(app_server.url(photo.get_absolute_url()), user=owner)
+    box = page.locator("#suggestions")
+    first = box.locator("[data-role=chips] .chip")
+    more = box.locator("details[data-role=more]")
+
+    expect(first).to_have_count(2)
+    expect(more.locator("summary")).to_have_text("More suggestions (3)")
+    browsing.check(page, "chips-guesses-behind-more")
+
+    more.locator("summary").click()
+    more.get_by_role("button", name="Not #sunset").click()
+
+    expect(more.locator(".chip", has_text="#sunset")).to_have_class("chip suggestion rejected")
+    expect(first).to_have_count(2)
+    expect(more.locator("summary")).to_have_text("More suggestions (3)")

@@ -12,6 +12,7 @@
   const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
   const names = { accept: box.dataset.acceptLabel, reject: box.dataset.rejectLabel };
   const shown = Number(box.dataset.shown);
+  const shownMinScore = Number(box.dataset.shownMinScore);
   const tags = document.querySelector("[data-role=post-hashtags]");
 
   function chip(s) {
@@ -36,12 +37,20 @@
     return el;
   }
 
-  // The best `shown` chips first; the rest behind "More suggestions (n)", which stays
-  // open or closed as the person left it.
+  // The best `shown` chips first, but none under `shownMinScore` (a guess); the rest
+  // behind "More suggestions (n)", which stays open or closed as the person left it. As
+  // the page draws them (templatetags/suggestions.py).
   function draw(data) {
     const chips = box.querySelector("[data-role=chips]");
-    chips.replaceChildren(...data.hashtags.slice(0, shown).map(chip));
-    const rest = data.hashtags.slice(shown);
+    const first = data.hashtags.slice(0, shown).filter((s) => s.score >= shownMinScore);
+    const rest = data.hashtags.filter((s) => !first.includes(s));
+    chips.replaceChildren(...first.map(chip));
+    if (!first.length && rest.length) {
+      const none = document.createElement("span");
+      none.className = "muted";
+      none.textContent = box.dataset.noneSure;
+      chips.append(none);
+    }
     const more = box.querySelector("[data-role=more]");
     more.querySelector("[data-role=more-chips]").replaceChildren(...rest.map(chip));
     more.querySelector("summary").textContent = box.dataset.moreLabel.replace("{count}", rest.length);
