@@ -90,6 +90,7 @@ CHAT_RATE_FRAMES = _env.int("CHAT_RATE_FRAMES", default=60)
 API_THROTTLE_ANON = _env.str("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = _env.str("API_THROTTLE_USER", default="600/min")
 API_THROTTLE_AUTH = _env.str("API_THROTTLE_AUTH", default="10/min")
+API_THROTTLE_ANALYSES = _env.str("API_THROTTLE_ANALYSES", default="30/min")
 API_PAGE_SIZE = _env.int("API_PAGE_SIZE", default=20)
 # Proxies of your own in front of the site that append to X-Forwarded-For (0: none, the
 # header is ignored and REMOTE_ADDR is the client).

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from socialapp.api.exceptions import DetailSerializer
@@ -119,6 +120,9 @@ class DraftAnalysisCreateApi(APIView):
     for the autocomplete's analysis= while you write its caption."""
 
     parser_classes = [MultiPartParser, FormParser]
+    # Each runs the tagger: a person chooses a few photos a minute, not 600.
+    throttle_scope = "analyses"
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
 
     class InputSerializer(serializers.Serializer):
         image = serializers.FileField(

@@ -335,6 +335,7 @@ REST_FRAMEWORK = {
         "anon": env.API_THROTTLE_ANON,
         "user": env.API_THROTTLE_USER,
         "auth": env.API_THROTTLE_AUTH,
+        "analyses": env.API_THROTTLE_ANALYSES,
         "signup": env.SIGNUP_RATE,
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from socialapp.photos.models import Photo
 from socialapp.uploads import GRID_SIDE, image_process
@@ -156,3 +157,15 @@ def test_a_second_run_of_its_task_changes_nothing():
     assert again is not None and again.status == "ready"
     assert DraftAnalysis.objects.values().get() == before
     assert services.draft_analysis_compute(analysis_id=before["id"] + 1) is None
+
+
+def test_a_person_has_a_few_photos_a_minute_analysed(monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "analyses", "2/min")
+    client = client_for(UserFactory())
+
+    statuses = [_analyse(client, jpeg_bytes(), run=False).status_code for _ in range(3)]
+    other = _analyse(client_for(UserFactory()), jpeg_bytes(), run=False)
+
+    assert statuses == [201, 201, 429]
+    assert other.status_code == 201  # per person
+    assert DraftAnalysis.objects.count() == 3
