@@ -3,7 +3,7 @@
 A private redis-server is the cache, the channel layer and the Celery broker of a daphne
 server and a Celery worker, against PostgreSQL. While an API client reads the feed and
 posts comments and two chat clients type, Redis is stopped for 10 s (the API client
-uploads a photo meanwhile) and started again. The chat clients are Python `websockets`
+uploads a photo meanwhile, and has the next one analysed) and started again. The chat clients are Python `websockets`
 clients that follow chat.js's protocol (see ChatClient), not chat.js in a browser.
 
 The sweep of stuck work re-queues an analysis pending past its time limit (180 s) and a
@@ -274,6 +274,16 @@ def _upload(base: str, token: str, timeline: dict[str, float], results: list) ->
             timeout=60,
         )
     results.append(("upload", response.status_code, response.text[:300], time.monotonic() - timeline["down"]))
+    with CUPS.open("rb") as image:  # the next post's photo, chosen: analysed for its caption
+        response = requests.post(
+            f"{base}/api/hashtags/analyses/",
+            headers={"Authorization": f"Token {token}"},
+            files={"image": ("cups.jpg", image, "image/jpeg")},
+            timeout=60,
+        )
+    results.append(
+        ("analysis", response.status_code, response.text[:300], time.monotonic() - timeline["down"])
+    )
 
 
 def _wait(condition, seconds: float, what: str):  # type: ignore[no-untyped-def]
@@ -357,11 +367,13 @@ def test_redis_stopped_for_10_s_loses_no_message_no_upload_and_answers_no_500(po
 
     statuses = Counter((what, status) for what, status, _, _ in api_results)
     assert [r for r in api_results if r[1] >= 500] == []
-    assert set(statuses) == {("feed", 200), ("comment", 201), ("upload", 201)}, statuses
-    assert statuses[("upload", 201)] == 1
+    assert set(statuses) == {("feed", 200), ("comment", 201), ("upload", 201), ("analysis", 201)}, statuses
+    assert statuses[("upload", 201)] == statuses[("analysis", 201)] == 1
     # The reads and comments went on through the outage, not just around it.
     answered_during = {what for what, _, _, at in api_results if 1 < at < OUTAGE}
-    assert answered_during == {"feed", "comment", "upload"}  # the upload did not wait for Redis
+    assert answered_during == {"feed", "comment", "upload", "analysis"}  # neither waited for Redis
+    [analysis] = [json.loads(body) for what, _, body, _ in api_results if what == "analysis"]
+    assert analysis["status"] == "pending"  # not queued: the autocomplete reads the caption alone
     for client in clients:
         stored = list(
             Message.objects.filter(conversation=conversation, sender__username=client.name)
