@@ -3,8 +3,9 @@
 A private redis-server is the cache, the channel layer and the Celery broker of a daphne
 server and a Celery worker, against PostgreSQL. While an API client reads the feed and
 posts comments and two chat clients type, Redis is stopped for 10 s (the API client
-uploads a photo meanwhile, and has the next one analysed) and started again. The chat clients are Python `websockets`
-clients that follow chat.js's protocol (see ChatClient), not chat.js in a browser.
+uploads a photo meanwhile, and has the next one analysed) and started again. The chat
+clients are Python `websockets` clients that follow chat.js's protocol (see ChatClient),
+not chat.js in a browser.
 
 The sweep of stuck work re-queues an analysis pending past its time limit (180 s) and a
 display image missing past 60 s; rather than wait that long, the test backdates the
