@@ -24,6 +24,35 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _TILDE = "__T__"
 # Two blanks or more between words.
 _GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
+# A sentence: up to a run of . ! ? … (closing quotes or brackets after it) that ends the
+# text or comes before a blank, or up to the end of its line: "3.5" and "a?b=1" end none.
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+[\"'»”)\]]*(?=\s|\Z)|(?=\n)|\Z)")
+_ENDS = re.compile(r"([.!?…]+)[\"'»”)\]]*\s*\Z")
+_OPENS = re.compile(r"\s*[\"'«“(\[]*")
+_PAIRS = {'"': '"', "'": "'", "»": "«", "”": "“", ")": "(", "]": "["}
+
+
+def spanish_opening_marks(text: str) -> str:
+    """`text` with ¿ or ¡ opening each sentence that ends in ? or ! and has none: Spanish
+    opens a question and an exclamation, and Apertium's generator leaves them out ("Is it
+    still for sale?" -> "Es todavía para venta?")."""
+
+    def opened(match: re.Match[str]) -> str:
+        sentence = match.group(0)
+        end = _ENDS.search(sentence)
+        if end is None:
+            return sentence
+        mark = "¿" if "?" in end.group(1) else "¡" if "!" in end.group(1) else ""
+        start = _OPENS.match(sentence).end()  # type: ignore[union-attr]  # matches anything
+        closing = sentence[end.end(1) :].strip()
+        if closing:  # a quote's question: 'Dice "¿en serio?"', where its quote opens
+            quoted = sentence.rfind(_PAIRS[closing[0]], 0, end.start(1))
+            start = quoted + 1 if quoted >= 0 else start
+        if not mark or mark in sentence[start:]:
+            return sentence
+        return sentence[:start] + mark + sentence[start:]
+
+    return _SENTENCE.sub(opened, text)
 
 
 class ApertiumError(RuntimeError):
@@ -91,7 +120,8 @@ class ApertiumEngine:
         # A word with nothing to translate to ("I" before a Spanish verb) leaves the blanks
         # on either side of it: "Puede  lo elijo". Unless the writer left such gaps too,
         # each is one blank.
-        return answer if _GAP.search(text) else _GAP.sub(" ", answer)
+        answer = answer if _GAP.search(text) else _GAP.sub(" ", answer)
+        return spanish_opening_marks(answer) if self.pair.endswith("-spa") else answer
 
     def _exchange(self, message: str) -> str:
         process = self._running()

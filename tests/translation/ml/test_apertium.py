@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import unavailable
-from translation.ml.apertium import ApertiumEngine, apertium_installed
+from translation.ml.apertium import ApertiumEngine, apertium_installed, spanish_opening_marks
 from translation.ml.translator import Translation, Translator
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,8 +46,38 @@ def test_a_word_left_untranslated_leaves_no_double_blank(eng_spa):
     # where "I" was, which a chat bubble (white-space: pre-wrap) shows as a gap.
     [dropped, spaced] = eng_spa.translate(["Can I pick it up tomorrow?", "The cat  is black."])
 
-    assert dropped.startswith("Puede lo ") and "  " not in dropped
+    assert dropped.startswith("¿Puede lo ") and "  " not in dropped
     assert spaced == "El gato  es negro."  # a gap the writer left stays
+
+
+def test_spanish_questions_and_exclamations_open_as_spanish_writes_them(eng_spa):
+    # Apertium answered "Es todavía para venta?" and "Qué una lámpara buena!": Spanish
+    # opens each with ¿ or ¡, and a reader of the demo's chats (Apertium there) saw none.
+    spa_eng = ApertiumEngine("spa-eng")
+
+    translated = eng_spa.translate(
+        ["Is it still for sale?", "Thanks. Can you ship it to Madrid? It costs 3.5 euros!", "The cat is black."]
+    )
+    english = spa_eng.translate(["¿Todavía está disponible?"])
+
+    assert translated == [
+        "¿Es todavía para venta?",
+        "Gracias. ¿Puede lo embarcas a Madrid? ¡Cuesta 3.5 euros!",
+        "El gato es negro.",
+    ]
+    assert english == ["Still it is available?"]  # English opens with nothing
+    spa_eng.close()
+
+
+def test_opening_marks_go_where_each_sentence_starts():
+    assert spanish_opening_marks("Hola. Qué tal?\nMuy bien!!") == "Hola. ¿Qué tal?\n¡Muy bien!!"
+    assert spanish_opening_marks('Dice "en serio?" y se va') == 'Dice "¿en serio?" y se va'
+    assert spanish_opening_marks('"En serio?"') == '"¿En serio?"'
+    assert spanish_opening_marks("Cuesta 3.5? Vale") == "¿Cuesta 3.5? Vale"
+    assert spanish_opening_marks("mira http://x.es/a?b=1 ahora") == "mira http://x.es/a?b=1 ahora"
+    assert spanish_opening_marks("¿Ya? Sí, ¡genial!") == "¿Ya? Sí, ¡genial!"
+    assert spanish_opening_marks("En serio?!") == "¿En serio?!"
+    assert spanish_opening_marks("") == ""
 
 
 def test_protected_text_and_reserved_characters_come_back_unchanged(eng_spa):
