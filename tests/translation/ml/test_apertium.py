@@ -55,9 +55,8 @@ def test_spanish_questions_and_exclamations_open_as_spanish_writes_them(eng_spa)
     # opens each with ¿ or ¡, and a reader of the demo's chats (Apertium there) saw none.
     spa_eng = ApertiumEngine("spa-eng")
 
-    translated = eng_spa.translate(
-        ["Is it still for sale?", "Thanks. Can you ship it to Madrid? It costs 3.5 euros!", "The cat is black."]
-    )
+    sentences = ["Is it still for sale?", "Thanks. Can you ship it to Madrid? It costs 3.5 euros!"]
+    translated = eng_spa.translate([*sentences, "The cat is black."])
     english = spa_eng.translate(["¿Todavía está disponible?"])
 
     assert translated == [
