@@ -43,31 +43,37 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_url, monkeypatch, tmp_path):
+def _sent_to_a_queue_of_its_own(monkeypatch, redis_url: str, *task_list) -> tuple[Celery, str, list]:
+    """`task_list`'s delay() sends to a fresh queue (that only the test's worker reads),
+    through a Celery app of the test's own (shared tasks stay ours): that app, the queue,
+    and the list each sent message's result is appended to."""
     queue = f"tagging-test-{uuid.uuid4().hex}"
-    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)  # shared tasks stay ours
-    sent = []
-    monkeypatch.setattr(
-        tasks.photo_suggest,
-        "delay",
-        lambda photo_id: sent.append(
-            sender.send_task("tagging.tasks.photo_suggest", args=[photo_id], queue=queue)
-        ),
-    )
-    monkeypatch.setattr(
-        photo_tasks.photo_display_make,
-        "delay",
-        lambda photo_id: sent.append(
-            sender.send_task("socialapp.photos.tasks.photo_display_make", args=[photo_id], queue=queue)
-        ),
-    )
-    env = {
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
+    sent: list = []
+    for task in task_list:
+        monkeypatch.setattr(
+            task,
+            "delay",
+            lambda *args, name=task.name: sent.append(sender.send_task(name, args=args, queue=queue)),
+        )
+    return sender, queue, sent
+
+
+def _worker_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "MODELS_DIR": str(settings.MODELS_DIR),
         "VAR_DIR": str(tmp_path),
     }
+
+
+def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_url, monkeypatch, tmp_path):
+    sender, queue, sent = _sent_to_a_queue_of_its_own(
+        monkeypatch, redis_url, tasks.photo_suggest, photo_tasks.photo_display_make
+    )
+    env = _worker_env(redis_url, tmp_path)
     worker = worker_start(queue=queue, env=env, pool="prefork", loglevel="INFO")
     try:
         photo = photo_create(owner=UserFactory(), image=SimpleUploadedFile("cups.jpg", CUPS.read_bytes()))
@@ -96,22 +102,8 @@ def test_worker_survives_a_killed_pool_child_and_tags_once(redis_url, postgres_u
 
 def test_a_worker_analyses_a_photo_being_posted(redis_url, postgres_url, monkeypatch, tmp_path):
     # The request stores the copy and queues it; the worker, not the web process, runs the model.
-    queue = f"tagging-test-{uuid.uuid4().hex}"
-    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
-    sent = []
-    monkeypatch.setattr(
-        tasks.draft_analyse,
-        "delay",
-        lambda analysis_id: sent.append(
-            sender.send_task("tagging.tasks.draft_analyse", args=[analysis_id], queue=queue)
-        ),
-    )
-    env = {
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": redis_url,
-        "MODELS_DIR": str(settings.MODELS_DIR),
-        "VAR_DIR": str(tmp_path),
-    }
+    sender, queue, sent = _sent_to_a_queue_of_its_own(monkeypatch, redis_url, tasks.draft_analyse)
+    env = _worker_env(redis_url, tmp_path)
     owner = UserFactory()
     with BEE.open("rb") as file:
         analysis = draft_analysis_create(owner=owner, image=file)
