@@ -7,7 +7,8 @@ again whatever stayed pending past its task's time limit. Tasks are idempotent, 
 row queued twice is done once.
 
 Each app registers its sweep in `stuck_sweeps`, this module's one extension point, in its
-AppConfig.ready: photos (display images), the tagger (analyses) and translation.
+AppConfig.ready: photos (display images), the tagger (analyses, alt texts, analyses of
+photos being posted) and translation.
 """
 
 import logging

@@ -28,6 +28,7 @@ class TaggingConfig(AppConfig):
         from .selectors import shop_suggestion
         from .services import (
             analyses_requeue_stuck,
+            draft_analyses_requeue_stuck,
             embeddings_delete,
             neighbour_index_refresh,
             suggestions_export,
@@ -54,6 +55,7 @@ class TaggingConfig(AppConfig):
         )
         stuck_sweeps["analyses"] = lambda: analyses_requeue_stuck()
         stuck_sweeps["alt texts"] = lambda: alt_texts_requeue_stuck()
+        stuck_sweeps["draft analyses"] = lambda: draft_analyses_requeue_stuck()
         worker_ready.connect(analyses_requeue_orphaned_on_ready, dispatch_uid="analyses-requeue-orphaned")
         worker_init.connect(_models_code_import, dispatch_uid="tagging-models-code-import")
         photo_delete_hooks.append(lambda photo_ids: embeddings_delete(photo_ids=photo_ids))

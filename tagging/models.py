@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socialapp.hashtags.models import Concept
@@ -164,6 +165,9 @@ class DraftAnalysis(models.Model):
     scores = models.JSONField(default=dict, blank=True)  # concept -> what the photo alone says
     model_version = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When its task was last sent (services.draft_analyses_requeue_stuck queues one still
+    # pending a DRAFT_ANALYSIS_TIME_LIMIT later again: a broker outage lost its message).
+    queued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name_plural = "draft analyses"

@@ -47,10 +47,14 @@ def photo_suggest(self: Task, photo_id: int) -> str:
     return photo.tagging_status if photo is not None else "gone"
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=int(services.DRAFT_ANALYSIS_TIME_LIMIT.total_seconds()),
+)
 def draft_analyse(analysis_id: int) -> str:
     """What the tagger sees in a photo being posted. Returns its status ("gone" once
-    expired). Not retried: by then its caption is written."""
+    expired). Not retried (a lost message is queued again by the sweep)."""
     analysis = services.draft_analysis_compute(analysis_id=analysis_id)
     return analysis.status if analysis is not None else "gone"
 

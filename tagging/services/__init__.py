@@ -12,7 +12,13 @@ if TYPE_CHECKING:
     from tagging.extensions import OverrideChange
 
     from .concepts import CONCEPT_BLOCKED, concept_override_set
-    from .drafts import DRAFT_ANALYSIS_KEPT, draft_analysis_compute, draft_analysis_create
+    from .drafts import (
+        DRAFT_ANALYSIS_KEPT,
+        DRAFT_ANALYSIS_TIME_LIMIT,
+        draft_analyses_requeue_stuck,
+        draft_analysis_compute,
+        draft_analysis_create,
+    )
     from .embeddings import Pruned, embeddings_delete, embeddings_prune, neighbour_index_refresh
     from .evaluation import tagger_evaluate_folder
     from .resuggest import Resuggested, suggestions_recompute
@@ -46,6 +52,7 @@ _MODULES = {
     "Activation": ".versions",
     "CONCEPT_BLOCKED": ".concepts",
     "DRAFT_ANALYSIS_KEPT": ".drafts",
+    "DRAFT_ANALYSIS_TIME_LIMIT": ".drafts",
     "NotRetryable": ".suggestions",
     "OverrideChange": "tagging.extensions",
     "Pruned": ".embeddings",
@@ -55,6 +62,7 @@ _MODULES = {
     "analyses_requeue_stuck": ".suggestions",
     "concept_alt_texts_rewrite": ".suggestions",
     "concept_override_set": ".concepts",
+    "draft_analyses_requeue_stuck": ".drafts",
     "draft_analysis_compute": ".drafts",
     "draft_analysis_create": ".drafts",
     "embeddings_delete": ".embeddings",
@@ -94,6 +102,7 @@ __all__ = [
     "ANALYSIS_TIME_LIMIT",
     "CONCEPT_BLOCKED",
     "DRAFT_ANALYSIS_KEPT",
+    "DRAFT_ANALYSIS_TIME_LIMIT",
     "Activation",
     "NotRetryable",
     "OverrideChange",
@@ -104,6 +113,7 @@ __all__ = [
     "analyses_requeue_stuck",
     "concept_alt_texts_rewrite",
     "concept_override_set",
+    "draft_analyses_requeue_stuck",
     "draft_analysis_compute",
     "draft_analysis_create",
     "embeddings_delete",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from socialapp.accounts.models import User
-from socialapp.queueing import task_enqueue_on_commit
+from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
 from socialapp.uploads import GRID_SIDE, image_process
 from tagging import selectors
 from tagging.models import DraftAnalysis
@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 # How long an analysis is kept: a caption is written in minutes; an hour covers a slow one.
 DRAFT_ANALYSIS_KEPT = timedelta(hours=1)
+# Its task's time limit (tasks.draft_analyse): one still pending this long after it was
+# queued lost its message (a broker outage) and is queued again by the sweep.
+DRAFT_ANALYSIS_TIME_LIMIT = timedelta(seconds=60)
+ANALYSE_TASK = "tagging.tasks.draft_analyse"
 
 
 def draft_analysis_create(*, owner: User, image: IO[bytes]) -> DraftAnalysis:
@@ -34,9 +38,28 @@ def draft_analysis_create(*, owner: User, image: IO[bytes]) -> DraftAnalysis:
     with transaction.atomic():
         DraftAnalysis.objects.filter(created_at__lt=timezone.now() - DRAFT_ANALYSIS_KEPT).delete()
         analysis = DraftAnalysis.objects.create(owner=owner, image=processed.thumbnails[GRID_SIDE])
-        task_enqueue_on_commit("tagging.tasks.draft_analyse", analysis.pk)
+        task_enqueue_on_commit(ANALYSE_TASK, analysis.pk)
     analysis.refresh_from_db(fields=["status"])  # inline, the analysis ran on commit
     return analysis
+
+
+def draft_analyses_requeue_stuck(*, older_than: timedelta = DRAFT_ANALYSIS_TIME_LIMIT) -> int:
+    """The sweep's part for draft analyses (Celery beat, every minute): queue again,
+    oldest first, those not expired that are still pending `older_than` after they were
+    queued, once per `older_than`. Returns how many; stops at the first broker error."""
+    now = timezone.now()
+    stuck = DraftAnalysis.objects.filter(
+        status=DraftAnalysis.Status.PENDING,
+        queued_at__lt=now - older_than,
+        created_at__gte=now - DRAFT_ANALYSIS_KEPT,
+    )
+    queued = 0
+    for analysis_id in stuck.order_by("queued_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
+        if not task_enqueue(ANALYSE_TASK, analysis_id):
+            break
+        DraftAnalysis.objects.filter(pk=analysis_id).update(queued_at=now)
+        queued += 1
+    return queued
 
 
 def draft_analysis_compute(*, analysis_id: int) -> DraftAnalysis | None:

@@ -169,3 +169,42 @@ def test_a_person_has_a_few_photos_a_minute_analysed(monkeypatch):
     assert statuses == [201, 201, 429]
     assert other.status_code == 201  # per person
     assert DraftAnalysis.objects.count() == 3
+
+
+def test_one_queued_while_the_broker_was_down_is_queued_again_by_the_sweep(monkeypatch):
+    # Queued on commit; a broker outage then left it pending, and nothing queued it again.
+    client = client_for(UserFactory())
+    monkeypatch.setattr("socialapp.queueing.task_enqueue", lambda *args: False)
+    created = _analyse(client)  # its task could not be queued
+    monkeypatch.undo()
+    analysis_id = created.json()["id"]
+    fresh = services.draft_analyses_requeue_stuck()  # not stuck yet: a worker may have it
+    DraftAnalysis.objects.filter(pk=analysis_id).update(
+        queued_at=timezone.now() - services.DRAFT_ANALYSIS_TIME_LIMIT - timedelta(seconds=1)
+    )
+
+    queued = services.draft_analyses_requeue_stuck()
+    again = services.draft_analyses_requeue_stuck()
+
+    assert (fresh, queued, again) == (0, 1, 0)  # once per time limit
+    assert DraftAnalysis.objects.get(pk=analysis_id).status == "ready"
+    assert _names(client.get(SUGGEST, {"caption": CAPTION, "analysis": analysis_id})) == ["bee"]
+
+
+def test_the_sweep_leaves_an_expired_one_and_stops_at_a_broker_error(monkeypatch):
+    _analyse(client_for(UserFactory()), run=False)
+    _analyse(client_for(UserFactory()), run=False)
+    long_ago = timezone.now() - services.DRAFT_ANALYSIS_KEPT - timedelta(seconds=1)
+    old, new = DraftAnalysis.objects.order_by("pk")
+    DraftAnalysis.objects.filter(pk=old.pk).update(created_at=long_ago, queued_at=long_ago)
+    DraftAnalysis.objects.filter(pk=new.pk).update(queued_at=long_ago)
+    sent = []
+    monkeypatch.setattr(
+        "tagging.services.drafts.task_enqueue", lambda name, *args: sent.append((name, *args)) or False
+    )
+
+    queued = services.draft_analyses_requeue_stuck()
+
+    assert queued == 0
+    assert sent == [("tagging.tasks.draft_analyse", new.pk)]  # the expired one is not asked for
+    assert DraftAnalysis.objects.get(pk=new.pk).queued_at == long_ago

@@ -59,14 +59,20 @@ def test_an_api_upload_during_a_broker_outage_is_kept_and_the_sweep_analyses_it(
     assert {Path(photo.image.path), Path(photo.thumbnail_320.path)} == _media() - before
     assert response.json()["display_url"] == response.json()["image_url"]
 
-    nothing = {"analyses": 0, "alt texts": 0, "display images": 0, "translations": 0}
+    nothing = {"analyses": 0, "alt texts": 0, "display images": 0, "draft analyses": 0, "translations": 0}
     assert stuck_requeue() == nothing  # not yet stuck
     _aged(photo.pk)
     assert stuck_requeue() == nothing  # still down
 
     monkeypatch.undo()  # the broker is back (inline stands in for a worker)
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    assert stuck_requeue() == {"analyses": 1, "alt texts": 0, "display images": 1, "translations": 0}
+    assert stuck_requeue() == {
+        "analyses": 1,
+        "alt texts": 0,
+        "display images": 1,
+        "draft analyses": 0,
+        "translations": 0,
+    }
 
     photo.refresh_from_db()
     assert photo.tagging_status == "ready" and photo.suggestions.exists() and photo.thumbnail_1080
