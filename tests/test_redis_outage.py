@@ -7,9 +7,10 @@ uploads a photo meanwhile, and has the next one analysed) and started again. The
 clients are Python `websockets` clients that follow chat.js's protocol (see ChatClient),
 not chat.js in a browser.
 
-The sweep of stuck work re-queues an analysis pending past its time limit (180 s) and a
-display image missing past 60 s; rather than wait that long, the test backdates the
-upload's queued times after the outage and has the worker run the real sweep task."""
+The sweep of stuck work re-queues an analysis pending past its time limit (180 s), a
+display image missing past 60 s and an analysis of a photo being posted pending past
+60 s; rather than wait that long, the test backdates their queued times after the outage
+and has the worker run the real sweep task."""
 
 import asyncio
 import json
@@ -38,7 +39,7 @@ from socialapp.accounts.models import Follow
 from socialapp.chat import services as chat_services
 from socialapp.chat.models import Message
 from socialapp.photos.models import Photo
-from tagging.models import PhotoSuggestion
+from tagging.models import DraftAnalysis, PhotoSuggestion
 from tests.conftest import unavailable
 from tests.factories import UserFactory
 from tests.servers import daphne_servers, free_port, wait_for_port
@@ -351,10 +352,13 @@ def test_redis_stopped_for_10_s_loses_no_message_no_upload_and_answers_no_500(po
                 tagging_queued_at=timezone.now() - timedelta(hours=1),
                 updated_at=timezone.now() - timedelta(hours=1),
             )
+            [draft] = DraftAnalysis.objects.filter(owner=reader)
+            DraftAnalysis.objects.filter(pk=draft.pk).update(queued_at=timezone.now() - timedelta(minutes=2))
 
             def swept_and_done() -> bool:
                 upload.refresh_from_db()
-                if upload.tagging_status != "pending" and upload.thumbnail_1080:
+                draft.refresh_from_db()
+                if upload.tagging_status != "pending" and upload.thumbnail_1080 and draft.status != "pending":
                     return True
                 sender.send_task("socialapp.photos.tasks.stuck_requeue")
                 return False
@@ -393,3 +397,4 @@ def test_redis_stopped_for_10_s_loses_no_message_no_upload_and_answers_no_500(po
     assert upload.tagging_status == "ready", (upload.tagging_reason, stderr.decode()[-2000:])
     assert Path(upload.thumbnail_1080.path).is_file()
     assert PhotoSuggestion.objects.filter(photo=upload).count() > 0
+    assert (draft.status, bool(draft.scores)) == ("ready", True)  # the sweep queued it again
