@@ -52,6 +52,7 @@ from tagging.services.evaluation import (  # noqa: E402
     served_report,
     shop_metrics,
 )
+from tagging.templatetags.suggestions import SHOWN, SHOWN_MIN_SCORE  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
 
@@ -86,17 +87,42 @@ def _summary(
     rows: list[LabelledPhoto], reports: list[dict[str, object]], order: list[list[int]]
 ) -> dict[str, object]:
     suggested: list[list[str]] = [[] for _ in rows]
+    scores: list[list[float]] = [[] for _ in rows]
     shops = ["none"] * len(rows)
     for report, indices in zip(reports, order, strict=True):
-        for index, concepts, shop in zip(indices, report["suggested"], report["shops"], strict=True):  # type: ignore[call-overload]
-            suggested[index], shops[index] = concepts, shop
+        served = zip(indices, report["suggested"], report["scores"], report["shops"], strict=True)  # type: ignore[call-overload]
+        for index, concepts, scored, shop in served:
+            suggested[index], scores[index], shops[index] = concepts, scored, shop
     return {
         "photos": len(rows),
         **served_metrics(suggested, [r.concepts for r in rows]),
         "non_visual_suggested": sum(int(r["non_visual_suggested"]) for r in reports),  # type: ignore[call-overload]
         **shop_metrics(shops, rows),
         "top_suggestion_counts": _top(suggested),
+        "chips": _chips(suggested, scores, [r.concepts for r in rows]),
     }
+
+
+def _chips(
+    suggested: list[list[str]], scores: list[list[float]], truth: list[list[str]]
+) -> dict[str, list[int]]:
+    """How often the post page's chips are one of the photo's hashtags, [right, chips]:
+    those it shows at first (templatetags.suggestions.chips_split: of the SHOWN best, those
+    scoring SHOWN_MIN_SCORE or more), the SHOWN best and the rest, and all of them under
+    and over SHOWN_MIN_SCORE."""
+    counts = {name: [0, 0] for name in ("shown_at_first", "best", "rest", "under_min", "over_min")}
+    for concepts, scored, true in zip(suggested, scores, truth, strict=True):
+        for rank, (concept, score) in enumerate(zip(concepts, scored, strict=True)):
+            kinds = [
+                "best" if rank < SHOWN else "rest",
+                "over_min" if score >= SHOWN_MIN_SCORE else "under_min",
+            ]
+            if rank < SHOWN and score >= SHOWN_MIN_SCORE:
+                kinds.append("shown_at_first")
+            for kind in kinds:
+                counts[kind][0] += concept in true
+                counts[kind][1] += 1
+    return counts
 
 
 def _served_scores(rows: list[LabelledPhoto], tagger: Tagger) -> dict[str, dict[str, float]]:

@@ -131,6 +131,7 @@ def served_report(rows: list[LabelledPhoto], tagger: Tagger) -> dict[str, object
         "per_concept_ap": _per_concept_ap(tagger, predictions, [r.concepts for r in rows]),
         **shop_metrics(shops, rows),
         "suggested": suggested,
+        "scores": [[s.score for s in p.hashtags] for p in predictions],
         "shops": shops,
     }
 
