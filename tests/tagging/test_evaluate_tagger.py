@@ -39,6 +39,19 @@ def test_scores_the_served_tagger_on_a_labelled_folder(folder, tmp_path, capsys)
 
     report = json.loads(capsys.readouterr().out)
     got = report["suggestions"]
+    assert sorted(report) == [
+        "hit@1",
+        "hit@5",
+        "model_version",
+        "non_visual_suggested",
+        "p@5",
+        "per_concept_ap",
+        "photos",
+        "r@5",
+        "shop_accuracy",
+        "shop_false_positive_rate",
+        "suggestions",
+    ]
     assert (report["photos"], report["model_version"]) == (3, "coldstart-1-lite0")
     assert [got[name]["hashtags"][0] for name in ("bee.jpg", "castle.jpg", "cups.jpg")] == [
         "bee",
