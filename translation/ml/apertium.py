@@ -29,6 +29,9 @@ _GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+[\"'»”)\]]*(?=\s|\Z)|(?=\n)|\Z)")
 _ENDS = re.compile(r"([.!?…]+)[\"'»”)\]]*\s*\Z")
 _OPENS = re.compile(r"\s*[\"'«“(\[]*")
+# ...and the protected spans before its first word (translation.ml.protect's placeholders:
+# an emoji, a @mention, a #hashtag): "😀 ¿Es para venta?", not "¿😀 Es para venta?".
+_BEFORE_WORDS = re.compile(r"(?:\s|[\"'«“(\[]|__P\d+__)*")
 _PAIRS = {'"': '"', "'": "'", "»": "«", "”": "“", ")": "(", "]": "["}
 
 
@@ -43,7 +46,9 @@ def spanish_opening_marks(text: str) -> str:
         if end is None:
             return sentence
         mark = "¿" if "?" in end.group(1) else "¡" if "!" in end.group(1) else ""
-        start = _OPENS.match(sentence).end()  # type: ignore[union-attr]  # matches anything
+        start = _BEFORE_WORDS.match(sentence).end()  # type: ignore[union-attr]  # matches anything
+        if not sentence[start : start + 1].isalpha():  # "¡$20!": nothing but protected spans
+            start = _OPENS.match(sentence).end()  # type: ignore[union-attr]
         closing = sentence[end.end(1) :].strip()
         if closing:  # a quote's question: 'Dice "¿en serio?"', where its quote opens
             quoted = sentence.rfind(_PAIRS[closing[0]], 0, end.start(1))

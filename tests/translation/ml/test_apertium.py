@@ -77,6 +77,17 @@ def test_opening_marks_go_where_each_sentence_starts():
     assert spanish_opening_marks("¿Ya? Sí, ¡genial!") == "¿Ya? Sí, ¡genial!"
     assert spanish_opening_marks("En serio?!") == "¿En serio?!"
     assert spanish_opening_marks("") == ""
+    # protected spans (translation.ml.protect) before the first word stay before the mark
+    assert spanish_opening_marks("__P0__ Es para venta?") == "__P0__ ¿Es para venta?"
+    assert spanish_opening_marks("Precio? __P1__!") == "¿Precio? ¡__P1__!"
+
+
+def test_an_emoji_or_mention_opening_a_question_comes_before_its_mark(eng_spa):
+    translator = Translator(eng_spa)
+
+    found = translator.translate(["😀 Is it for sale?", "@bruno is it for sale?", "Price? $20!"])
+
+    assert [t.text for t in found] == ["😀 ¿Es para venta?", "@bruno ¿Es para venta?", "¿Precio? ¡$20!"]
 
 
 def test_protected_text_and_reserved_characters_come_back_unchanged(eng_spa):
