@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialapp.accounts.models import User
@@ -37,7 +38,7 @@ from tagging.ml.captions import (
 from tagging.ml.predictions import Prediction, Suggestion
 from tagging.ml.stop_list import STOP_LIST
 
-from .models import ConceptStat, DraftAnalysis, ModelVersion, PhotoSuggestion
+from .models import DRAFT_ANALYSIS_KEPT, ConceptStat, DraftAnalysis, ModelVersion, PhotoSuggestion
 
 CAPTION_MODEL_FILE = "caption.json"
 logger = logging.getLogger(__name__)
@@ -407,9 +408,8 @@ def draft_vision_scores(*, viewer: Viewer, analysis_id: int) -> dict[str, float]
     theirs): none while it is still being analysed. Raises Http404 for any other, and
     for one expired."""
     owner = viewer if isinstance(viewer, User) else None
-    found = (
-        DraftAnalysis.objects.filter(pk=analysis_id, owner=owner) if owner else DraftAnalysis.objects.none()
-    )
+    kept = DraftAnalysis.objects.filter(created_at__gte=timezone.now() - DRAFT_ANALYSIS_KEPT)
+    found = kept.filter(pk=analysis_id, owner=owner) if owner else DraftAnalysis.objects.none()
     scores = found.values_list("scores", flat=True).first()
     if scores is None:
         raise Http404(_("No such analysis; choose the photo again."))

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -143,6 +145,10 @@ class AltTextRewrite(models.Model):
 
     def __str__(self) -> str:
         return f"alt texts naming {self.concept}"
+
+
+# How long a DraftAnalysis is kept: a caption is written in minutes; an hour covers a slow one.
+DRAFT_ANALYSIS_KEPT = timedelta(hours=1)
 
 
 class DraftAnalysis(models.Model):

@@ -50,7 +50,8 @@ def photo_suggest(self: Task, photo_id: int) -> str:
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    time_limit=int(services.DRAFT_ANALYSIS_TIME_LIMIT.total_seconds()),
+    # as a post's analysis: a worker child's first one also loads the tagger
+    time_limit=int(services.ANALYSIS_TIME_LIMIT.total_seconds()),
 )
 def draft_analyse(analysis_id: int) -> str:
     """What the tagger sees in a photo being posted. Returns its status ("gone" once

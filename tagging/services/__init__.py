@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .drafts import (
         DRAFT_ANALYSIS_KEPT,
         DRAFT_ANALYSIS_TIME_LIMIT,
+        DRAFT_ANALYSIS_USEFUL,
         draft_analyses_requeue_stuck,
         draft_analysis_compute,
         draft_analysis_create,
@@ -53,6 +54,7 @@ _MODULES = {
     "CONCEPT_BLOCKED": ".concepts",
     "DRAFT_ANALYSIS_KEPT": ".drafts",
     "DRAFT_ANALYSIS_TIME_LIMIT": ".drafts",
+    "DRAFT_ANALYSIS_USEFUL": ".drafts",
     "NotRetryable": ".suggestions",
     "OverrideChange": "tagging.extensions",
     "Pruned": ".embeddings",
@@ -103,6 +105,7 @@ __all__ = [
     "CONCEPT_BLOCKED",
     "DRAFT_ANALYSIS_KEPT",
     "DRAFT_ANALYSIS_TIME_LIMIT",
+    "DRAFT_ANALYSIS_USEFUL",
     "Activation",
     "NotRetryable",
     "OverrideChange",

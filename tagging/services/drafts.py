@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import IO
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,15 +19,15 @@ from socialapp.accounts.models import User
 from socialapp.queueing import STUCK_BATCH, task_enqueue, task_enqueue_on_commit
 from socialapp.uploads import GRID_SIDE, image_process
 from tagging import selectors
-from tagging.models import DraftAnalysis
+from tagging.models import DRAFT_ANALYSIS_KEPT, DraftAnalysis
 
 logger = logging.getLogger(__name__)
 
-# How long an analysis is kept: a caption is written in minutes; an hour covers a slow one.
-DRAFT_ANALYSIS_KEPT = timedelta(hours=1)
-# Its task's time limit (tasks.draft_analyse): one still pending this long after it was
-# queued lost its message (a broker outage) and is queued again by the sweep.
+# One still pending this long after it was queued lost its message (a broker outage), or
+# waits behind other work: the sweep queues it again (a second run stores nothing), while
+# it can still help, DRAFT_ANALYSIS_USEFUL after it was made; a caption is written by then.
 DRAFT_ANALYSIS_TIME_LIMIT = timedelta(seconds=60)
+DRAFT_ANALYSIS_USEFUL = timedelta(minutes=10)
 ANALYSE_TASK = "tagging.tasks.draft_analyse"
 
 
@@ -44,14 +45,16 @@ def draft_analysis_create(*, owner: User, image: IO[bytes]) -> DraftAnalysis:
 
 
 def draft_analyses_requeue_stuck(*, older_than: timedelta = DRAFT_ANALYSIS_TIME_LIMIT) -> int:
-    """The sweep's part for draft analyses (Celery beat, every minute): queue again,
-    oldest first, those not expired that are still pending `older_than` after they were
-    queued, once per `older_than`. Returns how many; stops at the first broker error."""
+    """The sweep's part for draft analyses (Celery beat, every minute): delete those
+    older than DRAFT_ANALYSIS_KEPT, and queue again, oldest first, those made in the last
+    DRAFT_ANALYSIS_USEFUL that are still pending `older_than` after they were queued, once
+    per `older_than`. Returns how many it queued; stops at the first broker error."""
     now = timezone.now()
+    DraftAnalysis.objects.filter(created_at__lt=now - DRAFT_ANALYSIS_KEPT).delete()
     stuck = DraftAnalysis.objects.filter(
         status=DraftAnalysis.Status.PENDING,
         queued_at__lt=now - older_than,
-        created_at__gte=now - DRAFT_ANALYSIS_KEPT,
+        created_at__gte=now - DRAFT_ANALYSIS_USEFUL,
     )
     queued = 0
     for analysis_id in stuck.order_by("queued_at", "pk").values_list("pk", flat=True)[:STUCK_BATCH]:
@@ -66,18 +69,20 @@ def draft_analysis_compute(*, analysis_id: int) -> DraftAnalysis | None:
     """Run the active tagger on a draft analysis's copy and store what the photo alone
     says of each concept it would suggest (its owner's language; never a non-visual or
     blocked one), then empty the copy. Idempotent: one no longer pending is left as it
-    is. Returns None when it is gone (expired). Raises FileNotFoundError for a missing
-    model; an unreadable copy marks it failed."""
+    is. Returns None when it is gone (expired). What would fail again on another run (an
+    unreadable copy, missing model files, a version that wants other embeddings) marks it
+    failed, logged: the caption alone answers for it, and the upload it precedes is not
+    held up."""
     from tagging.ml.preprocessing import decode
 
     analysis = DraftAnalysis.objects.select_related("owner").filter(pk=analysis_id).first()
     if analysis is None or analysis.status != DraftAnalysis.Status.PENDING:
         return analysis
-    tagger = selectors.tagger_active()
     try:
+        tagger = selectors.tagger_active()
         looked = tagger.look([decode(io.BytesIO(bytes(analysis.image)), tagger.backbone.preprocessing)])
-    except OSError as error:
-        logger.warning("Draft analysis %s: unreadable copy: %s", analysis_id, error)
+    except (OSError, ImproperlyConfigured) as error:
+        logger.error("Draft analysis %s failed: %s", analysis_id, error)
         return _store(analysis_id, DraftAnalysis.Status.FAILED, {}, "")
     [seen] = tagger.predictions(
         looked.embeddings,
