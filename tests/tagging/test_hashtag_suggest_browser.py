@@ -73,6 +73,42 @@ def test_the_upload_form_offers_what_the_chosen_photo_shows_from_the_first_hasht
     assert Photo.objects.count() == 0  # nothing is posted before Share
 
 
+def test_an_analysis_answering_a_photo_no_longer_chosen_is_not_used(app_server, browsing: Browsing):
+    # Choosing a photo and then none (the picker cancelled) left the first one's analysis
+    # to land afterwards, and "#" offered what a photo no longer there showed.
+    page = browsing.open(app_server.url("/p/new/"), user=UserFactory())
+    held, asked = [], []
+    page.route("**/api/hashtags/analyses/", lambda route: held.append(route))  # held until undone
+    page.route(
+        re.compile(r"/api/hashtags/suggest/"),
+        lambda route: (asked.append(route.request.url), route.continue_()),
+    )
+    photo = page.get_by_label("Photo")
+    caption = page.get_by_role("combobox", name="Caption")
+
+    photo.set_input_files(PHOTO)
+    _until(page, lambda: held)
+    photo.set_input_files([])
+    answer = held[0].fetch()  # the server analyses it...
+    held[0].fulfill(response=answer)  # ...and the page gets the answer after the choice is undone
+    page.wait_for_timeout(500)
+    caption.press_sequentially("This little worker didn't care about my camera at all #")
+    _until(page, lambda: asked)
+
+    assert answer.status == 201
+    expect(caption).not_to_have_attribute("data-analysis", re.compile(".*"))
+    assert "analysis=" not in asked[-1]
+
+
+def _until(page, done) -> None:  # type: ignore[no-untyped-def]
+    """Let the page run until `done()` (what its routes recorded) is true, for 5 s at most."""
+    for _ in range(100):
+        if done():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page never asked")
+
+
 def test_a_caption_as_long_as_a_post_allows_still_gets_suggestions(app_server, browsing: Browsing):
     # 2,190 suns are 2,190 characters (a post allows 2,200) but 19,710 once in a query
     # string (%E2%98%80 each): more than daphne (16 KB) or nginx (8 KB) take in a URL.

@@ -155,9 +155,9 @@
           headers: { Accept: "application/json" },
           signal: pending.signal,
         });
-        if (response.status === 404 && params.has("analysis") && asked === token) {
+        if (response.status === 404 && params.get("analysis") === input.dataset.analysis) {
           delete input.dataset.analysis; // expired: the caption alone, from now on
-          return update();
+          return asked === token ? update() : undefined;
         }
         if (!response.ok || asked !== token) return;
         draw((await response.json()).hashtags);

@@ -28,7 +28,8 @@
     preview.hidden = !file;
     if (file) preview.src = previewUrl;
     delete caption.dataset.analysis;
-    if (file) analyse(++chosen);
+    chosen++; // an analysis still on its way answers a choice no longer made
+    if (file) analyse(chosen);
   });
 
   // The smallest copy that still has ANALYSED_SIDE pixels across its shorter side, as a
