@@ -16,6 +16,8 @@ import time
 import weakref
 from pathlib import Path
 
+from .protect import EMOJI_OR_MENTION
+
 MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 # Characters the Apertium stream format gives a meaning to; escaped in the input.
 _RESERVED = re.compile(r"([\\\[\]^$/@<>{}*#])")
@@ -29,9 +31,9 @@ _GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+[\"'»”)\]]*(?=\s|\Z)|(?=\n)|\Z)")
 _ENDS = re.compile(r"([.!?…]+)[\"'»”)\]]*\s*\Z")
 _OPENS = re.compile(r"\s*[\"'«“(\[]*")
-# ...and the protected spans before its first word (translation.ml.protect's placeholders:
-# an emoji, a @mention, a #hashtag): "😀 ¿Es para venta?", not "¿😀 Es para venta?".
-_BEFORE_WORDS = re.compile(r"(?:\s|[\"'«“(\[]|__P\d+__)*")
+# ...and the emoji and @mentions before its first word: "😀 ¿Es para venta?", "@ana ¿vienes?",
+# but "¿3 personas?", "¡#Madrid es bonito!".
+_BEFORE_WORDS = re.compile(rf"(?:\s|[\"'«“(\[]|{EMOJI_OR_MENTION})*")
 _PAIRS = {'"': '"', "'": "'", "»": "«", "”": "“", ")": "(", "]": "["}
 
 
@@ -47,7 +49,7 @@ def spanish_opening_marks(text: str) -> str:
             return sentence
         mark = "¿" if "?" in end.group(1) else "¡" if "!" in end.group(1) else ""
         start = _BEFORE_WORDS.match(sentence).end()  # type: ignore[union-attr]  # matches anything
-        if not sentence[start : start + 1].isalpha():  # "¡$20!": nothing but protected spans
+        if not sentence[start : start + 1].isalpha():  # "¡$20!", "¡😀!": no word after them
             start = _OPENS.match(sentence).end()  # type: ignore[union-attr]
         closing = sentence[end.end(1) :].strip()
         if closing:  # a quote's question: 'Dice "¿en serio?"', where its quote opens
@@ -125,8 +127,13 @@ class ApertiumEngine:
         # A word with nothing to translate to ("I" before a Spanish verb) leaves the blanks
         # on either side of it: "Puede  lo elijo". Unless the writer left such gaps too,
         # each is one blank.
-        answer = answer if _GAP.search(text) else _GAP.sub(" ", answer)
-        return spanish_opening_marks(answer) if self.pair.endswith("-spa") else answer
+        return answer if _GAP.search(text) else _GAP.sub(" ", answer)
+
+    def finish(self, text: str) -> str:
+        """A translation with its protected spans put back, as the writer of the target
+        language would have it: Spanish opens its questions and exclamations
+        (spanish_opening_marks), knowing then which span is an emoji and which a number."""
+        return spanish_opening_marks(text) if self.pair.endswith("-spa") else text
 
     def _exchange(self, message: str) -> str:
         process = self._running()

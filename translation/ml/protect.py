@@ -34,6 +34,9 @@ _EMOJI = (
     rf"(?:[\U0001F1E6-\U0001F1FF]{{2}}|{_EMOJI_BASE}{_EMOJI_MODIFIERS}"
     rf"(?:\u200D{_EMOJI_BASE}{_EMOJI_MODIFIERS})*)+"
 )
+# What may open a sentence before its first word without being part of it: an emoji or a
+# @mention (translation.ml.apertium puts a Spanish ¿ or ¡ after them).
+EMOJI_OR_MENTION = rf"{_EMOJI}|{_MENTION}"
 _PLACEHOLDER_LOOKALIKE = r"__P\d+__"  # user text that happens to look like ours
 _BUILT_IN = [_PLACEHOLDER_LOOKALIKE, _URL, _EMAIL, _MENTION, _HASHTAG, _PRICE_OR_NUMBER, _EMOJI]
 

@@ -86,7 +86,9 @@ class Translator:
         if broken:
             for i, text in zip(broken, self._split_translate([masked[i] for i in broken]), strict=True):
                 out[i] = text
-        return out
+        # An engine may have a last step on the restored text (apertium: Spanish ¿ and ¡).
+        finish, translated = getattr(self.engine, "finish", None), set(todo)
+        return [finish(text) if finish and i in translated else text for i, text in enumerate(out)]
 
     def _split_translate(self, masked: list[Masked]) -> list[str]:
         # A placeholder was dropped: translate the text between the spans on its own.

@@ -46,7 +46,7 @@ def test_a_word_left_untranslated_leaves_no_double_blank(eng_spa):
     # where "I" was, which a chat bubble (white-space: pre-wrap) shows as a gap.
     [dropped, spaced] = eng_spa.translate(["Can I pick it up tomorrow?", "The cat  is black."])
 
-    assert dropped.startswith("¿Puede lo ") and "  " not in dropped
+    assert dropped.startswith("Puede lo ") and "  " not in dropped
     assert spaced == "El gato  es negro."  # a gap the writer left stays
 
 
@@ -56,8 +56,8 @@ def test_spanish_questions_and_exclamations_open_as_spanish_writes_them(eng_spa)
     spa_eng = ApertiumEngine("spa-eng")
 
     sentences = ["Is it still for sale?", "Thanks. Can you ship it to Madrid? It costs 3.5 euros!"]
-    translated = eng_spa.translate([*sentences, "The cat is black."])
-    english = spa_eng.translate(["¿Todavía está disponible?"])
+    translated = [t.text for t in Translator(eng_spa).translate([*sentences, "The cat is black."])]
+    english = [t.text for t in Translator(spa_eng).translate(["¿Todavía está disponible?"])]
 
     assert translated == [
         "¿Es todavía para venta?",
@@ -77,17 +77,32 @@ def test_opening_marks_go_where_each_sentence_starts():
     assert spanish_opening_marks("¿Ya? Sí, ¡genial!") == "¿Ya? Sí, ¡genial!"
     assert spanish_opening_marks("En serio?!") == "¿En serio?!"
     assert spanish_opening_marks("") == ""
-    # protected spans (translation.ml.protect) before the first word stay before the mark
-    assert spanish_opening_marks("__P0__ Es para venta?") == "__P0__ ¿Es para venta?"
-    assert spanish_opening_marks("Precio? __P1__!") == "¿Precio? ¡__P1__!"
+    # an emoji or a @mention before the first word stays before the mark; a number, a
+    # price, a link or a #hashtag is the sentence's first word
+    assert spanish_opening_marks("😀 Es para venta?") == "😀 ¿Es para venta?"
+    assert spanish_opening_marks("@ana vienes?") == "@ana ¿vienes?"
+    assert spanish_opening_marks("Precio? $20!") == "¿Precio? ¡$20!"
+    assert spanish_opening_marks("3 personas vienen?") == "¿3 personas vienen?"
+    assert spanish_opening_marks("10% de descuento!") == "¡10% de descuento!"
+    assert spanish_opening_marks("www.x.com está caído?") == "¿www.x.com está caído?"
+    assert spanish_opening_marks("#Madrid es bonito!") == "¡#Madrid es bonito!"
+    assert spanish_opening_marks("😀!") == "¡😀!"
 
 
 def test_an_emoji_or_mention_opening_a_question_comes_before_its_mark(eng_spa):
     translator = Translator(eng_spa)
 
-    found = translator.translate(["😀 Is it for sale?", "@bruno is it for sale?", "Price? $20!"])
+    found = translator.translate(
+        ["😀 Is it for sale?", "@bruno is it for sale?", "Price? $20!", "3 people are coming?", "😀"]
+    )
 
-    assert [t.text for t in found] == ["😀 ¿Es para venta?", "@bruno ¿Es para venta?", "¿Precio? ¡$20!"]
+    assert [t.text for t in found] == [
+        "😀 ¿Es para venta?",
+        "@bruno ¿Es para venta?",
+        "¿Precio? ¡$20!",
+        "¿3 Las personas están viniendo?",  # Apertium's words; the mark is ours
+        "😀",  # nothing to translate: as it is
+    ]
 
 
 def test_protected_text_and_reserved_characters_come_back_unchanged(eng_spa):
