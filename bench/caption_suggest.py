@@ -43,6 +43,7 @@ from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 from tagging.ml.stop_list import STOP_LIST  # noqa: E402
+from tagging.templatetags.suggestions import SHOWN, SHOWN_MIN_SCORE  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
 
@@ -114,6 +115,7 @@ def _chips(
     concepts the words name are among them (what a caption adds that people accept)."""
     found: dict[str, list[float]] = {"tagger": [], "with_caption": []}
     first: dict[str, list[bool]] = {"tagger": [], "with_caption": []}
+    at_first = {"tagger": [0, 0], "with_caption": [0, 0]}  # [right, chips] the page shows at first
     named = right = 0
     for model, own in owners_out(posts, owners, related=related, regions=regions, non_visual=STOP_LIST):
         for i in own:
@@ -130,12 +132,18 @@ def _chips(
                 top = [c for c, _score in chips[:5]]
                 found[name].append(sum(c in post.concepts for c in top) / 5)
                 first[name].append(bool(top) and top[0] in post.concepts)
+                # as templatetags.suggestions.chips_split, on the chips' scores as stored
+                for concept, score in chips[:SHOWN]:
+                    if score >= SHOWN_MIN_SCORE:
+                        at_first[name][0] += concept in post.concepts
+                        at_first[name][1] += 1
     return {
         "posts": len(found["tagger"]),
         **{f"{name}_p@5": round(sum(v) / len(v), 4) for name, v in found.items()},
         **{f"{name}_hit@1": round(sum(v) / len(v), 4) for name, v in first.items()},
         "caption_named": named,
         "caption_named_among_hashtags": right,
+        **{f"{name}_shown_at_first": counts for name, counts in at_first.items()},
     }
 
 
