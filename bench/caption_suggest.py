@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,9 +44,16 @@ from tagging.ml.coldstart import load_concepts  # noqa: E402
 from tagging.ml.coldstart_data import regions, related_concepts  # noqa: E402
 from tagging.ml.inference import cold_start_tagger  # noqa: E402
 from tagging.ml.stop_list import STOP_LIST  # noqa: E402
-from tagging.templatetags.suggestions import SHOWN, SHOWN_MIN_SCORE  # noqa: E402
+from tagging.templatetags.suggestions import chips_split  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
+
+
+class Chip(NamedTuple):
+    """A chip as chips_split reads it."""
+
+    concept: str
+    score: float
 
 
 def _posts(rows: list[dict[str, str]], languages: list[str]) -> list[Post]:
@@ -132,11 +140,10 @@ def _chips(
                 top = [c for c, _score in chips[:5]]
                 found[name].append(sum(c in post.concepts for c in top) / 5)
                 first[name].append(bool(top) and top[0] in post.concepts)
-                # as templatetags.suggestions.chips_split, on the chips' scores as stored
-                for concept, score in chips[:SHOWN]:
-                    if score >= SHOWN_MIN_SCORE:
-                        at_first[name][0] += concept in post.concepts
-                        at_first[name][1] += 1
+                # as the post page shows them, on the chips' scores as stored
+                shown_first, _more = chips_split([Chip(concept, score) for concept, score in chips])
+                at_first[name][0] += sum(chip.concept in post.concepts for chip in shown_first)
+                at_first[name][1] += len(shown_first)
     return {
         "posts": len(found["tagger"]),
         **{f"{name}_p@5": round(sum(v) / len(v), 4) for name, v in found.items()},

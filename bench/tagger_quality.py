@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,9 +53,16 @@ from tagging.services.evaluation import (  # noqa: E402
     served_report,
     shop_metrics,
 )
-from tagging.templatetags.suggestions import SHOWN, SHOWN_MIN_SCORE  # noqa: E402
+from tagging.templatetags.suggestions import SHOWN, SHOWN_MIN_SCORE, chips_split  # noqa: E402
 
 DEMO = ROOT / "socialapp" / "demo" / "data"
+
+
+class Chip(NamedTuple):
+    """A suggestion as chips_split reads it."""
+
+    concept: str
+    score: float
 
 
 def labelled_rows(collection: Path) -> list[LabelledPhoto]:
@@ -107,20 +115,20 @@ def _chips(
     suggested: list[list[str]], scores: list[list[float]], truth: list[list[str]]
 ) -> dict[str, list[int]]:
     """How often the post page's chips are one of the photo's hashtags, [right, chips]:
-    those it shows at first (templatetags.suggestions.chips_split: of the SHOWN best, those
-    scoring SHOWN_MIN_SCORE or more), the SHOWN best and the rest, and all of them under
-    and over SHOWN_MIN_SCORE."""
+    those it shows at first (templatetags.suggestions.chips_split), the SHOWN best and the
+    rest, and all of them under and over SHOWN_MIN_SCORE."""
     counts = {name: [0, 0] for name in ("shown_at_first", "best", "rest", "under_min", "over_min")}
     for concepts, scored, true in zip(suggested, scores, truth, strict=True):
-        for rank, (concept, score) in enumerate(zip(concepts, scored, strict=True)):
+        chips = [Chip(concept, score) for concept, score in zip(concepts, scored, strict=True)]
+        first, _more = chips_split(chips)
+        for rank, chip in enumerate(chips):
             kinds = [
                 "best" if rank < SHOWN else "rest",
-                "over_min" if score >= SHOWN_MIN_SCORE else "under_min",
+                "over_min" if chip.score >= SHOWN_MIN_SCORE else "under_min",
+                *(["shown_at_first"] if chip in first else []),
             ]
-            if rank < SHOWN and score >= SHOWN_MIN_SCORE:
-                kinds.append("shown_at_first")
             for kind in kinds:
-                counts[kind][0] += concept in true
+                counts[kind][0] += chip.concept in true
                 counts[kind][1] += 1
     return counts
 

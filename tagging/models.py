@@ -155,8 +155,8 @@ class DraftAnalysis(models.Model):
     """What the tagger sees in a photo someone is about to post, while they write its
     caption: the new-post form sends a small copy as soon as a photo is chosen, and the
     hashtag autocomplete blends these scores (`analysis=`) as it does a post's own
-    (`photo=`). Never a post: nobody else sees it, it trains nothing, and it is deleted
-    DRAFT_ANALYSIS_KEPT after it was made (services.draft_analysis_create)."""
+    (`photo=`). Never a post: nobody else sees it, it trains nothing, and it is gone
+    DRAFT_ANALYSIS_KEPT after it was made (services.drafts.draft_analyses_delete_expired)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

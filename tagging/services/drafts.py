@@ -34,14 +34,22 @@ ANALYSE_TASK = "tagging.tasks.draft_analyse"
 def draft_analysis_create(*, owner: User, image: IO[bytes]) -> DraftAnalysis:
     """Check `image` as an upload is checked, keep the copy the tagger reads (the grid
     thumbnail: shorter side GRID_SIDE) and queue its analysis. Deletes every analysis
-    older than DRAFT_ANALYSIS_KEPT on the way. Raises UploadError / UploadTooLarge."""
+    older than DRAFT_ANALYSIS_KEPT on the way (without workers no sweep runs). Raises
+    UploadError / UploadTooLarge."""
     processed = image_process(file=image, thumbnails=(GRID_SIDE,))
     with transaction.atomic():
-        DraftAnalysis.objects.filter(created_at__lt=timezone.now() - DRAFT_ANALYSIS_KEPT).delete()
+        draft_analyses_delete_expired()
         analysis = DraftAnalysis.objects.create(owner=owner, image=processed.thumbnails[GRID_SIDE])
         task_enqueue_on_commit(ANALYSE_TASK, analysis.pk)
     analysis.refresh_from_db(fields=["status"])  # inline, the analysis ran on commit
     return analysis
+
+
+def draft_analyses_delete_expired() -> int:
+    """Delete every analysis made over DRAFT_ANALYSIS_KEPT ago (they answer 404 already:
+    caption_suggestions.draft_vision_scores). Returns how many."""
+    deleted, _ = DraftAnalysis.objects.filter(created_at__lt=timezone.now() - DRAFT_ANALYSIS_KEPT).delete()
+    return deleted
 
 
 def draft_analyses_requeue_stuck(*, older_than: timedelta = DRAFT_ANALYSIS_TIME_LIMIT) -> int:
@@ -49,8 +57,8 @@ def draft_analyses_requeue_stuck(*, older_than: timedelta = DRAFT_ANALYSIS_TIME_
     older than DRAFT_ANALYSIS_KEPT, and queue again, oldest first, those made in the last
     DRAFT_ANALYSIS_USEFUL that are still pending `older_than` after they were queued, once
     per `older_than`. Returns how many it queued; stops at the first broker error."""
+    draft_analyses_delete_expired()
     now = timezone.now()
-    DraftAnalysis.objects.filter(created_at__lt=now - DRAFT_ANALYSIS_KEPT).delete()
     stuck = DraftAnalysis.objects.filter(
         status=DraftAnalysis.Status.PENDING,
         queued_at__lt=now - older_than,

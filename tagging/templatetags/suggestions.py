@@ -1,25 +1,35 @@
+from typing import Protocol, TypeVar
+
 from django import template
 from django.utils import translation
 
 from socialapp.photos.models import Photo
 from socialapp.shop.models import Listing
 from tagging import selectors
-from tagging.models import PhotoSuggestion, ShopSuggestion
+from tagging.models import ShopSuggestion
 
 register = template.Library()
 # Chips a post page shows at first, best first; the rest wait behind "More suggestions".
 # On the dev photos, scored by versions trained without their owner, ranks 1 to 5 were
 # one of the caption's hashtags 122 times in 454, ranks 6 to 10 7 times in 215.
 SHOWN = 5
-# Of those, an open one scoring under this waits behind "More suggestions" too: on the
-# dev photos a suggestion under 20% was right 13 times in 354, one at 20% or more 116
-# times in 315 (ranks 1 to 5 shown at first: 122 right in 454 before, 113 in 301 after).
-# By score alone, so a chip decided behind "More suggestions" stays there.
+# Of those, one scoring under this waits behind "More suggestions" too: on the dev photos
+# a suggestion under 20% was right 13 times in 354, one at 20% or more 116 times in 315
+# (ranks 1 to 5 shown at first: 122 right in 454 before, 113 in 301 after). By score
+# alone, whatever its state, so a chip decided behind "More suggestions" stays there.
 SHOWN_MIN_SCORE = 0.2
 
 
-def chips_split(suggestions: list[PhotoSuggestion]) -> tuple[list[PhotoSuggestion], list[PhotoSuggestion]]:
-    """(the chips shown at first, those behind "More suggestions"), each in rank order."""
+class Scored(Protocol):
+    score: float
+
+
+Chip = TypeVar("Chip", bound=Scored)
+
+
+def chips_split(suggestions: list[Chip]) -> tuple[list[Chip], list[Chip]]:
+    """(the chips shown at first, those behind "More suggestions"), each in rank order, of
+    suggestions in rank order (PhotoSuggestion rows; the benches pass their own)."""
     first = [s for s in suggestions[:SHOWN] if s.score >= SHOWN_MIN_SCORE]
     return first, [s for s in suggestions if s not in first]
 
