@@ -48,14 +48,16 @@ def spanish_opening_marks(text: str) -> str:
         if end is None:
             return sentence
         mark = "¿" if "?" in end.group(1) else "¡" if "!" in end.group(1) else ""
+        if not mark:
+            return sentence
         start = _BEFORE_WORDS.match(sentence).end()  # type: ignore[union-attr]  # matches anything
-        if not sentence[start : start + 1].isalpha():  # "¡$20!", "¡😀!": no word after them
+        if start >= end.start(1):  # "¡😀!": nothing after them but the marks
             start = _OPENS.match(sentence).end()  # type: ignore[union-attr]
         closing = sentence[end.end(1) :].strip()
         if closing:  # a quote's question: 'Dice "¿en serio?"', where its quote opens
             quoted = sentence.rfind(_PAIRS[closing[0]], 0, end.start(1))
             start = quoted + 1 if quoted >= 0 else start
-        if not mark or mark in sentence[start:]:
+        if mark in sentence[start:]:
             return sentence
         return sentence[:start] + mark + sentence[start:]
 

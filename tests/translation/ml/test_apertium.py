@@ -87,6 +87,8 @@ def test_opening_marks_go_where_each_sentence_starts():
     assert spanish_opening_marks("www.x.com está caído?") == "¿www.x.com está caído?"
     assert spanish_opening_marks("#Madrid es bonito!") == "¡#Madrid es bonito!"
     assert spanish_opening_marks("😀!") == "¡😀!"
+    assert spanish_opening_marks("😀 3 personas vienen?") == "😀 ¿3 personas vienen?"
+    assert spanish_opening_marks("@ana $20!") == "@ana ¡$20!"
 
 
 def test_an_emoji_or_mention_opening_a_question_comes_before_its_mark(eng_spa):
