@@ -106,7 +106,13 @@ class BlendedHead:
         thresholds = torch.full((size,), float("nan"))
         if measured is not None:
             base, thresholds = torch.tensor(measured["base_rates"]), torch.tensor(measured["thresholds"])
-        return Calibration(base_rates=base, thresholds=thresholds, general=general, covers=covers)
+        return Calibration(
+            base_rates=base,
+            thresholds=thresholds,
+            general=general,
+            covers=covers,
+            written=self._learned_column >= 0,
+        )
 
     def concept_scores(
         self, embeddings: torch.Tensor, photo_ids: Sequence[int | None] | None = None

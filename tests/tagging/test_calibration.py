@@ -45,3 +45,5 @@ def test_a_trained_version_leaves_off_what_it_did_not_learn_where_its_photos_lac
     assert bool(raised.any())
     assert not bool((scores[:, raised] >= thresholds[raised]).any())
     assert {concepts[i] for i in range(len(concepts)) if not unlearned[i]} == {"red", "blue"}
+    # What people here write, for the ranking's general concepts: the version's vocabulary.
+    assert {concepts[i] for i in tagger.calibration.written.nonzero().flatten().tolist()} == {"red", "blue"}

@@ -66,7 +66,9 @@ def test_calibrated_scores_stay_in_unit_range_and_rank_the_suggestions(cold_star
     assert [s.concept for s in bridge.hashtags[:2]] == ["architecture", "bridge"]
 
 
-def _calibration(base: list[float], general: list[bool], covers: dict[int, list[int]]) -> Calibration:
+def _calibration(
+    base: list[float], general: list[bool], covers: dict[int, list[int]], written: list[bool] | None = None
+) -> Calibration:
     size = len(base)
     matrix = torch.zeros(size, size, dtype=torch.bool)
     for g, specifics in covers.items():
@@ -76,6 +78,7 @@ def _calibration(base: list[float], general: list[bool], covers: dict[int, list[
         thresholds=torch.full((size,), math.nan),
         general=torch.tensor(general),
         covers=matrix,
+        written=None if written is None else torch.tensor(written),
     )
 
 
@@ -87,6 +90,27 @@ def test_rank_places_the_most_informative_general_concept_by_its_score():
     assert rank(torch.tensor([0.95, 0.9, 0.0, 0.6]), calibration, min_score=0.1, limit=10) == [1, 3]
     # a specific concept it does not cover and is less sure of than of that one goes first
     assert rank(torch.tensor([0.0, 0.9, 0.95, 0.6]), calibration, min_score=0.1, limit=10) == [2, 1, 3]
+
+
+def test_a_general_concept_people_here_write_follows_the_specific_ones_it_covers():
+    """#bird on a heron restates it, but where the platform's people write #bird (the
+    version learned it) it is what they would accept: it goes right after the last
+    suggested specific concept it covers, never before one. Where nobody here writes it
+    (cold start: #kitchen on pliers taken for a can opener) it stays out."""
+    # 0 bird (general, covers 1, 2), 1 heron, 2 spoonbill, 3 lake
+    scores = torch.tensor([0.85, 0.9, 0.5, 0.7])
+    written = _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}, [True] * 4)
+    unwritten = _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}, [False] * 4)
+
+    assert rank(scores, written, min_score=0.1, limit=10) == [1, 3, 2, 0]
+    assert rank(scores, written, min_score=0.1, limit=3) == [1, 3, 2]  # no room after them
+    assert rank(scores, unwritten, min_score=0.1, limit=10) == [1, 3, 2]
+    assert rank(
+        scores,
+        _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}),
+        min_score=0.1,
+        limit=10,
+    ) == [1, 3, 2]
 
 
 def test_a_sure_general_concept_comes_before_an_unsure_specific_one(cold_start):
