@@ -96,21 +96,22 @@ def test_a_general_concept_people_here_write_follows_the_specific_ones_it_covers
     """#bird on a heron restates it, but where the platform's people write #bird (the
     version learned it) it is what they would accept: it goes right after the last
     suggested specific concept it covers, never before one. Where nobody here writes it
-    (cold start: #kitchen on pliers taken for a can opener) it stays out."""
-    # 0 bird (general, covers 1, 2), 1 heron, 2 spoonbill, 3 lake
-    scores = torch.tensor([0.85, 0.9, 0.5, 0.7])
-    written = _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}, [True] * 4)
-    unwritten = _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}, [False] * 4)
+    (cold start: #kitchen on pliers taken for a can opener) it stays out, and so does one
+    that restates only a lesser guess (#fish for an #aquarium fourth on a koala)."""
+    # 0 bird (general, covers 1, 2), 1 heron, 2 spoonbill, 3 lake, 4 water (general, covers 3)
+    scores = torch.tensor([0.85, 0.9, 0.5, 0.7, 0.75])
+    base, general, covers = [0.1, 0.0, 0.0, 0.0, 0.01], [True, False, False, False, True], {0: [1, 2], 4: [3]}
 
-    assert rank(scores, written, min_score=0.1, limit=10) == [1, 3, 2, 0]
-    assert rank(scores, written, min_score=0.1, limit=3) == [1, 3, 2]  # no room after them
-    assert rank(scores, unwritten, min_score=0.1, limit=10) == [1, 3, 2]
-    assert rank(
-        scores,
-        _calibration([0.1, 0.0, 0.0, 0.0], [True, False, False, False], {0: [1, 2]}),
-        min_score=0.1,
-        limit=10,
-    ) == [1, 3, 2]
+    def calibration(written: list[bool] | None) -> Calibration:
+        return _calibration(base, general, covers, written)
+
+    everyone = calibration([True] * 5)
+    assert rank(scores, everyone, min_score=0.1, limit=10) == [1, 3, 2, 0]
+    assert rank(scores, everyone, min_score=0.1, limit=3) == [1, 3, 2]  # no room after them
+    assert rank(scores, calibration([False] * 5), min_score=0.1, limit=10) == [1, 3, 2]
+    assert rank(scores, calibration(None), min_score=0.1, limit=10) == [1, 3, 2]
+    # #water tells more (a rarer concept) but restates only #lake, not the first suggestion
+    assert rank(scores, calibration([False, True, True, True, True]), min_score=0.1, limit=10) == [1, 3, 2]
 
 
 def test_a_sure_general_concept_comes_before_an_unsure_specific_one(cold_start):
