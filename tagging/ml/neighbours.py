@@ -7,7 +7,13 @@ that no ImageNet class names reach it only faintly. The index keeps the (L2-norm
 embeddings of the version's training photos and their concepts; a photo's score for a
 concept is the similarity-weighted share of its K nearest training photos carrying it:
 weights softmax(cosine / TEMPERATURE) over those K, so a near-duplicate outweighs the
-rest, and the score is in [0, 1] like the heads'.
+rest, and the score is in [0, 1] like the heads'. A row of no concept at the index's
+floor joins those K in the softmax (not in the scores): the cosine that two of its
+photos sharing no concept rarely exceed (UNRELATED_QUANTILE of theirs). Without it a
+photo unlike every training photo gave its whole weight to whichever were least unlike
+it (after `seed_demo`, a kitten on a plank got #sunset 40% and #lake 35%, and #windmill
+was wrong on 36 of 193 held-out photos); with it such a photo leaves most of the weight
+to that row, and one as alike as related training photos are keeps most of its own.
 
 Served score on the version's own concepts: (1 - blend) * head + blend * neighbours,
 blend chosen by train.py on the version's held-out photos (choose_blend). The index is
@@ -36,6 +42,10 @@ TEMPERATURE = 0.05
 BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 DEFAULT_BLEND = 0.5  # with no held-out photo to choose on
 MAX_PHOTOS = 20_000  # 1280-d rows: ~50 MB stored (float16), ~100 MB loaded; ~9 ms a photo on 2 cores
+# The floor: this quantile of the cosine between indexed photos sharing no concept,
+# measured over at most FLOOR_SAMPLE of them (evenly spaced).
+UNRELATED_QUANTILE = 0.9
+FLOOR_SAMPLE = 2_000
 
 
 @dataclass(frozen=True)
@@ -44,21 +54,20 @@ class NeighbourIndex:
     targets: list[list[int]]  # per row, the concept indices (the version's vocabulary) it carries
     photo_ids: list[int]
     blend: float
+    floor: float | None = None  # None: no pair of photos shares no concept (or an older version's index)
 
     @classmethod
     def build(
         cls, embeddings: torch.Tensor, targets: list[list[int]], photo_ids: list[int], blend: float
     ) -> "NeighbourIndex":
-        """An index over these photos (at most MAX_PHOTOS, evenly spaced when there are more)."""
+        """An index over these photos (at most MAX_PHOTOS, evenly spaced when there are more),
+        with its floor (unrelated_floor)."""
         rows = list(range(len(photo_ids)))
         if len(rows) > MAX_PHOTOS:
             rows = torch.linspace(0, len(rows) - 1, MAX_PHOTOS).long().tolist()
-        return cls(
-            F.normalize(embeddings[rows].float(), dim=1),
-            [list(targets[i]) for i in rows],
-            [photo_ids[i] for i in rows],
-            blend,
-        )
+        normalised = F.normalize(embeddings[rows].float(), dim=1)
+        kept = [list(targets[i]) for i in rows]
+        return cls(normalised, kept, [photo_ids[i] for i in rows], blend, unrelated_floor(normalised, kept))
 
     def scores(
         self, embeddings: torch.Tensor, num_concepts: int, photo_ids: Sequence[int | None] | None = None
@@ -77,8 +86,11 @@ class NeighbourIndex:
             if photo is not None and photo in self._rows:
                 similarity[query, self._rows[photo]] = -math.inf
         top, rows = similarity.topk(min(K, len(self.photo_ids)), dim=1)
+        logits = top / TEMPERATURE
+        if self.floor is not None:  # the row of no concept: its share goes nowhere
+            logits = torch.cat([logits, torch.full((len(top), 1), self.floor / TEMPERATURE)], dim=1)
         # a query whose only row was its own has no weight anywhere (softmax of -inf alone: NaN)
-        weights = (top / TEMPERATURE).softmax(dim=1).nan_to_num(0.0).tolist()
+        weights = logits.softmax(dim=1)[:, : top.shape[1]].nan_to_num(0.0).tolist()
         queries, concepts, shares = [], [], []
         for query, (near, weight) in enumerate(zip(rows.tolist(), weights, strict=True)):
             for row, share in zip(near, weight, strict=True):
@@ -102,6 +114,7 @@ class NeighbourIndex:
             [self.targets[i] for i in rows],
             [self.photo_ids[i] for i in rows],
             self.blend,
+            self.floor,
         )
 
     def save(self, path: Path) -> None:
@@ -111,6 +124,7 @@ class NeighbourIndex:
                 "targets": self.targets,
                 "photo_ids": self.photo_ids,
                 "blend": self.blend,
+                "floor": self.floor,
             },
             path,
         )
@@ -123,8 +137,29 @@ def load_index(directory: Path) -> NeighbourIndex | None:
         return None
     saved = torch.load(path, map_location="cpu", weights_only=True)
     return NeighbourIndex(
-        saved["embeddings"].float(), saved["targets"], saved["photo_ids"], float(saved["blend"])
+        saved["embeddings"].float(),
+        saved["targets"],
+        saved["photo_ids"],
+        float(saved["blend"]),
+        saved.get("floor"),  # None in an index saved before floors
     )
+
+
+def unrelated_floor(embeddings: torch.Tensor, targets: list[list[int]]) -> float | None:
+    """UNRELATED_QUANTILE of the cosine between the (L2-normalised) photos that share no
+    concept, over at most FLOOR_SAMPLE of them; None where no two share none."""
+    rows = list(range(len(targets)))
+    if len(rows) > FLOOR_SAMPLE:
+        rows = torch.linspace(0, len(rows) - 1, FLOOR_SAMPLE).long().tolist()
+    width = 1 + max((c for i in rows for c in targets[i]), default=-1)
+    carried = torch.zeros(len(rows), width)
+    for row, i in enumerate(rows):
+        carried[row, targets[i]] = 1.0
+    unrelated = ((carried @ carried.T) == 0).triu(diagonal=1)
+    if not bool(unrelated.any()):
+        return None
+    sample = embeddings[rows].float()
+    return float((sample @ sample.T)[unrelated].quantile(UNRELATED_QUANTILE))
 
 
 def choose_blend(

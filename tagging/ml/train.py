@@ -165,7 +165,7 @@ def fit_neighbours(data: TrainingSet, head: LinearHead, result: dict[str, Any]) 
         )
         index = replace(index, blend=blend)
         result["neighbours_blend_figures"] = figures
-    result["neighbours"] = {"photos": len(index.photo_ids), "blend": index.blend}
+    result["neighbours"] = {"photos": len(index.photo_ids), "blend": index.blend, "floor": index.floor}
     return index
 
 

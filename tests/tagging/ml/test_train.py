@@ -248,7 +248,7 @@ def test_training_stores_a_neighbour_index_of_the_train_split(tmp_path):
     assert index.photo_ids == [data.photo_ids[i] for i in train]  # never a held-out photo
     assert index.targets == [data.targets[i] for i in train]
     assert index.blend in BLEND_GRID
-    assert result["neighbours"] == {"photos": len(train), "blend": index.blend}
+    assert result["neighbours"] == {"photos": len(train), "blend": index.blend, "floor": index.floor}
     assert sorted(result["neighbours_blend_figures"]) == list(BLEND_GRID)
 
 
