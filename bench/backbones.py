@@ -1,7 +1,7 @@
 """Which backbone the tagger should use: EfficientNet-Lite0 and Lite2 (both from their
 PyPI packages), each without and with horizontal-flip test-time augmentation.
 
-    .venv/bin/python bench/backbones.py [--photos DIR] [--learned] [--out FILE.json]
+    .venv/bin/python bench/backbones.py [--photos DIR] [--learned] [--heldout] [--out FILE.json]
 
 For each of the four, on a collection laid out like the demo's data (posts.csv with
 filename, caption, shop_category; photos/ or images/; by default socialapp/demo/data,
@@ -12,6 +12,9 @@ demo (`seed_demo`, whose posts are that collection):
   non-visual concepts left out) over every photo, labels = each caption's hashtags;
 - learned_leave_owner_out (with --learned; minutes per backbone): for each demo person a
   version trained without that person's photos, scored on them (bench/tagger_quality.py);
+- heldout (with --heldout; needs Debian's gcompris-qt-data): the same figures on the 193
+  held-out photos of bench/heldout.py, for cold start and for a version trained on the
+  demo's photos that may train (as `seed_demo` trains v1), with this backbone and TTA;
 - suggest_tags_12mp_ms: p50/p95 of `Tagger.predict` on one 12 MP JPEG (draft decode,
   preprocess, forward, heads, ranking), on the CPU with torch's threads (2 on this
   project's machines). The budget is p50 <= 80 ms.
@@ -43,6 +46,7 @@ import torch  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
+from heldout import LABELS, RCC, photos_write  # noqa: E402  (bench/heldout.py)
 from PIL import Image  # noqa: E402
 from tagger_quality import DEMO, labelled_rows, photo_owners  # noqa: E402  (bench/tagger_quality.py)
 from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
@@ -50,7 +54,7 @@ from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
 from socialapp.photos.extensions import photo_created_hooks  # noqa: E402
 from tagging import selectors  # noqa: E402
 from tagging.ml.inference import Tagger, cold_start_tagger  # noqa: E402
-from tagging.services.evaluation import served_metrics, served_report  # noqa: E402
+from tagging.services.evaluation import LabelledPhoto, labels_read, served_metrics, served_report  # noqa: E402
 
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite2")
 TTAS = ("none", "flip")
@@ -96,10 +100,40 @@ def _learned(collection: Path, rows: list, backbone: str, tta: str) -> dict[str,
     return served_metrics(suggested, [r.concepts for r in rows])
 
 
+def _heldout_rows(folder: Path) -> list[LabelledPhoto]:
+    """bench/heldout.py's photos, read out of the installed package into `folder`."""
+    import csv
+
+    if not RCC.is_dir():
+        sys.exit(f"{RCC} not found: apt-get install gcompris-qt-data, or leave out --heldout")
+    with LABELS.open(encoding="utf-8", newline="") as file:
+        photos_write(list(csv.DictReader(file)), RCC, folder)
+    return labels_read(photos=folder, labels=LABELS)
+
+
+def _heldout(rows: list[LabelledPhoto], tagger: Tagger) -> dict[str, object]:
+    """Cold start and a version trained on the demo's photos that may train, on the
+    held-out photos, with this backbone and TTA."""
+    from tagging import services
+    from tagging.models import ModelVersion
+
+    with override_settings(TAGGING_BACKBONE=tagger.backbone.name, TAGGING_TTA=tagger.tta):
+        services.vocabulary_build()
+        version, _ = services.model_version_train(force=True)
+        trained = selectors.tagger_for_version(version.name, version.folder)
+        figures = {
+            "cold_start": _figures(served_report(rows, tagger)),
+            "trained_on_the_demo": _figures(served_report(rows, trained)),
+        }
+        ModelVersion.objects.update(is_active=False)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=Path, default=DEMO, help="posts.csv and photos/ or images/")
     parser.add_argument("--learned", action="store_true", help="also leave-owner-out learned figures")
+    parser.add_argument("--heldout", action="store_true", help="also bench/heldout.py's held-out photos")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "backbones.json")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
@@ -107,10 +141,16 @@ def main() -> None:
     call_command("seed_demo")
     rows = labelled_rows(args.photos)
     photo = _photo_12mp(Path(os.environ["VAR_DIR"]))
+    heldout: list[LabelledPhoto] = []
+    if args.heldout:
+        (Path(os.environ["VAR_DIR"]) / "heldout").mkdir()
+        heldout = _heldout_rows(Path(os.environ["VAR_DIR"]) / "heldout")
     results: dict[str, object] = {
         "date": date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, CPU",
-        "command": f"python bench/backbones.py --photos {args.photos}" + " --learned" * args.learned,
+        "command": f"python bench/backbones.py --photos {args.photos}"
+        + " --learned" * args.learned
+        + " --heldout" * args.heldout,
         "photos": len(rows),
         "budget_ms_p50": BUDGET_MS,
         "runs": {},
@@ -131,6 +171,8 @@ def main() -> None:
             runs[key]["learned_leave_owner_out"] = _learned(
                 args.photos, rows, tagger.backbone.name, tagger.tta
             )
+        if heldout:
+            runs[key]["heldout"] = _heldout(heldout, tagger)
         print(f"{key}: {json.dumps(runs[key])}", flush=True)
     for key, times in _latencies(taggers, photo).items():
         runs[key]["suggest_tags_12mp_ms"] = {"p50": percentile(times, 50), "p95": percentile(times, 95)}
