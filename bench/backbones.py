@@ -46,7 +46,7 @@ import torch  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
-from heldout import LABELS, RCC, photos_write  # noqa: E402  (bench/heldout.py)
+from heldout import LABELS, photos_write  # noqa: E402  (bench/heldout.py)
 from PIL import Image  # noqa: E402
 from tagger_quality import DEMO, labelled_rows, photo_owners  # noqa: E402  (bench/tagger_quality.py)
 from timing import percentile, times_ms  # noqa: E402  (bench/timing.py)
@@ -102,12 +102,7 @@ def _learned(collection: Path, rows: list, backbone: str, tta: str) -> dict[str,
 
 def _heldout_rows(folder: Path) -> list[LabelledPhoto]:
     """bench/heldout.py's photos, read out of the installed package into `folder`."""
-    import csv
-
-    if not RCC.is_dir():
-        sys.exit(f"{RCC} not found: apt-get install gcompris-qt-data, or leave out --heldout")
-    with LABELS.open(encoding="utf-8", newline="") as file:
-        photos_write(list(csv.DictReader(file)), RCC, folder)
+    photos_write(folder)
     return labels_read(photos=folder, labels=LABELS)
 
 

@@ -17,6 +17,7 @@ trains. Not part of `make bench` (it needs the package; about a minute of CPU).
 """
 
 import argparse
+import csv
 import io
 import json
 import os
@@ -36,8 +37,6 @@ os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="socialapp-heldout-")
 import django  # noqa: E402
 
 django.setup()
-
-import csv  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -89,8 +88,13 @@ def rcc_files(path: Path) -> dict[str, bytes]:
     return files
 
 
-def photos_write(rows: list[dict[str, str]], rcc: Path, folder: Path) -> None:
-    """Each row's photo, read out of its resource file, as folder/<filename> (JPEG)."""
+def photos_write(folder: Path, rcc: Path = RCC) -> None:
+    """Each photo of bench/heldout.csv, read out of its resource file in `rcc`, as
+    folder/<filename> (JPEG). Exits, saying what to install, where `rcc` is missing."""
+    if not rcc.is_dir():
+        sys.exit(f"{rcc} not found: apt-get install gcompris-qt-data (or give its rcc folder)")
+    with LABELS.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
     opened: dict[str, dict[str, bytes]] = {}
     for row in rows:
         resource, _, inner = row["source"].partition(" ")
@@ -110,13 +114,9 @@ def main() -> None:
     parser.add_argument("--rcc", type=Path, default=RCC, help="gcompris-qt-data's rcc folder")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "heldout.json")
     args = parser.parse_args()
-    if not args.rcc.is_dir():
-        sys.exit(f"{args.rcc} not found: apt-get install gcompris-qt-data (or give --rcc DIR)")
-    with LABELS.open(encoding="utf-8", newline="") as file:
-        rows = list(csv.DictReader(file))
     folder = Path(os.environ["VAR_DIR"]) / "heldout"
     folder.mkdir()
-    photos_write(rows, args.rcc, folder)
+    photos_write(folder, args.rcc)
 
     call_command("migrate", verbosity=0)
     cold = tagger_evaluate_folder(photos=folder, labels=LABELS, tagger=selectors.tagger_cold_start())

@@ -38,7 +38,7 @@ general each of its concepts is and what it scores on ordinary photos:
   gets it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -142,14 +142,9 @@ def rank(
     # None adds information: one people here write that restates the first suggestion
     # may still follow the specific ones it covers (#fish after #goldfish, not #fish after
     # an #aquarium guessed fourth on a koala).
-    written = [
-        g
-        for g in broad
-        if calibration.written is not None
-        and bool(calibration.written[g])
-        and bool(specific)
-        and bool(calibration.covers[g, specific[0]])
-    ]
+    if calibration.written is None or not specific:
+        return specific[:limit]
+    written = [g for g in broad if bool(calibration.written[g]) and bool(calibration.covers[g, specific[0]])]
     if not written:
         return specific[:limit]
     best = max(written, key=lambda i: float(calibrated[i] * surprisal[i]))
@@ -198,25 +193,13 @@ def measured_calibration(
     concept outside `learned` ((m,) boolean: the version's vocabulary), above its scores
     on the photos where it passes, once it passes on UNLEARNED_MIN_PHOTOS of them."""
     base = torch.maximum(prior.base_rates, raw.mean(0)) if len(raw) else prior.base_rates
-    measured = Calibration(
-        base_rates=base,
-        thresholds=prior.thresholds,
-        general=prior.general,
-        covers=prior.covers,
-        written=prior.written,
-    )
+    measured = replace(prior, base_rates=base)
     thresholds = prior.thresholds
     if bool(held_out.any()):
         thresholds = per_concept_thresholds(measured.calibrate(raw[held_out]), positives, min_score=min_score)
     if learned is not None and len(raw):
         thresholds = _unlearned_thresholds(measured.calibrate(raw), thresholds, ~learned, min_score=min_score)
-    return Calibration(
-        base_rates=base,
-        thresholds=thresholds,
-        general=prior.general,
-        covers=prior.covers,
-        written=prior.written,
-    )
+    return replace(measured, thresholds=thresholds)
 
 
 def _unlearned_thresholds(

@@ -113,6 +113,15 @@ def test_saved_and_loaded_with_the_version(tmp_path, photos):
     assert loaded is not None
     assert (loaded.targets, loaded.photo_ids, loaded.blend) == (index.targets, index.photo_ids, 0.75)
     assert torch.allclose(loaded.scores(photos[8:], 3), index.scores(photos[8:], 3), atol=1e-3)
+    assert loaded.floor == pytest.approx(index.floor)
+    # An index saved before floors loads without one and scores as it did: all the weight
+    # on its K nearest (each row carries concept 0 or 1, so those shares add up to 1).
+    saved = torch.load(tmp_path / "neighbours.pt", weights_only=True)
+    del saved["floor"]
+    torch.save(saved, tmp_path / "neighbours.pt")
+    older = load_index(tmp_path)
+    assert older is not None and older.floor is None
+    assert torch.allclose(older.scores(photos[8:], 3)[:, :2].sum(1), torch.ones(2))
     assert load_index(tmp_path / "none") is None  # a version trained before neighbours
 
 
